@@ -1,4 +1,4 @@
-package io.meshfed.control.source;
+package io.meshfed.control.plane.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

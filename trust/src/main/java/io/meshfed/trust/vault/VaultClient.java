@@ -147,7 +147,8 @@ final class VaultClient {
         } else {
           VaultAuth.Kubernetes kubernetes = (VaultAuth.Kubernetes) auth;
           String jwt = readJwt(kubernetes);
-          response = vault("").auth().loginByKubernetes(kubernetes.role(), jwt, kubernetes.mount());
+          // vault-java-driver 6.2.1 posts JWT logins to /v1/<path>/login: the path must include "auth/".
+          response = vault("").auth().loginByKubernetes(kubernetes.role(), jwt, "auth/" + kubernetes.mount());
         }
         token = response.getAuthClientToken();
         renewable = response.isAuthRenewable();

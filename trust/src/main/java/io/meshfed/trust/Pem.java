@@ -57,7 +57,7 @@ public final class Pem {
         throw new PemException(source, "truncated PEM: -----BEGIN " + label + "----- at offset " + begin
             + " has no matching " + endMarker + " (was the file cut short?)", null);
       }
-      String body = text.substring(labelEnd + 5, end).replaceAll("\\s", "");
+      String body = stripWhitespace(text, labelEnd + 5, end);
       if (body.isEmpty()) {
         throw new PemException(source, "empty " + label + " block at offset " + begin, null);
       }
@@ -73,6 +73,17 @@ public final class Pem {
       throw new PemException(source, "no PEM block (expected: -----BEGIN ...----- ... -----END ...-----)", null);
     }
     return blocks;
+  }
+
+  private static String stripWhitespace(String text, int from, int to) {
+    StringBuilder body = new StringBuilder(to - from);
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        body.append(c);
+      }
+    }
+    return body.toString();
   }
 
   /** The certificates in {@code text}, in order; other blocks are an error. */

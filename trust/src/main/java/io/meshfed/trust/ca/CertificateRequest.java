@@ -52,7 +52,7 @@ public final class CertificateRequest {
     JcaPKCS10CertificationRequest request;
     PublicKey key;
     try {
-      request = new JcaPKCS10CertificationRequest(blocks.get(0).der());
+      request = new JcaPKCS10CertificationRequest(blocks.get(0).der()).setProvider(Crypto.PROVIDER);
       key = request.getPublicKey();
     } catch (IOException | RuntimeException | java.security.GeneralSecurityException e) {
       throw new CaException(CaException.Reason.MALFORMED_CSR,
@@ -61,7 +61,8 @@ public final class CertificateRequest {
     checkKey(key);
     try {
       // Proof of possession: the CSR is signed by the key it asks a certificate for (RFC 2986 section 3).
-      if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+      if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Crypto.PROVIDER)
+          .build(request.getSubjectPublicKeyInfo()))) {
         throw new CaException(CaException.Reason.MALFORMED_CSR,
             "csr: its signature does not verify with its own public key (expected: signed by the requested key)");
       }

@@ -49,7 +49,7 @@ public final class IntermediateSigner {
   private final Instant notAfter;
 
   private IntermediateSigner(PrivateKey key, List<X509Certificate> chain, TrustBundle bundle) {
-    this.key = key;
+    this.key = Crypto.forSigning(key);
     this.chain = List.copyOf(chain);
     this.bundle = bundle;
     X509Certificate issuer = chain.get(0);
@@ -143,7 +143,7 @@ public final class IntermediateSigner {
           .addExtension(Extension.subjectAlternativeName, true,
               new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.toString())));
       ContentSigner signer = new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(certificate().getPublicKey()))
-          .build(key);
+          .setProvider(Crypto.PROVIDER).build(key);
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot sign a leaf for " + identity, e);

@@ -83,6 +83,9 @@ public final class RotatingSvid implements SvidProvider {
   /** Renews now, whatever the schedule (after a root rotation, for example). */
   public Future<Svid> rotateNow() {
     return onContext(() -> {
+      if (svid == null) {
+        return Future.failedFuture(new IllegalStateException("rotateNow: no SVID yet (call start() first)"));
+      }
       vertx.cancelTimer(renewTimer);
       return renew();
     });

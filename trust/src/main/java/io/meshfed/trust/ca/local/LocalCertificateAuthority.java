@@ -2,7 +2,6 @@ package io.meshfed.trust.ca.local;
 
 import io.meshfed.trust.SpiffeId;
 import io.meshfed.trust.TrustBundle;
-import io.meshfed.trust.ca.CaCertificates;
 import io.meshfed.trust.ca.CaConfig;
 import io.meshfed.trust.ca.CaException;
 import io.meshfed.trust.ca.CaMetrics;
@@ -11,16 +10,13 @@ import io.meshfed.trust.ca.CertificateAuthority;
 import io.meshfed.trust.ca.CertificateRequest;
 import io.meshfed.trust.ca.IntermediateSigner;
 import io.meshfed.trust.ca.IssuedCertificate;
-import io.meshfed.trust.ca.KeyAlgorithm;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,10 +111,7 @@ public final class LocalCertificateAuthority implements CertificateAuthority {
   }
 
   static IntermediateSigner newIntermediate(LocalRoot root, CaConfig config) {
-    KeyPair keyPair = KeyAlgorithm.EC_P256.generate();
-    var certificate = CaCertificates.intermediate(keyPair.getPublic(), root.trustDomain(),
-        "meshfed intermediate " + config.clusterId(), config.intermediateTtl(), root.certificate(), root.key());
-    return IntermediateSigner.create(keyPair.getPrivate(), List.of(certificate), root.bundle(config.aliases()));
+    return root.intermediate(config.clusterId(), config.intermediateTtl(), config.aliases());
   }
 
   /** On the owner context: renew the intermediate at half its life. */

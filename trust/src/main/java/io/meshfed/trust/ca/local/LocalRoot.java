@@ -6,6 +6,7 @@ import io.meshfed.trust.TrustBundle;
 import io.meshfed.trust.TrustDomain;
 import io.meshfed.trust.ca.CaCertificates;
 import io.meshfed.trust.ca.CaException;
+import io.meshfed.trust.ca.IntermediateSigner;
 import io.meshfed.trust.ca.KeyAlgorithm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -166,6 +167,17 @@ public final class LocalRoot {
     return builder.build();
   }
 
+  /**
+   * A new intermediate for {@code clusterId} under this root, its key in memory only, valid for {@code ttl} (capped at
+   * the root's expiry), issuing leaves in this root's trust domain and {@code aliases}.
+   */
+  public IntermediateSigner intermediate(String clusterId, Duration ttl, Set<TrustDomain> aliases) {
+    KeyPair keyPair = KeyAlgorithm.EC_P256.generate();
+    X509Certificate intermediate = CaCertificates.intermediate(keyPair.getPublic(), trustDomain,
+        "meshfed intermediate " + clusterId, ttl, certificate, key);
+    return IntermediateSigner.create(keyPair.getPrivate(), List.of(intermediate), bundle(aliases));
+  }
+
   /** The directory the root lives in. */
   public Path directory() {
     return directory;
@@ -184,10 +196,6 @@ public final class LocalRoot {
   /** The trust domain named in the root's URI SAN. */
   public TrustDomain trustDomain() {
     return trustDomain;
-  }
-
-  PrivateKey key() {
-    return key;
   }
 
   private static TrustDomain trustDomainOf(X509Certificate root, Path directory) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         ControlPlaneCommand.class,
         GatewayCommand.class,
-        CaCommand.class,
+        io.meshfed.trust.cli.CaCommand.class,
         CreateRemoteSecretCommand.class,
         AnalyzeCommand.class,
         ProxyStatusCommand.class,

@@ -51,6 +51,14 @@ class MeshfedTest {
   }
 
   @Test
+  void caOffersInitIssueAndInspect() {
+    assertThat(run("ca", "--help")).isZero();
+    assertThat(out.toString()).contains("init", "issue", "inspect");
+    assertThat(run("ca", "issue", "--out", "x")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--spiffe-id=ID'");
+  }
+
+  @Test
   void gatewayRequiresAKnownRole() {
     assertThat(run("gateway", "--role", "sidecar")).isEqualTo(2);
     assertThat(err.toString()).contains("eastwest, ingress, egress");

@@ -145,7 +145,7 @@ public final class AccessLogJson {
     if (value == null) {
       return whenNull;
     }
-    if (!(value instanceof java.lang.Number number)) {
+    if (!(value instanceof Number number)) {
       throw new IllegalArgumentException("access-log entry field " + name + ": " + value
           + " (expected: a number or null)");
     }

@@ -2,6 +2,7 @@ package io.meshfed.control.client.accesslog;
 
 import java.io.BufferedWriter;
 import java.io.Closeable;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -25,7 +26,7 @@ public interface AccessLogSink extends Closeable {
 
   /** Standard output, as Istio's proxies log by default; closing flushes but leaves stdout open. */
   static AccessLogSink stdout() {
-    return new WriterSink(new BufferedWriter(new OutputStreamWriter(new FileOutputStream(java.io.FileDescriptor.out),
+    return new WriterSink(new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
         StandardCharsets.UTF_8), 64 * 1024), false);
   }
 

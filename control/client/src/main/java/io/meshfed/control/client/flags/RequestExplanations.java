@@ -20,7 +20,7 @@ final class RequestExplanations {
   }
 
   private static FlagExplanation nr() {
-    return FlagExplanation.builder("NR", "NoRouteFound").status("404 (502 for a REGISTRY_ONLY egress block)")
+    return FlagExplanation.builder("NR", "NoRouteFound").status("404; 502 for a REGISTRY_ONLY egress block")
         .what("No route matched the request: no virtual host for its authority, or no route of that host for its "
             + "path, method and headers (for TLS/TCP: no filter chain for its SNI). The gateway answered itself "
             + "(response_code_details: route_not_found). On an egress gateway with outboundTrafficPolicy "
@@ -146,7 +146,7 @@ final class RequestExplanations {
   }
 
   private static FlagExplanation dpe() {
-    return FlagExplanation.builder("DPE", "DownstreamProtocolError").status("400 (431 for oversized headers)")
+    return FlagExplanation.builder("DPE", "DownstreamProtocolError").status("400; 431 for oversized headers")
         .what("The client's request broke the HTTP protocol and the gateway rejected it before routing: conflicting "
             + "Content-Length and Transfer-Encoding (request smuggling), headers too large or too many, invalid "
             + "characters, an HTTP/2 violation, or bytes that are not HTTP at all.")
@@ -171,7 +171,7 @@ final class RequestExplanations {
   }
 
   private static FlagExplanation si() {
-    return FlagExplanation.builder("SI", "StreamIdleTimeout").status("408 (a reset if the response had started)")
+    return FlagExplanation.builder("SI", "StreamIdleTimeout").status("408; a reset if the response had started")
         .what("No byte moved in either direction on the stream for the stream idle timeout, so the gateway ended "
             + "it.")
         .cause("quiet long-lived stream",

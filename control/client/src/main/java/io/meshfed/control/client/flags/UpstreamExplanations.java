@@ -136,7 +136,7 @@ final class UpstreamExplanations {
   }
 
   private static FlagExplanation urx() {
-    return FlagExplanation.builder("URX", "UpstreamRetryLimitExceeded").status("503 (or the last attempt's status)")
+    return FlagExplanation.builder("URX", "UpstreamRetryLimitExceeded").status("503, or the last attempt's status")
         .what("The route's retry policy allowed more attempts, every attempt failed, and the retries ran out; the "
             + "response is the last attempt's failure. For TCP it means the maximum connect attempts were reached. "
             + "The flag next to URX (UF, UC, UT, UH, ...) says why the attempts failed.")

@@ -2,8 +2,8 @@ package io.meshfed.control.client.runtime;
 
 import static io.meshfed.control.client.runtime.RuntimeFixture.await;
 import static io.meshfed.control.client.runtime.RuntimeFixture.get;
-import static io.meshfed.control.client.runtime.RuntimeFixture.post;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshfed.control.client.accesslog.AccessLogEntry;
 import io.meshfed.control.client.flags.ResponseFlag;
@@ -11,8 +11,15 @@ import io.meshfed.control.client.flags.ResponseFlags;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -194,13 +201,12 @@ class AdminEndpointsTest {
       await(defaults.start());
       assertThat(get("http://127.0.0.1:" + defaults.adminPort() + "/ready").statusCode()).isEqualTo(503);
       // Not reachable through any other local address.
-      for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-        for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
-          if (!address.isLoopbackAddress() && address instanceof java.net.Inet4Address) {
-            try (java.net.Socket socket = new java.net.Socket()) {
-              org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.connect(
-                  new java.net.InetSocketAddress(address, defaults.adminPort()), 1000))
-                  .isInstanceOf(java.io.IOException.class);
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (!address.isLoopbackAddress() && address instanceof Inet4Address) {
+            try (Socket socket = new Socket()) {
+              assertThatThrownBy(() -> socket.connect(new InetSocketAddress(address, defaults.adminPort()), 1000))
+                  .isInstanceOf(IOException.class);
             }
           }
         }

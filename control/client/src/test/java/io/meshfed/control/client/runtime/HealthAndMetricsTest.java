@@ -11,8 +11,11 @@ import io.meshfed.control.client.metrics.DestinationService;
 import io.meshfed.control.client.metrics.RequestMetric;
 import io.meshfed.control.client.metrics.TrafficLabels;
 import io.vertx.core.Vertx;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
@@ -98,7 +101,7 @@ class HealthAndMetricsTest {
 
   @Test
   void aTakenPortFailsStartNamingTheSettingAndReleasesTheOthers() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       GatewayRuntime blocked = RuntimeFixture.runtime(vertx).adminPort(taken.getLocalPort()).build();
       assertThatThrownBy(() -> await(blocked.start()))
           .isInstanceOf(ExecutionException.class)
@@ -108,7 +111,7 @@ class HealthAndMetricsTest {
       // The health and metrics servers it had bound were closed again.
       assertThat(blocked.healthPort()).isPositive();
       assertThatThrownBy(() -> get("http://127.0.0.1:" + blocked.healthPort() + "/healthz/live"))
-          .isInstanceOf(java.net.ConnectException.class);
+          .isInstanceOf(ConnectException.class);
     }
   }
 
@@ -117,7 +120,7 @@ class HealthAndMetricsTest {
     GatewayRuntime.Builder builder = GatewayRuntime.builder(vertx, RuntimeFixture.INGRESS);
     assertThatThrownBy(() -> builder.healthPort(70000))
         .hasMessage("ports.health: 70000 (expected: 0..65535, 0 for any free port)");
-    assertThatThrownBy(() -> builder.drainTimeout(java.time.Duration.ofSeconds(-1)))
+    assertThatThrownBy(() -> builder.drainTimeout(Duration.ofSeconds(-1)))
         .hasMessage("drainTimeout: PT-1S (expected: >= 0)");
     assertThatThrownBy(() -> new GatewayIdentity("gw", "ns", "east", "sidecar"))
         .hasMessage("role: sidecar (expected: eastwest, ingress or egress)");

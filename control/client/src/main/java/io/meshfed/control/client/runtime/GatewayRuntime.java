@@ -45,8 +45,14 @@ public final class GatewayRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
 
+  /** The builder's values, copied so that later changes to the builder cannot reach a built runtime. */
+  private record Settings(GatewayIdentity identity, String bindHost, String adminHost, int healthPort,
+      int metricsPort, int adminPort, Supplier<AcceptedConfig> config, String version, OutlierEjections ejections,
+      Clock clock) {
+  }
+
   private final Vertx vertx;
-  private final Builder settings;
+  private final Settings settings;
   private final Readiness readiness;
   private final Drainer drainer;
   private final PrometheusMeterRegistry registry;
@@ -62,7 +68,8 @@ public final class GatewayRuntime {
 
   private GatewayRuntime(Builder builder) {
     this.vertx = builder.vertx;
-    this.settings = builder;
+    this.settings = new Settings(builder.identity, builder.bindHost, builder.adminHost, builder.healthPort,
+        builder.metricsPort, builder.adminPort, builder.config, builder.version, builder.ejections, builder.clock);
     this.readiness = new Readiness(builder.certificateRequired, builder.clock);
     this.drainer = new Drainer(vertx, vertx.getOrCreateContext(), readiness, builder.drainTimeout, builder.clock);
     this.registry = builder.registry != null ? builder.registry : ownRegistry();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * Where access-log lines go. Only the {@link AccessLogger}'s worker thread calls a sink, so implementations may
@@ -39,6 +40,22 @@ public interface AccessLogSink extends Closeable {
     Writer writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     return new WriterSink(writer, true);
+  }
+
+  /**
+   * The sink of the gateway setting {@code accessLog.path} (docs/configuration.md): empty for none (entries still
+   * reach {@code /requestz}), {@code /dev/stdout} for standard output, else a file appended to.
+   *
+   * @throws IOException when the file cannot be opened
+   */
+  static Optional<AccessLogSink> forPath(String path) throws IOException {
+    if (path == null || path.isBlank()) {
+      return Optional.empty();
+    }
+    if (path.equals("/dev/stdout") || path.equals("-")) {
+      return Optional.of(stdout());
+    }
+    return Optional.of(file(Path.of(path)));
   }
 
   /** Any writer (tests, an in-memory buffer); closing the sink closes the writer. */

@@ -136,6 +136,19 @@ class AccessLoggerTest {
   }
 
   @Test
+  void theAccessLogPathSettingPicksTheSink(@TempDir Path dir) throws Exception {
+    assertThat(AccessLogSink.forPath("")).isEmpty();
+    assertThat(AccessLogSink.forPath("/dev/stdout")).isPresent();
+    Path file = dir.resolve("gateway-access.log");
+    try (AccessLogSink sink = AccessLogSink.forPath(file.toString()).orElseThrow()) {
+      sink.write("{}");
+    }
+    assertThat(Files.readAllLines(file)).containsExactly("{}");
+    assertThatThrownBy(() -> AccessLogSink.forPath(dir.resolve("missing/dir/access.log").toString()))
+        .isInstanceOf(IOException.class).hasMessageContaining("missing");
+  }
+
+  @Test
   void badSettingsAreRefusedByName() {
     assertThatThrownBy(() -> AccessLogger.builder().sampling(1.5))
         .hasMessage("accessLog.sampling: 1.5 (expected: 0.0 to 1.0)");

@@ -79,8 +79,7 @@ final class FilterParser {
 
   private Condition expression() {
     Condition left = and();
-    while (peek().is("||")) {
-      next();
+    while (consume("||")) {
       left = new Or(left, and());
     }
     return left;
@@ -88,8 +87,7 @@ final class FilterParser {
 
   private Condition and() {
     Condition left = unary();
-    while (peek().is("&&")) {
-      next();
+    while (consume("&&")) {
       left = new And(left, unary());
     }
     return left;
@@ -97,12 +95,10 @@ final class FilterParser {
 
   private Condition unary() {
     Token token = peek();
-    if (token.is("!")) {
-      next();
+    if (consume("!")) {
       return new Not(unary());
     }
-    if (token.is("(")) {
-      next();
+    if (consume("(")) {
       Condition inner = expression();
       expect(")", "to close the ( at column " + (token.offset() + 1));
       return inner;
@@ -274,7 +270,7 @@ final class FilterParser {
           throw error(item.offset(), "a list holds strings or numbers, not " + item.describe());
         }
         items.add(item);
-      } while (peek().is(",") && next() != null);
+      } while (consume(","));
     }
     expect("]", "to close the [ at column " + (open.offset() + 1));
     if (items.isEmpty()) {
@@ -330,6 +326,14 @@ final class FilterParser {
     if (!token.is(operator)) {
       throw error(token, "expected " + operator + " " + why + ", found " + token.describe());
     }
+  }
+
+  private boolean consume(String operator) {
+    if (peek().is(operator)) {
+      next();
+      return true;
+    }
+    return false;
   }
 
   private Token peek() {

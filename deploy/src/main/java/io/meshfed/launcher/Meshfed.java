@@ -1,5 +1,6 @@
 package io.meshfed.launcher;
 
+import io.meshfed.control.plane.cli.ExplainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

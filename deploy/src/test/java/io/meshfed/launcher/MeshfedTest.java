@@ -45,9 +45,22 @@ class MeshfedTest {
 
   @Test
   void unbuiltCapabilitySaysSoInOneLineAndExitsUnavailable() {
-    assertThat(run("explain")).isEqualTo(NotBuiltYet.EXIT_CODE);
+    assertThat(run("create-remote-secret")).isEqualTo(NotBuiltYet.EXIT_CODE);
     assertThat(err.toString().lines()).singleElement()
-        .asString().startsWith("meshfed explain: not built yet");
+        .asString().startsWith("meshfed create-remote-secret: not built yet");
+  }
+
+  @Test
+  void explainExplainsAFlag() {
+    assertThat(run("explain", "UF")).isZero();
+    assertThat(out.toString()).startsWith("UF  UpstreamConnectionFailure").contains("mTLS mode mismatch");
+    assertThat(run("explain", "UF", "--output", "JSON")).isZero();
+  }
+
+  @Test
+  void explainWithoutWhereToAskIsAUsageError() {
+    assertThat(run("explain", "9f1c4d1e-5a7b-4c2d-8e3f-0a1b2c3d4e5f")).isEqualTo(2);
+    assertThat(err.toString()).contains("a request id needs --admin URL or --from FILE");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.meshfed.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,13 @@ class ValuesValidationTest {
   void federationMembersMustBeHostAndPort() {
     assertThatThrownBy(() -> ChartRender.chart().set("federation.members[0]", "meshfed.west.example.com").yaml())
         .hasMessageContaining("federation.members.0");
+  }
+
+  @Test
+  void federationMembersMayBeIpv6() {
+    Manifests manifests = ChartRender.chart().set("federation.members[0]", "[fd00::15]:15015").render();
+    assertThat(SettingsDocument.parse(manifests.configMapData("meshfed-control-plane", "control-plane.yaml"))
+        .path("federation").path("members").get(0).asText()).isEqualTo("[fd00::15]:15015");
   }
 
   @Test

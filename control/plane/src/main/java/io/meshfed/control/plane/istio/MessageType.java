@@ -25,6 +25,8 @@ public enum MessageType {
       "the same kind, namespace and name defined twice; the first definition is used"),
   SUSPICIOUS_VALUE("MF0011", Severity.WARNING, "SuspiciousValue",
       "a valid setting that does not do what it seems to (Istio's validation warnings)"),
+  SOURCE_PROBLEM("MF0012", Severity.WARNING, "ConfigSourceProblem",
+      "part of a config source cannot be read (a missing CRD, an unreadable file); what was read before keeps serving"),
 
   // Checks across objects and clusters.
   HOST_NOT_FOUND("MF0101", Severity.ERROR, "ReferencedHostNotFound",

@@ -333,7 +333,7 @@ final class FieldReader {
   }
 
   private static String range(long min, long max) {
-    return max == Long.MAX_VALUE ? ">= " + min : min + ".." + max;
+    return max >= Integer.MAX_VALUE ? ">= " + min : min + ".." + max;
   }
 
   private static String range(double min, double max) {

@@ -35,9 +35,9 @@ class ResourceParserValidationTest {
     assertThat(result.messages()).singleElement().satisfies(m -> {
       assertThat(m.type()).isEqualTo(MessageType.INVALID_VALUE);
       assertThat(m.text()).isEqualTo("VirtualService default/reviews: spec.http[1].route[0].weight: -5 (expected: >= 0)");
-      assertThat(m.origin().toString()).isEqualTo("test.yaml:13:17");
+      assertThat(m.origin().toString()).isEqualTo("test.yaml:13:15");
       assertThat(m.fix()).contains("weight");
-      assertThat(m.toString()).startsWith("Error [MF0005] (VirtualService default/reviews test.yaml:13:17)");
+      assertThat(m.toString()).startsWith("Error [MF0005] (VirtualService default/reviews test.yaml:13:15)");
     });
   }
 

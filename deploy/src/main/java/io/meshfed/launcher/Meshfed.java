@@ -1,12 +1,14 @@
 package io.meshfed.launcher;
 
+import io.meshfed.control.plane.cli.AnalyzeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code meshfed} launcher: one jar, every role, one subcommand each.
  *
- * <p>Exit codes: 0 success, 1 the command failed, 2 a usage error, 69 the capability is not built yet.
+ * <p>Exit codes: 0 success, 1 the command failed, 2 a usage error, 69 the capability is not built yet;
+ * {@code analyze} also exits 79 when it finds issues at or above its failure threshold (as istioctl does).
  */
 @Command(
     name = "meshfed",

@@ -73,6 +73,12 @@ public final class ConfigSnapshot {
     return new ConfigSnapshot(0, mesh, Map.of(), Map.of(), Map.of(), List.of(), Set.of());
   }
 
+  /** The same snapshot without the messages {@code drop} selects (e.g. an analysis that overlays files on a cluster). */
+  public ConfigSnapshot withoutMessages(java.util.function.Predicate<Message> drop) {
+    return new ConfigSnapshot(version, mesh, config, kubernetes, kubernetesOrigins,
+        messages.stream().filter(drop.negate()).toList(), meshShadowed);
+  }
+
   /** Increases by one with every published snapshot. */
   public long version() {
     return version;

@@ -219,6 +219,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     } else {
       config = Config.autoConfigure(contextName);
     }
+    // A command-line tool should fail fast on an unreachable API server rather than back off for minutes.
+    config.setRequestRetryBackoffLimit(1);
+    config.setRequestRetryBackoffInterval(200);
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
         .withHttpClientFactory(new JdkHttpClientFactory()).build()) {
       return KubernetesConfigSource.list(client, clusterName, "v1", "v1");

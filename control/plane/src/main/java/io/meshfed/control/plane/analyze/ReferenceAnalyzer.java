@@ -56,7 +56,13 @@ final class ReferenceAnalyzer implements Analyzer {
         }
         Optional<String> subset = located.destination().subset();
         if (subset.isPresent()) {
-          Optional<DestinationRuleIndex.Merged> rule = rules.lookup(fqdn, vs.meta().namespace());
+          // The rule is looked up from where the traffic leaves: the mesh (the VirtualService's namespace) and
+          // each gateway it is bound to (the gateway's namespace), as Istio does per proxy.
+          List<String> clients = refs.stream().map(r -> r.equals(VirtualService.MESH) ? vs.meta().namespace()
+              : r.substring(0, r.indexOf('/'))).distinct().toList();
+          Optional<DestinationRuleIndex.Merged> rule = clients.stream().map(ns -> rules.lookup(fqdn, ns))
+              .flatMap(Optional::stream).filter(r -> r.subset(subset.get()).isPresent()).findFirst()
+              .or(() -> rules.lookup(fqdn, vs.meta().namespace()));
           if (rule.flatMap(r -> r.subset(subset.get())).isEmpty()) {
             report.accept(Message.of(MessageType.SUBSET_NOT_DEFINED, vs.key(), vs.meta().origin(),
                 located.field() + ".subset", "subset \"" + subset.get() + "\" of " + fqdn + " is not defined"

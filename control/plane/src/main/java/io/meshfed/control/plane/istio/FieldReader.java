@@ -247,6 +247,12 @@ final class FieldReader {
             : "remove " + field + " to silence this; the object is used without it"));
   }
 
+  /** An Istio enum value meshfed does not implement: the object is rejected. */
+  void unsupportedValue(String field, String detail, String fix) {
+    value(field).ifPresent(value -> problems.add(MessageType.UNSUPPORTED_FIELD, path(field), value.position(),
+        value.describe() + " is not supported by meshfed: " + detail, fix));
+  }
+
   void deprecated(String field, String replacement) {
     value(field).ifPresent(value -> problems.add(MessageType.DEPRECATED_FIELD, path(field), value.position(),
         "deprecated in Istio", "use " + replacement));

@@ -98,7 +98,8 @@ final class GatewayReader {
     boolean redirect = r.bool("httpsRedirect").orElse(false);
     TlsMode mode;
     if (r.string("mode").filter("OPTIONAL_MUTUAL"::equals).isPresent()) {
-      r.unsupported("mode", UNSUPPORTED_FIELD, "OPTIONAL_MUTUAL is not implemented; use MUTUAL or SIMPLE");
+      r.unsupportedValue("mode", "optional client certificates are not implemented",
+          "use MUTUAL (clients must present a certificate) or SIMPLE");
       mode = TlsMode.MUTUAL;
     } else {
       mode = r.enumValue("mode", TlsMode.class).orElse(TlsMode.PASSTHROUGH);

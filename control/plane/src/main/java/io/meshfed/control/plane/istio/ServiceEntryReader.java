@@ -61,8 +61,8 @@ final class ServiceEntryReader {
     Location location = spec.enumValue("location", Location.class).orElse(Location.MESH_EXTERNAL);
     Resolution resolution;
     if (spec.string("resolution").filter(r -> r.equals("DNS_ROUND_ROBIN") || r.equals("DYNAMIC_DNS")).isPresent()) {
-      spec.unsupported("resolution", UNSUPPORTED_FIELD, "resolution " + spec.string("resolution").get()
-          + " is not implemented (expected: NONE, STATIC or DNS)");
+      spec.unsupportedValue("resolution", "meshfed implements NONE, STATIC and DNS",
+          "use resolution: DNS (every resolved address is an endpoint)");
       resolution = Resolution.DNS;
     } else {
       resolution = spec.enumValue("resolution", Resolution.class).orElse(Resolution.NONE);

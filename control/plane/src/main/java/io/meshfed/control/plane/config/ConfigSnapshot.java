@@ -51,6 +51,9 @@ public final class ConfigSnapshot {
   private final PeerAuthenticationIndex peerAuthentication;
   private final AuthorizationPolicyIndex authorization;
   private final DestinationRuleIndex destinationRuleIndex;
+  // Grouped once, so the accessors (called per push by consumers) do not filter every object each time.
+  private final Map<Class<?>, List<Object>> byType;
+  private final List<Workload> workloads;
 
   ConfigSnapshot(long version, MeshSettings mesh, Map<ResourceKey, ConfigResource> config,
       Map<ResourceKey, HasMetadata> kubernetes, Map<ResourceKey, Origin> kubernetesOrigins, List<Message> messages,
@@ -62,6 +65,16 @@ public final class ConfigSnapshot {
     this.kubernetesOrigins = Map.copyOf(kubernetesOrigins);
     this.messages = List.copyOf(messages);
     this.meshShadowed = Set.copyOf(meshShadowed);
+    Map<Class<?>, List<Object>> grouped = new java.util.HashMap<>();
+    for (Object object : this.config.values()) {
+      grouped.computeIfAbsent(object.getClass(), c -> new java.util.ArrayList<>()).add(object);
+    }
+    for (Object object : this.kubernetes.values()) {
+      grouped.computeIfAbsent(object.getClass(), c -> new java.util.ArrayList<>()).add(object);
+    }
+    grouped.replaceAll((type, objects) -> Collections.unmodifiableList(objects));
+    this.byType = grouped;
+    this.workloads = Workload.of(List.copyOf(this.kubernetes.values()));
     this.peerAuthentication = new PeerAuthenticationIndex(peerAuthentications(), mesh.rootNamespace());
     this.authorization = new AuthorizationPolicyIndex(authorizationPolicies(), requestAuthentications(),
         mesh.rootNamespace());
@@ -177,7 +190,7 @@ public final class ConfigSnapshot {
 
   /** Pods, plus pod templates of Deployments, StatefulSets, DaemonSets and ReplicaSets read from files. */
   public List<Workload> workloads() {
-    return Workload.of(List.copyOf(kubernetes.values()));
+    return workloads;
   }
 
   /**
@@ -211,12 +224,14 @@ public final class ConfigSnapshot {
     return destinationRuleIndex;
   }
 
+  @SuppressWarnings("unchecked")
   private <T extends ConfigResource> List<T> ofType(Class<T> type) {
-    return config.values().stream().filter(type::isInstance).map(type::cast).toList();
+    return (List<T>) (List<?>) byType.getOrDefault(type, List.of());
   }
 
+  @SuppressWarnings("unchecked")
   private <T extends HasMetadata> List<T> kubernetesOfType(Class<T> type) {
-    return kubernetes.values().stream().filter(type::isInstance).map(type::cast).toList();
+    return (List<T>) (List<?>) byType.getOrDefault(type, List.of());
   }
 
   @Override

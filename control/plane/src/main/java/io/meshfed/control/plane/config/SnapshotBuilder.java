@@ -2,14 +2,19 @@ package io.meshfed.control.plane.config;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.meshfed.control.plane.istio.ConfigResource;
+import io.fabric8.kubernetes.api.model.Service;
 import io.meshfed.control.plane.istio.CrossResourceChecks;
+import io.meshfed.control.plane.istio.DestinationRule;
+import io.meshfed.control.plane.istio.DestinationRuleIndex;
 import io.meshfed.control.plane.istio.Message;
 import io.meshfed.control.plane.istio.MessageType;
 import io.meshfed.control.plane.istio.Origin;
 import io.meshfed.control.plane.istio.ParsedResource;
 import io.meshfed.control.plane.istio.ResourceKey;
 import io.meshfed.control.plane.istio.ResourceParser;
+import io.meshfed.control.plane.istio.ServiceEntry;
 import io.meshfed.control.plane.istio.VirtualService;
+import io.meshfed.control.plane.istio.Workload;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -67,20 +72,20 @@ public final class SnapshotBuilder {
       }
     }
     cache = nextCache;
-    CrossResourceChecks.VirtualServiceConflicts conflicts = CrossResourceChecks.virtualServices(
-        config.values().stream().filter(VirtualService.class::isInstance).map(VirtualService.class::cast).toList());
+    List<VirtualService> virtualServices = ofType(config.values(), VirtualService.class);
+    List<DestinationRule> destinationRules = ofType(config.values(), DestinationRule.class);
+    CrossResourceChecks.VirtualServiceConflicts conflicts = CrossResourceChecks.virtualServices(virtualServices);
     messages.addAll(conflicts.messages());
-    ConfigSnapshot snapshot = new ConfigSnapshot(previous.version() + 1, parser.mesh(), config, kubernetes,
-        kubernetesOrigins, messages, conflicts.shadowed());
-    List<Message> crossChecks = new ArrayList<>(snapshot.destinationRuleIndex().mergeConflicts());
-    crossChecks.addAll(CrossResourceChecks.subsetsSelectingNoPods(snapshot.destinationRules(), snapshot.services(),
-        snapshot.serviceEntries(), snapshot.workloads(), parser.mesh()));
-    if (crossChecks.isEmpty()) {
-      return snapshot;
-    }
-    messages.addAll(crossChecks);
-    return new ConfigSnapshot(snapshot.version(), parser.mesh(), config, kubernetes, kubernetesOrigins, messages,
+    messages.addAll(new DestinationRuleIndex(destinationRules, parser.mesh()).mergeConflicts());
+    messages.addAll(CrossResourceChecks.subsetsSelectingNoPods(destinationRules,
+        ofType(kubernetes.values(), Service.class), ofType(config.values(), ServiceEntry.class),
+        Workload.of(List.copyOf(kubernetes.values())), parser.mesh()));
+    return new ConfigSnapshot(previous.version() + 1, parser.mesh(), config, kubernetes, kubernetesOrigins, messages,
         conflicts.shadowed());
+  }
+
+  private static <T> List<T> ofType(java.util.Collection<?> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   private List<ParsedResource> parse(RawResource raw) {

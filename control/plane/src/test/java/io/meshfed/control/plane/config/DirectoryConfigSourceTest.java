@@ -97,6 +97,27 @@ class DirectoryConfigSourceTest {
   }
 
   @Test
+  void configMapVolumeUpdatesThroughTheDataSymlinkSwapAreSeen() throws Exception {
+    // The layout kubelet writes for a ConfigMap volume: files link through ..data to a timestamped directory,
+    // and an update swaps ..data atomically (rename of a new link over the old one).
+    Path v1 = Files.createDirectories(dir.resolve("..2024_01_01"));
+    Files.writeString(v1.resolve("reviews.yaml"), VS.formatted("reviews", "reviews", "reviews", 100));
+    Files.createSymbolicLink(dir.resolve("..data"), dir.relativize(v1));
+    Files.createSymbolicLink(dir.resolve("reviews.yaml"), Path.of("..data/reviews.yaml"));
+    start();
+    ConfigSnapshot first = published.await(s -> s.virtualServices().size() == 1);
+    assertThat(first.virtualServices().get(0).http().get(0).route().get(0).weight()).isEqualTo(100);
+
+    Path v2 = Files.createDirectories(dir.resolve("..2024_01_02"));
+    Files.writeString(v2.resolve("reviews.yaml"), VS.formatted("reviews", "reviews", "reviews", 42));
+    Files.createSymbolicLink(dir.resolve("..data_tmp"), dir.relativize(v2));
+    Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    ConfigSnapshot updated = published.await(s -> s.virtualServices().size() == 1
+        && s.virtualServices().get(0).http().get(0).route().get(0).weight() == 42);
+    assertThat(updated.messages()).isEmpty();
+  }
+
+  @Test
   void missingDirectoryIsRejectedUpFront() {
     assertThatThrownBy(() -> DirectoryConfigSource.builder(dir.resolve("absent")))
         .hasMessageContaining("(expected: an existing directory of YAML)");

@@ -21,6 +21,7 @@ public record AuthorizationPolicy(ResourceMeta meta, Map<String, String> selecto
     rules = List.copyOf(rules);
   }
 
+  /** What a matching request gets; CUSTOM delegates to the extension provider. */
   public enum Action { ALLOW, DENY, AUDIT, CUSTOM }
 
   /** All of {@code from}, {@code to} and {@code when} must match; within each list, any entry. */
@@ -55,6 +56,7 @@ public record AuthorizationPolicy(ResourceMeta meta, Map<String, String> selecto
     }
   }
 
+  /** The request operation: fields are ANDed, values within a field ORed, {@code not*} exclude. */
   public record Operation(List<String> hosts, List<String> notHosts, List<String> ports, List<String> notPorts,
       List<String> methods, List<String> notMethods, List<String> paths, List<String> notPaths) {
 

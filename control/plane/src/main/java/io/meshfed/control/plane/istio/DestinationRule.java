@@ -46,10 +46,12 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
     }
   }
 
+  /** Settings for one service port, overriding the whole-service ones field by field. */
   public record PortTrafficPolicy(int port, Optional<LoadBalancer> loadBalancer,
       Optional<ConnectionPool> connectionPool, Optional<OutlierDetection> outlierDetection, Optional<ClientTls> tls) {
   }
 
+  /** Istio's simple load-balancing algorithms (UNSPECIFIED lets meshfed choose, as Istio does). */
   public enum SimpleLb { UNSPECIFIED, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST }
 
   /** At most one of {@code simple} and {@code consistentHash}; locality settings combine with either. */
@@ -96,15 +98,19 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
   public record Failover(String from, String to) {
   }
 
+  /** Upstream connection limits; unset values keep the gateway's defaults. */
   public record ConnectionPool(Optional<Tcp> tcp, Optional<Http> http) {
   }
 
+  /** TCP-level limits and timeouts. */
   public record Tcp(Optional<Integer> maxConnections, Optional<Duration> connectTimeout,
       Optional<Duration> idleTimeout, Optional<Duration> maxConnectionDuration) {
   }
 
+  /** Whether HTTP/1.1 upstream connections are upgraded to HTTP/2. */
   public enum H2UpgradePolicy { DEFAULT, DO_NOT_UPGRADE, UPGRADE }
 
+  /** HTTP-level limits: pending requests, concurrent requests, retries and idle timeout. */
   public record Http(Optional<Integer> http1MaxPendingRequests, Optional<Integer> http2MaxRequests,
       Optional<Integer> maxRequestsPerConnection, Optional<Integer> maxRetries, Optional<Duration> idleTimeout,
       H2UpgradePolicy h2UpgradePolicy, boolean useClientProtocol) {
@@ -119,6 +125,7 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
       Duration interval, Duration baseEjectionTime, int maxEjectionPercent, int minHealthPercent) {
   }
 
+  /** How the gateway speaks TLS to the upstream. */
   public enum TlsMode { DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL }
 
   /** How the gateway connects to the upstream; {@code ISTIO_MUTUAL} uses meshfed-issued SPIFFE certificates. */

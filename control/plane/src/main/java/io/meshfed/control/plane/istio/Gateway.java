@@ -49,11 +49,14 @@ public record Gateway(ResourceMeta meta, Map<String, String> selector, List<Serv
     }
   }
 
+  /** The port a server listens on, its protocol and its (unique) name. */
   public record Port(int number, Protocol protocol, String name) {
   }
 
+  /** How a server handles TLS: terminate (SIMPLE, MUTUAL, ISTIO_MUTUAL) or pass it through by SNI. */
   public enum TlsMode { PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL }
 
+  /** TLS protocol versions for minProtocolVersion / maxProtocolVersion. */
   public enum TlsVersion { TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3 }
 
   /**

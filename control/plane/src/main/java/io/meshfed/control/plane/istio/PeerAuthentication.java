@@ -19,5 +19,6 @@ public record PeerAuthentication(ResourceMeta meta, Map<String, String> selector
     portLevelMtls = Map.copyOf(portLevelMtls);
   }
 
+  /** What the workload accepts: UNSET inherits, DISABLE plain text, PERMISSIVE both, STRICT mTLS only. */
   public enum MtlsMode { UNSET, DISABLE, PERMISSIVE, STRICT }
 }

@@ -37,9 +37,11 @@ public record RequestAuthentication(ResourceMeta meta, Map<String, String> selec
     }
   }
 
+  /** A header carrying the token, with an optional prefix to strip (e.g. {@code Bearer }). */
   public record JwtHeader(String name, Optional<String> prefix) {
   }
 
+  /** Copies a claim of a valid token into a request header. */
   public record ClaimToHeader(String header, String claim) {
   }
 }

@@ -27,6 +27,7 @@ public record ServiceEntry(ResourceMeta meta, List<String> hosts, List<String> a
    */
   public enum Resolution { NONE, STATIC, DNS }
 
+  /** A port of the entry; {@code protocol} TCP when unset. */
   public record ServicePort(int number, Gateway.Protocol protocol, String name, Optional<Integer> targetPort) {
   }
 

@@ -94,6 +94,7 @@ public record VirtualService(ResourceMeta meta, List<String> hosts, List<String>
   public record Rewrite(Optional<String> uri, Optional<String> authority, Optional<RegexRewrite> uriRegexRewrite) {
   }
 
+  /** Rewrites the path: RE2 {@code match} replaced by {@code rewrite} (with {@code \\1} groups). */
   public record RegexRewrite(String match, String rewrite) {
   }
 
@@ -125,6 +126,7 @@ public record VirtualService(ResourceMeta meta, List<String> hosts, List<String>
   public record Abort(Optional<Integer> httpStatus, Optional<String> grpcStatus, double percentage) {
   }
 
+  /** CORS: the gateway answers preflights and adds the Access-Control-* headers to matching origins. */
   public record CorsPolicy(List<StringMatch> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
       List<String> exposeHeaders, Optional<Duration> maxAge, Optional<Boolean> allowCredentials) {
 
@@ -156,6 +158,7 @@ public record VirtualService(ResourceMeta meta, List<String> hosts, List<String>
     }
   }
 
+  /** An opaque TCP rule; the first whose match fits the connection applies. */
   public record TcpRoute(List<L4Match> match, List<RouteDestination> route) {
 
     public TcpRoute {
@@ -164,6 +167,7 @@ public record VirtualService(ResourceMeta meta, List<String> hosts, List<String>
     }
   }
 
+  /** Matches a TCP connection by destination subnet, port and source workload labels. */
   public record L4Match(List<String> destinationSubnets, Optional<Integer> port, Map<String, String> sourceLabels) {
 
     public L4Match {

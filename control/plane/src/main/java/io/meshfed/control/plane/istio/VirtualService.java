@@ -94,7 +94,7 @@ public record VirtualService(ResourceMeta meta, List<String> hosts, List<String>
   public record Rewrite(Optional<String> uri, Optional<String> authority, Optional<RegexRewrite> uriRegexRewrite) {
   }
 
-  /** Rewrites the path: RE2 {@code match} replaced by {@code rewrite} (with {@code \\1} groups). */
+  /** Rewrites the path: RE2 {@code match} replaced by {@code rewrite} (with {@code \1} groups). */
   public record RegexRewrite(String match, String rewrite) {
   }
 

@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
         VersionCommand.class,
         CommandLine.HelpCommand.class,
     },
-    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error, " + NotBuiltYet.EXIT_CODE + " not built yet."})
+    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error, " + NotBuiltYet.EXIT_CODE + " not built yet, "
+        + AnalyzeCommand.EXIT_FOUND_ISSUES + " analyze found issues."})
 public final class Meshfed implements Runnable {
 
   @CommandLine.Spec

@@ -69,7 +69,7 @@ public final class KubernetesConfigSource implements ConfigSource {
           resources.add(KubernetesKinds.raw(object, origin));
         }
       } catch (KubernetesClientException e) {
-        if (kind.crd() && e.getCode() == 404) {
+        if (kind.crd() && notFound(e)) {
           messages.add(missingCrd(kind, origin));
         } else {
           throw e;
@@ -109,7 +109,7 @@ public final class KubernetesConfigSource implements ConfigSource {
     for (KubernetesKinds.Kind kind : kinds) {
       SharedIndexInformer<HasMetadata> informer = kind.informer(client);
       informer.exceptionHandler((started, error) -> {
-        if (!started && kind.crd() && error instanceof KubernetesClientException e && e.getCode() == 404) {
+        if (!started && kind.crd() && notFound(error)) {
           unavailable.put(kind.label(), kind.label());
           return false; // the CRD is not installed: stop, report, do not block the other kinds
         }
@@ -161,6 +161,16 @@ public final class KubernetesConfigSource implements ConfigSource {
       }
     }
     return new SourceContents(name, resources, messages);
+  }
+
+  /** Whether the API server answered 404: the kind's CRD is not installed. Informers wrap the error. */
+  static boolean notFound(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof KubernetesClientException e && e.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Message missingCrd(KubernetesKinds.Kind kind, Origin origin) {

@@ -1,13 +1,16 @@
 package io.meshfed.launcher;
 
+import io.meshfed.control.plane.cli.AnalyzeCommand;
 import io.meshfed.control.plane.cli.ExplainCommand;
+import io.meshfed.trust.cli.CaCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code meshfed} launcher: one jar, every role, one subcommand each.
  *
- * <p>Exit codes: 0 success, 1 the command failed, 2 a usage error, 69 the capability is not built yet.
+ * <p>Exit codes: 0 success, 1 the command failed, 2 a usage error, 69 the capability is not built yet;
+ * {@code analyze} also exits 79 when it finds issues at or above its failure threshold (as istioctl does).
  */
 @Command(
     name = "meshfed",
@@ -18,7 +21,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         ControlPlaneCommand.class,
         GatewayCommand.class,
-        io.meshfed.trust.cli.CaCommand.class,
+        CaCommand.class,
         CreateRemoteSecretCommand.class,
         AnalyzeCommand.class,
         ProxyStatusCommand.class,
@@ -27,7 +30,8 @@ import picocli.CommandLine.Command;
         VersionCommand.class,
         CommandLine.HelpCommand.class,
     },
-    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error, " + NotBuiltYet.EXIT_CODE + " not built yet."})
+    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error, " + NotBuiltYet.EXIT_CODE + " not built yet, "
+        + AnalyzeCommand.EXIT_FOUND_ISSUES + " analyze found issues."})
 public final class Meshfed implements Runnable {
 
   @CommandLine.Spec

@@ -72,6 +72,14 @@ class MeshfedTest {
   }
 
   @Test
+  void analyzeIsTheRealCommand() {
+    assertThat(run("analyze", "--list-codes")).isZero();
+    assertThat(out.toString()).contains("MF0101").contains("ReferencedHostNotFound");
+    assertThat(run("analyze")).isEqualTo(2);
+    assertThat(err.toString()).contains("nothing to analyze");
+  }
+
+  @Test
   void gatewayRequiresAKnownRole() {
     assertThat(run("gateway", "--role", "sidecar")).isEqualTo(2);
     assertThat(err.toString()).contains("eastwest, ingress, egress");

@@ -1,0 +1,122 @@
+package io.meshfed.control.plane.istio;
+
+import io.meshfed.control.plane.istio.DestinationRule.Subset;
+import io.meshfed.control.plane.istio.DestinationRule.TrafficPolicy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds the DestinationRule that applies to traffic for a host, as Istio does: the lookup path is the client's
+ * namespace, then the service's, then the root namespace; in the first namespace with a visible rule for the host
+ * (exact host over the most specific wildcard), all rules for that host merge: the oldest top-level
+ * {@code trafficPolicy} wins and subsets are combined, the first definition of a subset name winning (Istio's
+ * "Split large virtual services and destination rules" guidance).
+ */
+public final class DestinationRuleIndex {
+
+  /** The merged view of the rules for one host in one namespace. */
+  public record Merged(String host, Optional<TrafficPolicy> trafficPolicy, List<Subset> subsets,
+      List<DestinationRule> sources) {
+
+    public Merged {
+      subsets = List.copyOf(subsets);
+      sources = List.copyOf(sources);
+    }
+
+    public Optional<Subset> subset(String name) {
+      return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+  }
+
+  private final Map<String, List<DestinationRule>> byNamespace = new LinkedHashMap<>();
+  private final MeshSettings mesh;
+
+  public DestinationRuleIndex(List<DestinationRule> rules, MeshSettings mesh) {
+    this.mesh = mesh;
+    rules.stream().sorted(Comparator.comparing(DestinationRule::meta, ResourceMeta.OLDEST_FIRST))
+        .forEach(rule -> byNamespace.computeIfAbsent(rule.meta().namespace(), ns -> new ArrayList<>()).add(rule));
+  }
+
+  /** The rule in force for {@code fqdn} when called from {@code clientNamespace}. */
+  public Optional<Merged> lookup(String fqdn, String clientNamespace) {
+    Set<String> path = new LinkedHashSet<>();
+    path.add(clientNamespace);
+    String serviceNamespace = HostNames.serviceNamespace(fqdn, mesh.domainSuffix());
+    if (!serviceNamespace.isEmpty()) {
+      path.add(serviceNamespace);
+    }
+    path.add(mesh.rootNamespace());
+    for (String namespace : path) {
+      List<DestinationRule> visible = byNamespace.getOrDefault(namespace, List.of()).stream()
+          .filter(r -> Visibility.visible(r.exportTo(), namespace, clientNamespace))
+          .filter(r -> HostNames.matches(r.fqdn(), fqdn)).toList();
+      if (!visible.isEmpty()) {
+        String best = visible.stream().map(DestinationRule::fqdn)
+            .max(Comparator.comparing((String h) -> h.equals(fqdn)).thenComparing(String::length)).orElseThrow();
+        return Optional.of(merge(best, visible.stream().filter(r -> r.fqdn().equals(best)).toList()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every rule set for one host in one namespace, merged (for checks that do not depend on the client). */
+  public List<Merged> all() {
+    List<Merged> merged = new ArrayList<>();
+    for (List<DestinationRule> rules : byNamespace.values()) {
+      Map<String, List<DestinationRule>> byHost = new LinkedHashMap<>();
+      rules.forEach(rule -> byHost.computeIfAbsent(rule.fqdn(), h -> new ArrayList<>()).add(rule));
+      byHost.forEach((host, group) -> merged.add(merge(host, group)));
+    }
+    return merged;
+  }
+
+  /** MF0107 for each later rule whose top-level policy or subset loses to an older rule for the same host. */
+  public List<Message> mergeConflicts() {
+    List<Message> messages = new ArrayList<>();
+    for (List<DestinationRule> rules : byNamespace.values()) {
+      Map<String, List<DestinationRule>> byHost = new LinkedHashMap<>();
+      rules.forEach(rule -> byHost.computeIfAbsent(rule.fqdn(), h -> new ArrayList<>()).add(rule));
+      for (List<DestinationRule> group : byHost.values()) {
+        DestinationRule policyOwner = null;
+        Map<String, DestinationRule> subsetOwners = new LinkedHashMap<>();
+        for (DestinationRule rule : group) {
+          if (rule.trafficPolicy().isPresent()) {
+            if (policyOwner == null) {
+              policyOwner = rule;
+            } else {
+              messages.add(Message.of(MessageType.CONFLICTING_DESTINATION_RULE, rule.key(), rule.meta().origin(),
+                  "spec.trafficPolicy", "ignored: " + policyOwner.key() + " (older) already sets the top-level "
+                      + "traffic policy for " + rule.fqdn(),
+                  "move the settings into " + policyOwner.key() + ", or into a subset"));
+            }
+          }
+          for (int i = 0; i < rule.subsets().size(); i++) {
+            Subset subset = rule.subsets().get(i);
+            DestinationRule owner = subsetOwners.putIfAbsent(subset.name(), rule);
+            if (owner != null && owner != rule) {
+              messages.add(Message.of(MessageType.CONFLICTING_DESTINATION_RULE, rule.key(), rule.meta().origin(),
+                  "spec.subsets[" + i + "]", "subset \"" + subset.name() + "\" ignored: " + owner.key()
+                      + " (older) already defines it for " + rule.fqdn(),
+                  "define each subset once per host; rename or remove this one"));
+            }
+          }
+        }
+      }
+    }
+    return messages;
+  }
+
+  private static Merged merge(String host, List<DestinationRule> rules) {
+    Optional<TrafficPolicy> policy = rules.stream().map(DestinationRule::trafficPolicy).flatMap(Optional::stream)
+        .findFirst();
+    Map<String, Subset> subsets = new LinkedHashMap<>();
+    rules.forEach(rule -> rule.subsets().forEach(subset -> subsets.putIfAbsent(subset.name(), subset)));
+    return new Merged(host, policy, new ArrayList<>(subsets.values()), rules);
+  }
+}

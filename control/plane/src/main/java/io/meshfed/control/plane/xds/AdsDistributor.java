@@ -52,6 +52,8 @@ final class AdsDistributor implements SnapshotCache, ProxyStatusQuery, AdsStream
     private final Map<String, Set<AdsStream<?, ?>>> byGroup = new HashMap<>();
     private final Map<String, AdsStream<?, ?>> streams = new LinkedHashMap<>();
     private long streamCounter;
+    /** The context's event-loop thread; Vert.x hands requests to duplicates of the context on that thread. */
+    private volatile Thread ownerThread;
 
     AdsDistributor(Vertx vertx, Context context, NodeGrouping grouping, ClientIdentityVerifier verifier,
             DebounceOptions debounce, XdsMetrics metrics, String controlPlaneId) {
@@ -61,6 +63,11 @@ final class AdsDistributor implements SnapshotCache, ProxyStatusQuery, AdsStream
         this.metrics = metrics;
         this.controlPlane = ControlPlane.newBuilder().setIdentifier(controlPlaneId).build();
         this.debouncer = new PushDebouncer(vertx, debounce, this::release);
+        context.runOnContext(v -> ownerThread = Thread.currentThread());
+    }
+
+    private boolean onOwner() {
+        return Thread.currentThread() == ownerThread;
     }
 
     // ---- SnapshotCache -------------------------------------------------------------------------------------
@@ -165,8 +172,13 @@ final class AdsDistributor implements SnapshotCache, ProxyStatusQuery, AdsStream
     /** Serves one ADS call: waits for its first request, identifies and authorises the node, then streams. */
     <Q, R> void accept(GrpcServerRequest<Q, R> call, boolean tls, Function<Q, Node> nodeOf,
             StreamFactory<Q, R> factory) {
-        if (Vertx.currentContext() != context) {
-            context.runOnContext(v -> accept(call, tls, nodeOf, factory));
+        if (!onOwner()) {
+            // Not expected (the listeners are bound from the owner context), but never touch state elsewhere.
+            call.pause();
+            context.runOnContext(v -> {
+                accept(call, tls, nodeOf, factory);
+                call.resume();
+            });
             return;
         }
         call.handler(first -> {
@@ -181,7 +193,7 @@ final class AdsDistributor implements SnapshotCache, ProxyStatusQuery, AdsStream
             }
             Future<Void> verified = tls ? verifyPeer(call, node) : Future.succeededFuture();
             verified.onComplete(ar -> {
-                if (Vertx.currentContext() != context) {
+                if (!onOwner()) {
                     context.runOnContext(v -> establish(call, tls, node, group, first, factory, ar.cause()));
                 } else {
                     establish(call, tls, node, group, first, factory, ar.cause());
@@ -287,16 +299,17 @@ final class AdsDistributor implements SnapshotCache, ProxyStatusQuery, AdsStream
     Future<Void> shutdown() {
         return onContext(() -> {
             debouncer.cancel();
+            List<Future<Void>> ending = new ArrayList<>();
             for (AdsStream<?, ?> s : List.copyOf(streams.values())) {
                 disconnect(s, "server shutting down");
-                s.end(GrpcStatus.UNAVAILABLE, "meshfed control plane shutting down");
+                ending.add(s.end(GrpcStatus.UNAVAILABLE, "meshfed control plane shutting down"));
             }
-            return null;
-        });
+            return Future.join(ending);
+        }).compose(all -> all.otherwiseEmpty().mapEmpty());
     }
 
     private <T> Future<T> onContext(Supplier<T> work) {
-        if (Vertx.currentContext() == context) {
+        if (onOwner()) {
             try {
                 return Future.succeededFuture(work.get());
             } catch (RuntimeException e) {

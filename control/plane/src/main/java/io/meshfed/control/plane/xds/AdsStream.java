@@ -155,9 +155,9 @@ abstract class AdsStream<Q, R> {
     }
 
     /** Ends the stream from the server side with a status. */
-    final void end(GrpcStatus status, String message) {
+    final Future<Void> end(GrpcStatus status, String message) {
         if (ended) {
-            return;
+            return Future.succeededFuture();
         }
         ended = true;
         closed = true;
@@ -166,7 +166,7 @@ abstract class AdsStream<Q, R> {
         if (message != null) {
             out.statusMessage(message);
         }
-        out.end();
+        return out.end();
     }
 
     final ProxyStatus status() {

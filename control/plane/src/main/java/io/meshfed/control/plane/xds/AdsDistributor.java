@@ -133,8 +133,9 @@ final class AdsDistributor implements SnapshotCache, ProxyStatusQuery, AdsStream
                 continue;
             }
             Snapshot before = lastPushed.put(group, snapshot);
-            SnapshotDiff diff = SnapshotDiff.between(before, snapshot);
-            if (diff.isEmpty()) {
+            // Without a previous push to compare with, streams re-evaluate everything they hold or want.
+            SnapshotDiff diff = before == null ? null : SnapshotDiff.between(before, snapshot);
+            if (diff != null && diff.isEmpty()) {
                 continue;
             }
             Set<AdsStream<?, ?>> members = byGroup.getOrDefault(group, Set.of());

@@ -79,7 +79,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
         for (String name : added) {
             // On the first request, a name the gateway already holds (initial_resource_versions) is the resume
             // point: sent only if its version differs.
-            if (!(first && state.clientVersions.containsKey(name))) {
+            if (!Subscription.WILDCARD.equals(name) && !(first && state.clientVersions.containsKey(name))) {
                 state.force.add(name);
             }
         }

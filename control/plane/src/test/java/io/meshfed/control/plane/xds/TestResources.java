@@ -48,7 +48,10 @@ final class TestResources {
     }
 
     static ClusterLoadAssignment endpoints(String cluster, int port, String... ips) {
-        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+        // grpc-java ignores localities without a weight (gRFC A27), as Envoy does with locality-weighted LB.
+        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
+                .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion(cluster))
+                .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(1));
         for (String ip : ips) {
             locality.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(
                     Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip)

@@ -95,7 +95,7 @@ final class ClientSubscription {
         Set<String> removed = new LinkedHashSet<>();
         for (XdsResource r : candidate.values()) {
             XdsResource old = accepted.get(r.name());
-            if (old == null || !old.resource().equals(r.resource()) || !old.version().equals(r.version())) {
+            if (old == null || !old.resource().equals(r.resource())) {
                 updated.add(r.name());
             }
         }

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcMessageDecoder;
@@ -107,7 +108,8 @@ public final class AdsClient {
                     .setHostnameVerificationAlgorithm(b.ssl.getHostnameVerificationAlgorithm());
             target.setTrustAll(b.ssl.isTrustAll());
         }
-        this.grpc = GrpcClient.client(vertx, http);
+        // A full EDS state of 10,000 clusters is tens of MB; gRPC's usual 4 MiB default would cut the stream.
+        this.grpc = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(b.maxMessageSize), http);
     }
 
     /** A builder. */
@@ -276,6 +278,7 @@ public final class AdsClient {
         private Protocol protocol = Protocol.DELTA;
         private Backoff backoff = Backoff.DEFAULT;
         private Random random = new Random();
+        private long maxMessageSize = 256L * 1024 * 1024;
         private final Map<XdsResourceType, ClientSubscription> subscriptions = new EnumMap<>(XdsResourceType.class);
 
         private Builder(Vertx vertx) {
@@ -318,6 +321,15 @@ public final class AdsClient {
         /** Reconnect backoff (default 1 s to 30 s). */
         public Builder backoff(Backoff backoff) {
             this.backoff = Objects.requireNonNull(backoff, "backoff");
+            return this;
+        }
+
+        /** The largest response accepted (default 256 MiB). */
+        public Builder maxMessageSize(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxMessageSize: " + bytes + " (expected: >= 1024 bytes)");
+            }
+            this.maxMessageSize = bytes;
             return this;
         }
 

@@ -19,6 +19,7 @@ import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -73,7 +74,8 @@ public final class XdsServer {
         Promise<XdsServer> promise = Promise.promise();
         // Listening from the owner context makes every connection's handlers run on it.
         context.runOnContext(v -> {
-            GrpcServer grpc = GrpcServer.server(vertx);
+            // Requests listing every subscribed name (or initial_resource_versions) outgrow gRPC's 4 MiB habit.
+            GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestSize));
             grpc.callHandler(SOTW, call -> distributor.accept(call, isTls(call.connection().isSsl()),
                     DiscoveryRequest::getNode, SotwStream::new));
             grpc.callHandler(DELTA, call -> distributor.accept(call, isTls(call.connection().isSsl()),
@@ -177,6 +179,7 @@ public final class XdsServer {
         private DebounceOptions debounce = DebounceOptions.ISTIO_DEFAULTS;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private String controlPlaneId = "meshfed";
+        private long maxRequestSize = 64L * 1024 * 1024;
 
         private Builder(Vertx vertx) {
             this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -248,6 +251,15 @@ public final class XdsServer {
                 throw new IllegalArgumentException("controlPlaneId: " + id + " (expected: non-empty)");
             }
             this.controlPlaneId = id;
+            return this;
+        }
+
+        /** The largest request accepted (default 64 MiB). */
+        public Builder maxRequestSize(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxRequestSize: " + bytes + " (expected: >= 1024 bytes)");
+            }
+            this.maxRequestSize = bytes;
             return this;
         }
 

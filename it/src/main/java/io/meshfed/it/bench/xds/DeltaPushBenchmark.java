@@ -162,6 +162,10 @@ public final class DeltaPushBenchmark {
         System.out.printf(Locale.ROOT, "xDS delta push benchmark: %d gateways (delta ADS, own client), %d clusters x %d"
                 + " endpoints = %d endpoints in one group, %d rounds, debounce quiet %d ms%n", gateways, clusters,
                 endpointsPerCluster, clusters * endpointsPerCluster, rounds, quiet.toMillis());
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        System.out.printf(Locale.ROOT, "  machine: %d cores, load average %.1f at the end (other work on the machine "
+                + "inflates every figure)%n", os.getAvailableProcessors(), os.getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "  snapshot build (%d resources): %d ms; initial sync of all gateways: %d ms%n",
                 clusters, buildMillis, syncMillis);
         System.out.printf(Locale.ROOT, "  debounce per round: mean %.1f ms%n", Arrays.stream(debounces).average()

@@ -26,7 +26,9 @@ final class ClientSubscription {
     /** Explicit names; empty means the wildcard. */
     private Set<String> names;
     private String acceptedVersion = "";
-    private Map<String, XdsResource> accepted = Map.of();
+    /** The last good set; mutated in place (an update is applied, offered, and undone if rejected). */
+    private final Map<String, XdsResource> accepted = new LinkedHashMap<>();
+    private final Map<String, XdsResource> acceptedView = Collections.unmodifiableMap(accepted);
     private Instant acceptedAt;
     private TypeState.Rejection lastRejection;
 
@@ -52,8 +54,9 @@ final class ClientSubscription {
         return acceptedVersion;
     }
 
+    /** A read-only view of the last good set (changes with later updates). */
     Map<String, XdsResource> accepted() {
-        return accepted;
+        return acceptedView;
     }
 
     /** Resource versions for {@code initial_resource_versions} on a delta reconnect. */
@@ -86,38 +89,82 @@ final class ClientSubscription {
     }
 
     /**
-     * Offers a candidate complete set to the consumer; on accept it becomes the last good set.
+     * Offers a complete set (state of the world) to the consumer; on accept it becomes the last good set.
      *
      * @return the verdict; a consumer that throws rejects with the exception's message
      */
-    Verdict offer(String version, Map<String, XdsResource> candidate) {
-        Set<String> updated = new LinkedHashSet<>();
-        Set<String> removed = new LinkedHashSet<>();
+    Verdict offerAll(String version, Map<String, XdsResource> candidate) {
+        Map<String, XdsResource> upserts = new LinkedHashMap<>();
         for (XdsResource r : candidate.values()) {
             XdsResource old = accepted.get(r.name());
+            // Compared by content: a SotW version_info changes for every resource of the response.
+            if (old == null || !old.resource().equals(r.resource())) {
+                upserts.put(r.name(), r);
+            }
+        }
+        Set<String> removals = new LinkedHashSet<>();
+        for (String n : accepted.keySet()) {
+            if (!candidate.containsKey(n)) {
+                removals.add(n);
+            }
+        }
+        Map<String, XdsResource> unchangedButRestamped = new LinkedHashMap<>();
+        for (XdsResource r : candidate.values()) {
+            if (!upserts.containsKey(r.name())) {
+                unchangedButRestamped.put(r.name(), r);
+            }
+        }
+        return offer(version, upserts, removals, unchangedButRestamped);
+    }
+
+    /**
+     * Offers changes (delta) to the consumer: the candidate set is the last good set with {@code upserts} applied and
+     * {@code removals} removed. Applied in place and undone on rejection, so a large set is not copied per update.
+     */
+    Verdict offerChanges(String version, Map<String, XdsResource> upserts, Set<String> removals) {
+        return offer(version, upserts, removals, Map.of());
+    }
+
+    private Verdict offer(String version, Map<String, XdsResource> upserts, Set<String> removals,
+            Map<String, XdsResource> restamps) {
+        Map<String, XdsResource> undo = new LinkedHashMap<>();
+        Set<String> updated = new LinkedHashSet<>();
+        Set<String> removed = new LinkedHashSet<>();
+        for (XdsResource r : upserts.values()) {
+            XdsResource old = accepted.put(r.name(), r);
+            undo.putIfAbsent(r.name(), old);
             if (old == null || !old.resource().equals(r.resource())) {
                 updated.add(r.name());
             }
         }
-        for (String n : accepted.keySet()) {
-            if (!candidate.containsKey(n)) {
+        for (String n : removals) {
+            if (accepted.containsKey(n)) {
+                undo.putIfAbsent(n, accepted.remove(n));
                 removed.add(n);
             }
         }
-        Map<String, XdsResource> frozen = Collections.unmodifiableMap(new LinkedHashMap<>(candidate));
+        for (XdsResource r : restamps.values()) {
+            undo.putIfAbsent(r.name(), accepted.put(r.name(), r));
+        }
         Verdict verdict;
         try {
-            verdict = consumer.accept(new ResourceUpdate(type, version, frozen, Collections.unmodifiableSet(updated),
-                    Collections.unmodifiableSet(removed)));
+            verdict = consumer.accept(new ResourceUpdate(type, version, acceptedView,
+                    Collections.unmodifiableSet(updated), Collections.unmodifiableSet(removed)));
         } catch (RuntimeException e) {
             LOG.warn("{} consumer failed on version {}", type.shortName(), version, e);
             verdict = Verdict.reject(type.shortName() + " consumer failed: " + e);
         }
         if (verdict.accepted()) {
-            accepted = frozen;
             acceptedVersion = version;
             acceptedAt = Instant.now();
         } else {
+            undo.forEach((name, old) -> {
+                if (old == null) {
+                    accepted.remove(name);
+                } else {
+                    accepted.put(name, old);
+                }
+            });
             reject(version, verdict.error());
         }
         return verdict;
@@ -130,7 +177,8 @@ final class ClientSubscription {
     }
 
     TypeState state() {
-        return new TypeState(type, acceptedVersion, accepted, Optional.ofNullable(acceptedAt),
+        return new TypeState(type, acceptedVersion, Collections.unmodifiableMap(new LinkedHashMap<>(accepted)),
+                Optional.ofNullable(acceptedAt),
                 Optional.ofNullable(lastRejection));
     }
 }

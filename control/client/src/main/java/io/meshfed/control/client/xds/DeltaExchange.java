@@ -5,7 +5,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.vertx.grpc.client.GrpcClientRequest;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +50,7 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
             return;
         }
         StringBuilder errors = new StringBuilder();
-        Map<String, XdsResource> candidate = new LinkedHashMap<>(s.accepted());
-        Set<String> seen = new HashSet<>();
+        Map<String, XdsResource> upserts = new LinkedHashMap<>();
         int i = 0;
         for (Resource resource : response.getResourcesList()) {
             XdsResource r = s.unpack(resource.getResource(), resource.getVersion(), i++, errors);
@@ -64,14 +62,10 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
                         + ": carries a resource named " + r.name() + " (expected: the same name)");
                 continue;
             }
-            if (!seen.add(r.name())) {
+            if (upserts.put(r.name(), r) != null) {
                 ClientSubscription.append(errors, s.type.shortName() + " resource " + r.name()
                         + ": sent twice in one response (expected: unique names)");
             }
-            candidate.put(r.name(), r);
-        }
-        for (String removed : response.getRemovedResourcesList()) {
-            candidate.remove(removed);
         }
         String version = response.getSystemVersionInfo();
         DeltaDiscoveryRequest.Builder answer = DeltaDiscoveryRequest.newBuilder()
@@ -81,7 +75,7 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
             s.reject(version, errors.toString());
             answer.setErrorDetail(error(errors.toString()));
         } else {
-            Verdict verdict = s.offer(version, candidate);
+            Verdict verdict = s.offerChanges(version, upserts, Set.copyOf(response.getRemovedResourcesList()));
             if (!verdict.accepted()) {
                 answer.setErrorDetail(error(verdict.error()));
             }

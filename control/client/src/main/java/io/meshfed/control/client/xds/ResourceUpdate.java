@@ -9,7 +9,8 @@ import java.util.Set;
  *
  * @param type the resource type
  * @param version the version of the response ({@code version_info} or {@code system_version_info})
- * @param resources every resource of the type after this update, by name
+ * @param resources every resource of the type after this update, by name: a read-only view valid during the
+ *     consumer call (copy what must be kept; it is the client's own set, updated in place)
  * @param updated names added or changed by this update
  * @param removed names removed by this update
  */

@@ -87,7 +87,7 @@ final class SotwExchange extends Exchange<DiscoveryRequest, DiscoveryResponse> {
             }
             candidate.putAll(received);
         }
-        Verdict verdict = s.offer(response.getVersionInfo(), candidate);
+        Verdict verdict = s.offerAll(response.getVersionInfo(), candidate);
         send(s, verdict.accepted() ? response.getVersionInfo() : s.acceptedVersion(),
                 verdict.accepted() ? null : verdict.error());
     }

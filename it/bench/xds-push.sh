@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 5's xDS push benchmark: 100 delta ADS gateways, one endpoint change per round, p99 of change -> received
-# after the debounce. Arguments pass through: gateways=100 clusters=10000 endpoints=10 rounds=50 quietMs=100.
+# after the debounce. Arguments pass through: gateways=100 clusters=1000 endpoints=10 rounds=50 quietMs=100.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 classpath_file="$PWD/it/target/bench.classpath"

@@ -76,9 +76,9 @@ public final class XdsServer {
         context.runOnContext(v -> {
             // Requests listing every subscribed name (or initial_resource_versions) outgrow gRPC's 4 MiB habit.
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestSize));
-            grpc.callHandler(SOTW, call -> distributor.accept(call, isTls(call.connection().isSsl()),
+            grpc.callHandler(SOTW, call -> distributor.accept(call, call.connection().isSsl(),
                     DiscoveryRequest::getNode, SotwStream::new));
-            grpc.callHandler(DELTA, call -> distributor.accept(call, isTls(call.connection().isSsl()),
+            grpc.callHandler(DELTA, call -> distributor.accept(call, call.connection().isSsl(),
                     DeltaDiscoveryRequest::getNode, DeltaStream::new));
             Future<Void> plain = config.plaintextHost == null ? Future.succeededFuture()
                     : vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
@@ -105,10 +105,6 @@ public final class XdsServer {
                     .onFailure(e -> closeListeners().onComplete(c -> promise.fail(e)));
         });
         return promise.future();
-    }
-
-    private static boolean isTls(boolean ssl) {
-        return ssl;
     }
 
     private HttpServerOptions tlsOptions() {

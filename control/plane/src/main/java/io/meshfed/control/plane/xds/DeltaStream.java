@@ -58,6 +58,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
             return;
         }
         XdsResourceType type = maybeType.get();
+        tracker(type).subscribed();
         boolean first = !states.containsKey(type);
         TypeState state = states.computeIfAbsent(type, t -> new TypeState());
         String nonce = request.getResponseNonce();

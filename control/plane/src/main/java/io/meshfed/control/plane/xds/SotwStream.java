@@ -55,6 +55,7 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
             return;
         }
         XdsResourceType type = maybeType.get();
+        tracker(type).subscribed();
         TypeState state = states.computeIfAbsent(type, t -> new TypeState());
         TypeStatusTracker tracker = tracker(type);
         if (!request.getResponseNonce().equals(tracker.sentNonce())) {

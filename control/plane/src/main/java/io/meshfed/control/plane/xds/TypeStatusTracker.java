@@ -16,6 +16,7 @@ final class TypeStatusTracker {
     private String ackedNonce = "";
     private Instant ackedAt;
     private NackDetail lastNack;
+    private boolean subscribed;
 
     TypeStatusTracker(XdsResourceType type) {
         this.type = type;
@@ -46,6 +47,10 @@ final class TypeStatusTracker {
         return sentNanos;
     }
 
+    void subscribed() {
+        this.subscribed = true;
+    }
+
     void acked(String version, String nonce) {
         this.ackedVersion = version;
         this.ackedNonce = nonce;
@@ -65,7 +70,7 @@ final class TypeStatusTracker {
         } else {
             state = SyncState.STALE;
         }
-        return new TypeSyncStatus(type, state, sentVersion, sentNonce, Optional.ofNullable(sentAt), ackedVersion,
+        return new TypeSyncStatus(type, subscribed, state, sentVersion, sentNonce, Optional.ofNullable(sentAt), ackedVersion,
                 Optional.ofNullable(ackedAt), Optional.ofNullable(lastNack));
     }
 }

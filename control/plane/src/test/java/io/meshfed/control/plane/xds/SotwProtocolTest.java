@@ -128,8 +128,9 @@ class SotwProtocolTest {
         fx.set(GROUP, clusters("a"));
         var stream = RawAdsStream.sotw(fx.grpc, fx.address()).send(request(ENDPOINT, "", "", "a"));
         DiscoveryResponse first = stream.next();
-        fx.set(GROUP, clusters("a", "b").toString().isEmpty() ? null : Snapshot.builder()
-                .add(CLUSTER, edsCluster("a")).add(ENDPOINT, endpoints("a", 8080, "127.0.1.2")).build());
+        fx.set(GROUP, Snapshot.builder().add(CLUSTER, edsCluster("a")).add(CLUSTER, edsCluster("b"))
+                .add(ENDPOINT, endpoints("a", 8080, "127.0.1.2")).add(ENDPOINT, endpoints("b", 8080, "127.0.1.3"))
+                .build());
         DiscoveryResponse second = stream.next();
 
         // A request answering the older response (stale nonce), even naming a new resource, gets no answer.
@@ -187,7 +188,8 @@ class SotwProtocolTest {
         // Subscribed in the "wrong" order before any snapshot exists: the first push must still be ordered.
         stream.send(request(ROUTE, "", "", "r")).send(request(LISTENER, "", ""))
                 .send(request(ENDPOINT, "", "", "a")).send(request(CLUSTER, "", ""));
-        fx.awaitStatus(l -> l.size() == 1);
+        fx.awaitStatus(l -> l.size() == 1
+                && l.get(0).types().values().stream().filter(TypeSyncStatus::subscribed).count() == 4);
         fx.set(GROUP, b.build());
 
         assertThat(List.of(stream.next().getTypeUrl(), stream.next().getTypeUrl(), stream.next().getTypeUrl(),
@@ -224,11 +226,15 @@ class SotwProtocolTest {
         stream.send(request(CLUSTER, first.getVersionInfo(), first.getNonce()));
         double pushesBefore = fx.counter("pilot_xds_pushes", "cds");
 
+        // Twenty changes queued back to back (not awaited one by one, so a loaded machine cannot stretch them
+        // past the quiet period).
         Snapshot last = null;
+        List<io.vertx.core.Future<Void>> sets = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             last = clusters("a", "c" + i);
-            fx.set(GROUP, last);
+            sets.add(fx.server.snapshots().setSnapshot(GROUP, last));
         }
+        RawAdsStream.await(io.vertx.core.Future.all(sets));
 
         DiscoveryResponse pushed = stream.next();
         assertThat(pushed.getVersionInfo()).isEqualTo(last.version(CLUSTER));

@@ -134,6 +134,8 @@ public final class DeltaPushBenchmark {
         double[] total = new double[rounds * gateways];
         double[] debounces = new double[rounds];
         int n = 0;
+        long gcBefore = gcMillis();
+        long roundsStart = System.nanoTime();
         for (int round = 1; round <= rounds; round++) {
             int c = random.nextInt(clusters);
             assignments[c] = assignment(c, endpointsPerCluster, round);
@@ -159,6 +161,8 @@ public final class DeltaPushBenchmark {
             Thread.sleep(quiet.toMillis() + 20);
         }
 
+        long roundsMillis = (System.nanoTime() - roundsStart) / 1_000_000;
+        long gcDuring = gcMillis() - gcBefore;
         Arrays.sort(afterDebounce, 0, n);
         Arrays.sort(total, 0, n);
         System.out.printf(Locale.ROOT, "xDS delta push benchmark: %d gateways (delta ADS, own client), %d clusters x %d"
@@ -177,6 +181,7 @@ public final class DeltaPushBenchmark {
                 pct(afterDebounce, n, 99), afterDebounce[n - 1], pct(afterDebounce, n, 99) <= 50 ? "MET" : "MISSED");
         System.out.printf(Locale.ROOT, "  change -> received, including debounce: p50 %.1f ms, p99 %.1f ms%n",
                 pct(total, n, 50), pct(total, n, 99));
+        System.out.printf(Locale.ROOT, "  GC during the rounds: %d ms of %d ms%n", gcDuring, roundsMillis);
         Timer convergence = registry.find("pilot_proxy_convergence_time").timer();
         System.out.printf(Locale.ROOT, "  server side: eds pushes %.0f, pilot_proxy_convergence_time mean %.1f ms "
                 + "(from first change, debounce included)%n",
@@ -189,6 +194,11 @@ public final class DeltaPushBenchmark {
         await(server.close());
         await(clientVertx.close());
         await(serverVertx.close());
+    }
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
     private static double pct(double[] sorted, int n, int p) {

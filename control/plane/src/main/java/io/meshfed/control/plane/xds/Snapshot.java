@@ -45,6 +45,18 @@ public final class Snapshot {
         return new Builder();
     }
 
+    /**
+     * A builder holding this snapshot's resources, to derive the next snapshot by changing a few: unchanged
+     * resources keep their packed form and digests (explicit type versions are not carried over).
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        for (XdsResourceType type : XdsResourceType.values()) {
+            b.resources.get(type).putAll(types.get(type).resources());
+        }
+        return b;
+    }
+
     /** The resources of a type, sorted by name; empty if none. */
     public SortedMap<String, VersionedResource> resources(XdsResourceType type) {
         return types.get(type).resources();
@@ -110,6 +122,21 @@ public final class Snapshot {
                 throw new IllegalArgumentException(type.shortName() + " resource name: " + name
                         + " (expected: unique within a snapshot; it was added twice)");
             }
+            return this;
+        }
+
+        /** Adds a resource, replacing the one of the same name if any (for {@link Snapshot#toBuilder()}). */
+        public Builder put(XdsResourceType type, Message resource) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(resource, "resource");
+            resources.get(type).remove(type.nameOf(resource));
+            return add(type, resource);
+        }
+
+        /** Removes a resource by name; absent names are ignored. */
+        public Builder remove(XdsResourceType type, String name) {
+            Objects.requireNonNull(type, "type");
+            resources.get(type).remove(name);
             return this;
         }
 

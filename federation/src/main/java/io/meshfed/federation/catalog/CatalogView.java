@@ -1,0 +1,538 @@
+package io.meshfed.federation.catalog;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This member's applied copy of the catalog and the {@link FederationCatalog} built on it. Owned by one worker
+ * context: Hazelcast events, lease checks and anti-entropy passes all hop onto it, so the state needs no locks and the
+ * blocking Hazelcast calls of a repair pass never hold an event loop.
+ *
+ * <p>Applying is idempotent and ordered by (epoch, revision): an event, an anti-entropy repair and the initial load
+ * may deliver the same entry in any order and the newest wins.
+ */
+final class CatalogView implements FederationCatalog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogView.class);
+
+  private final Context context;
+  private final HazelcastInstance hazelcast;
+  private final CatalogMaps maps;
+  private final CatalogSettings settings;
+  private final LongSupplier clusterClock;
+
+  private final Map<String, ClusterRecord> records = new HashMap<>();
+  private final Map<String, ClusterHealth> health = new HashMap<>();
+  private final Map<String, Map<ServiceKey, CatalogEntry>> entries = new HashMap<>();
+  private final Map<ServiceKey, FederatedService> visible = new HashMap<>();
+  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final Promise<Void> synced = Promise.promise();
+  private final Counter repairs;
+
+  private long sequence;
+  private long leaseTimer = -1;
+  private long antiEntropyTimer = -1;
+  private final List<UUID> listeners = new ArrayList<>();
+  private boolean closed;
+
+  /** Test seam: events whose key matches are discarded before they reach the view, as an overloaded member would. */
+  volatile Predicate<Object> eventLoss = key -> false;
+
+  CatalogView(Context context, HazelcastInstance hazelcast, CatalogMaps maps, CatalogSettings settings,
+      LongSupplier clusterClock, MeterRegistry meters) {
+    this.context = context;
+    this.hazelcast = hazelcast;
+    this.maps = maps;
+    this.settings = settings;
+    this.clusterClock = clusterClock;
+    this.repairs = Counter.builder("meshfed_federation_anti_entropy_repairs_total")
+        .description("Catalog entries this member repaired after missing or misapplying their events")
+        .register(meters);
+    Gauge.builder("meshfed_federation_catalog_entries", entries, e -> e.values().stream().mapToInt(Map::size).sum())
+        .description("Catalog entries (service x cluster) this member holds").register(meters);
+  }
+
+  /**
+   * Listens first, then loads: an event racing the load is applied after it and, being versioned, cannot roll the
+   * loaded state back.
+   */
+  Future<Void> start() {
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(ignored -> {
+      try {
+        listeners.add(maps.clusters().addEntryListener(new RecordListener(), true));
+        listeners.add(maps.services().addEntryListener(new EntryListener(), true));
+        for (Map.Entry<String, ClusterRecord> record : maps.clusters().entrySet()) {
+          applyRecord(record.getValue());
+        }
+        long loaded = 0;
+        for (Map.Entry<EntryKey, CatalogEntry> entry : maps.services().entrySet()) {
+          applyEntry(entry.getValue(), true);
+          loaded++;
+        }
+        evaluateLeases();
+        sequence++;
+        for (Subscriber subscriber : subscribers) {
+          subscriber.deliver(new CatalogEvent.Synced(sequence));
+        }
+        synced.complete();
+        LOG.info("catalog loaded: {} clusters, {} entries", records.size(), loaded);
+        leaseTimer = context.owner().setPeriodic(settings.leaseCheckInterval().toMillis(), id -> evaluateLeases());
+        antiEntropyTimer = context.owner().setPeriodic(settings.antiEntropyInterval().toMillis(),
+            id -> antiEntropy());
+        started.complete();
+      } catch (RuntimeException e) {
+        started.fail(e);
+      }
+    });
+    return started.future();
+  }
+
+  Future<Void> close() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(ignored -> {
+      closed = true;
+      context.owner().cancelTimer(leaseTimer);
+      context.owner().cancelTimer(antiEntropyTimer);
+      try {
+        listeners.forEach(id -> {
+          maps.clusters().removeEntryListener(id);
+          maps.services().removeEntryListener(id);
+        });
+      } catch (RuntimeException e) {
+        LOG.debug("removing catalog listeners: {}", e.toString());
+      }
+      subscribers.forEach(Subscriber::close);
+      done.complete();
+    });
+    return done.future();
+  }
+
+  @Override
+  public CatalogSubscription subscribe(Context target, Handler<CatalogEvent> handler) {
+    Objects.requireNonNull(target, "context");
+    Objects.requireNonNull(handler, "handler");
+    Subscriber subscriber = new Subscriber(target, handler);
+    context.runOnContext(ignored -> {
+      if (subscriber.closed) {
+        return;
+      }
+      Map<String, ClusterView> clusters = clusterViews();
+      subscriber.deliver(new CatalogEvent.Snapshot(visible, clusters, sequence));
+      subscribers.add(subscriber);
+      if (synced.future().isComplete()) {
+        subscriber.deliver(new CatalogEvent.Synced(sequence));
+      }
+    });
+    return subscriber;
+  }
+
+  @Override
+  public Future<Void> synced() {
+    return synced.future();
+  }
+
+  @Override
+  public Future<Map<String, ClusterView>> clusters() {
+    return onContext(this::clusterViews);
+  }
+
+  @Override
+  public Future<FederatedService> service(ServiceKey key) {
+    return onContext(() -> visible.getOrDefault(key, FederatedService.empty(key)));
+  }
+
+  /** Runs one anti-entropy pass now (tests and the admin API); completes with the number of entries repaired. */
+  Future<Integer> repairNow() {
+    return onContext(this::antiEntropy);
+  }
+
+  private <T> Future<T> onContext(java.util.function.Supplier<T> task) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(ignored -> {
+      try {
+        result.complete(task.get());
+      } catch (RuntimeException e) {
+        result.fail(e);
+      }
+    });
+    return result.future();
+  }
+
+  private Map<String, ClusterView> clusterViews() {
+    Map<String, ClusterView> views = new HashMap<>();
+    records.forEach((id, record) -> views.put(id, new ClusterView(record, health.getOrDefault(id, ClusterHealth.LIVE))));
+    return views;
+  }
+
+  // ---- applying ----
+
+  private void applyEntry(CatalogEntry entry, boolean force) {
+    Map<ServiceKey, CatalogEntry> cluster = entries.computeIfAbsent(entry.clusterId(), id -> new HashMap<>());
+    ServiceKey key = entry.service().key();
+    CatalogEntry current = cluster.get(key);
+    if (current == null || entry.newerThan(current) || (force && !entry.equals(current))) {
+      cluster.put(key, entry);
+      refresh(key);
+    }
+  }
+
+  private void removeEntry(EntryKey key, CatalogEntry removed) {
+    Map<ServiceKey, CatalogEntry> cluster = entries.get(key.clusterId());
+    if (cluster == null) {
+      return;
+    }
+    CatalogEntry current = cluster.get(key.service());
+    // A removal of an older version must not delete a newer one applied meanwhile (e.g. by anti-entropy).
+    if (current != null && (removed == null || !current.newerThan(removed))) {
+      cluster.remove(key.service());
+      refresh(key.service());
+    }
+  }
+
+  private void applyRecord(ClusterRecord record) {
+    ClusterRecord current = records.get(record.clusterId());
+    if (current != null && current.epoch() > record.epoch()) {
+      return;
+    }
+    records.put(record.clusterId(), record);
+    boolean visibleChange = current == null || current.epoch() != record.epoch()
+        || current.republished() != record.republished() || !current.info().equals(record.info());
+    ClusterHealth before = health.get(record.clusterId());
+    ClusterHealth now = leaseState(record);
+    health.put(record.clusterId(), now);
+    if (visibleChange || before != now) {
+      if (before == ClusterHealth.WITHDRAWN && now != ClusterHealth.WITHDRAWN) {
+        LOG.info("cluster {}: back (epoch {})", record.clusterId(), record.epoch());
+      }
+      emitCluster(record.clusterId());
+      refreshCluster(record.clusterId());
+    }
+  }
+
+  private void refreshCluster(String clusterId) {
+    Map<ServiceKey, CatalogEntry> cluster = entries.get(clusterId);
+    if (cluster != null) {
+      for (ServiceKey key : new ArrayList<>(cluster.keySet())) {
+        refresh(key);
+      }
+    }
+  }
+
+  /** Recomputes one service's federated state and tells subscribers if it changed. */
+  private void refresh(ServiceKey key) {
+    Map<String, ClusterExport> contributions = new HashMap<>();
+    for (Map.Entry<String, Map<ServiceKey, CatalogEntry>> cluster : entries.entrySet()) {
+      CatalogEntry entry = cluster.getValue().get(key);
+      if (entry != null) {
+        ClusterExport export = contribution(entry);
+        if (export != null) {
+          contributions.put(cluster.getKey(), export);
+        }
+      }
+    }
+    FederatedService next = new FederatedService(key, contributions);
+    FederatedService previous = next.isEmpty() ? visible.remove(key) : visible.put(key, next);
+    if (previous == null ? !next.isEmpty() : !previous.equals(next)) {
+      sequence++;
+      for (Subscriber subscriber : subscribers) {
+        subscriber.deliver(new CatalogEvent.ServiceChanged(next, sequence));
+      }
+    }
+  }
+
+  /** Null when the entry is not visible: unknown cluster, withdrawn, or superseded by a republished newer epoch. */
+  private ClusterExport contribution(CatalogEntry entry) {
+    ClusterRecord record = records.get(entry.clusterId());
+    if (record == null) {
+      return null;
+    }
+    ClusterHealth state = health.getOrDefault(entry.clusterId(), ClusterHealth.LIVE);
+    if (state == ClusterHealth.WITHDRAWN) {
+      return null;
+    }
+    if (entry.epoch() < record.epoch() && record.republished()) {
+      return null;
+    }
+    return ClusterExport.of(entry, record, state == ClusterHealth.STALE);
+  }
+
+  private void emitCluster(String clusterId) {
+    sequence++;
+    ClusterView view = new ClusterView(records.get(clusterId), health.get(clusterId));
+    for (Subscriber subscriber : subscribers) {
+      subscriber.deliver(new CatalogEvent.ClusterChanged(view, sequence));
+    }
+  }
+
+  // ---- leases ----
+
+  private ClusterHealth leaseState(ClusterRecord record) {
+    long age = clusterClock.getAsLong() - record.heartbeatMillis();
+    long lease = settings.leaseDuration().toMillis();
+    if (age <= lease) {
+      return ClusterHealth.LIVE;
+    }
+    if (settings.expiryPolicy() == ExpiryPolicy.FAIL_STATIC || age <= lease + settings.withdrawGrace().toMillis()) {
+      return ClusterHealth.STALE;
+    }
+    return ClusterHealth.WITHDRAWN;
+  }
+
+  private void evaluateLeases() {
+    if (closed) {
+      return;
+    }
+    for (ClusterRecord record : new ArrayList<>(records.values())) {
+      String id = record.clusterId();
+      ClusterHealth before = health.get(id);
+      ClusterHealth now = leaseState(record);
+      if (before == now) {
+        continue;
+      }
+      health.put(id, now);
+      switch (now) {
+        case STALE -> LOG.warn("cluster {}: lease expired (no heartbeat for {} ms); endpoints marked stale{}", id,
+            clusterClock.getAsLong() - record.heartbeatMillis(),
+            settings.expiryPolicy() == ExpiryPolicy.FAIL_STATIC ? " and kept (FAIL_STATIC)"
+                : ", withdrawn in " + settings.withdrawGrace().toMillis() + " ms unless it comes back");
+        case WITHDRAWN -> LOG.warn("cluster {}: grace expired; endpoints withdrawn", id);
+        case LIVE -> LOG.info("cluster {}: heartbeating again", id);
+        default -> throw new IllegalStateException(now.name());
+      }
+      emitCluster(id);
+      refreshCluster(id);
+      if (now == ClusterHealth.WITHDRAWN && isOldestMember()) {
+        purge(record);
+      }
+    }
+  }
+
+  /**
+   * Deletes a withdrawn cluster's entries from the catalog, so members that join later never load them. Only the
+   * oldest member does it; entries of an epoch newer than the withdrawn one (the cluster came back) are kept.
+   */
+  private void purge(ClusterRecord record) {
+    try {
+      maps.services().removeAll(new OwnedBefore(record.clusterId(), record.epoch() + 1));
+      LOG.info("cluster {}: purged entries of withdrawn epoch {}", record.clusterId(), record.epoch());
+    } catch (RuntimeException e) {
+      LOG.warn("cluster {}: purging withdrawn entries failed (anti-entropy keeps views right): {}",
+          record.clusterId(), e.toString());
+    }
+  }
+
+  private boolean isOldestMember() {
+    return hazelcast.getCluster().getMembers().iterator().next().localMember();
+  }
+
+  // ---- anti-entropy ----
+
+  /**
+   * Compares per-bucket digests of the catalog (computed where the data lives) with this view's; for buckets that
+   * differ, compares versions key by key and fetches or drops what differs. The catalog is the truth.
+   */
+  private int antiEntropy() {
+    if (closed) {
+      return 0;
+    }
+    try {
+      int repaired = repairRecords();
+      long[] remote = maps.services().aggregate(new BucketDigest());
+      long[] local = localDigest();
+      BitSet differing = new BitSet(Digests.BUCKETS);
+      for (int i = 0; i < Digests.BUCKETS; i++) {
+        if (remote[i] != local[i]) {
+          differing.set(i);
+        }
+      }
+      if (!differing.isEmpty()) {
+        repaired += repairBuckets(differing);
+      }
+      if (repaired > 0) {
+        repairs.increment(repaired);
+        LOG.warn("anti-entropy repaired {} catalog entries this member had missed or misapplied", repaired);
+      }
+      return repaired;
+    } catch (RuntimeException e) {
+      LOG.warn("anti-entropy pass failed, next one in {}: {}", settings.antiEntropyInterval(), e.toString());
+      return 0;
+    }
+  }
+
+  private int repairRecords() {
+    int repaired = 0;
+    for (Map.Entry<String, ClusterRecord> record : maps.clusters().entrySet()) {
+      ClusterRecord mine = records.get(record.getKey());
+      if (mine == null || mine.epoch() != record.getValue().epoch()
+          || mine.republished() != record.getValue().republished()
+          || !mine.info().equals(record.getValue().info())) {
+        repaired++;
+      }
+      applyRecord(record.getValue());
+    }
+    return repaired;
+  }
+
+  private long[] localDigest() {
+    long[] sums = new long[Digests.BUCKETS];
+    for (Map<ServiceKey, CatalogEntry> cluster : entries.values()) {
+      for (CatalogEntry entry : cluster.values()) {
+        EntryKey key = entry.key();
+        sums[Digests.bucket(key)] += Digests.mix(key, entry.epoch(), entry.revision());
+      }
+    }
+    return sums;
+  }
+
+  private int repairBuckets(BitSet buckets) {
+    Collection<VersionedKey> remote = maps.services().project(new KeyVersions(), new InBuckets(buckets));
+    Map<EntryKey, VersionedKey> remoteByKey = new HashMap<>();
+    for (VersionedKey versioned : remote) {
+      remoteByKey.put(versioned.key(), versioned);
+    }
+    Set<EntryKey> fetch = new HashSet<>();
+    List<EntryKey> drop = new ArrayList<>();
+    for (Map<ServiceKey, CatalogEntry> cluster : entries.values()) {
+      for (CatalogEntry entry : cluster.values()) {
+        EntryKey key = entry.key();
+        if (!buckets.get(Digests.bucket(key))) {
+          continue;
+        }
+        VersionedKey theirs = remoteByKey.remove(key);
+        if (theirs == null) {
+          drop.add(key);
+        } else if (theirs.epoch() != entry.epoch() || theirs.revision() != entry.revision()) {
+          fetch.add(key);
+        }
+      }
+    }
+    fetch.addAll(remoteByKey.keySet());
+    for (EntryKey key : drop) {
+      removeEntry(key, null);
+    }
+    Map<EntryKey, CatalogEntry> fetched = fetch.isEmpty() ? Map.of() : maps.services().getAll(fetch);
+    for (EntryKey key : fetch) {
+      CatalogEntry value = fetched.get(key);
+      if (value == null) {
+        removeEntry(key, null);
+      } else {
+        applyEntry(value, true);
+      }
+    }
+    return drop.size() + fetch.size();
+  }
+
+  // ---- Hazelcast events → owner context ----
+
+  private final class EntryListener implements EntryAddedListener<EntryKey, CatalogEntry>,
+      EntryUpdatedListener<EntryKey, CatalogEntry>, EntryRemovedListener<EntryKey, CatalogEntry> {
+
+    @Override
+    public void entryAdded(EntryEvent<EntryKey, CatalogEntry> event) {
+      put(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<EntryKey, CatalogEntry> event) {
+      put(event);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<EntryKey, CatalogEntry> event) {
+      if (eventLoss.test(event.getKey())) {
+        return;
+      }
+      EntryKey key = event.getKey();
+      CatalogEntry old = event.getOldValue();
+      context.runOnContext(ignored -> removeEntry(key, old));
+    }
+
+    private void put(EntryEvent<EntryKey, CatalogEntry> event) {
+      if (eventLoss.test(event.getKey())) {
+        return;
+      }
+      CatalogEntry value = event.getValue();
+      context.runOnContext(ignored -> applyEntry(value, false));
+    }
+  }
+
+  private final class RecordListener implements EntryAddedListener<String, ClusterRecord>,
+      EntryUpdatedListener<String, ClusterRecord> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, ClusterRecord> event) {
+      record(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, ClusterRecord> event) {
+      record(event);
+    }
+
+    private void record(EntryEvent<String, ClusterRecord> event) {
+      if (eventLoss.test(event.getKey())) {
+        return;
+      }
+      ClusterRecord value = event.getValue();
+      context.runOnContext(ignored -> applyRecord(value));
+    }
+  }
+
+  // ---- subscribers ----
+
+  /** Delivers in order on the subscriber's context; closing drops what is still queued. */
+  private final class Subscriber implements CatalogSubscription {
+    private final Context target;
+    private final Handler<CatalogEvent> handler;
+    private volatile boolean closed;
+
+    Subscriber(Context target, Handler<CatalogEvent> handler) {
+      this.target = target;
+      this.handler = handler;
+    }
+
+    void deliver(CatalogEvent event) {
+      target.runOnContext(ignored -> {
+        if (!closed) {
+          try {
+            handler.handle(event);
+          } catch (RuntimeException e) {
+            LOG.error("catalog subscriber failed on {}", event.getClass().getSimpleName(), e);
+          }
+        }
+      });
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      subscribers.remove(this);
+    }
+  }
+}

@@ -119,6 +119,7 @@ public final class MemberRelay {
         Outbound current = peers.get(name);
         if (!current.peer().equals(wanted.get(name))) {
           peers.remove(name);
+          claims().remove(current.peer().virtualAddress(settings.virtualPort()).toString(), settings.memberName());
           changes.add(current.listener().close());
         }
       }
@@ -139,7 +140,10 @@ public final class MemberRelay {
 
   public Future<Void> close() {
     List<Future<?>> closing = new ArrayList<>();
-    peers.values().forEach(outbound -> closing.add(outbound.listener().close()));
+    peers.values().forEach(outbound -> {
+      claims().remove(outbound.peer().virtualAddress(settings.virtualPort()).toString(), settings.memberName());
+      closing.add(outbound.listener().close());
+    });
     if (server != null) {
       closing.add(server.close());
     }
@@ -148,11 +152,25 @@ public final class MemberRelay {
     return Future.join(closing).mapEmpty();
   }
 
+  private io.vertx.core.shareddata.LocalMap<String, String> claims() {
+    return vertx.sharedData().getLocalMap("meshfed.federation.relay.virtual-addresses");
+  }
+
   private Future<NetServer> listenFor(RelayPeer peer) {
     InetSocketAddress virtual = peer.virtualAddress(settings.virtualPort());
+    // Vert.x shares one listening socket among servers of one Vert.x instance bound to the same address and
+    // round-robins connections between them: two relays of one process serving the same peer would mix their
+    // identities. Refuse the second one instead.
+    String owner = claims().putIfAbsent(virtual.toString(), settings.memberName());
+    if (owner != null && !owner.equals(settings.memberName())) {
+      return Future.failedFuture(new IllegalStateException("peer " + peer.memberName() + ": virtual address "
+          + virtual + " is already served by the relay of member " + owner + " in this process (expected: one"
+          + " relay per peer per host; run such members on separate hosts)"));
+    }
     NetServer listener = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
         .connectHandler(local -> outbound(peer, local));
-    return listener.listen(SocketAddress.inetSocketAddress(virtual)).onSuccess(bound -> {
+    return listener.listen(SocketAddress.inetSocketAddress(virtual)).onFailure(e ->
+        claims().remove(virtual.toString(), settings.memberName())).onSuccess(bound -> {
       peers.put(peer.memberName(), new Outbound(peer, bound));
       LOG.info("federation relay: peer {} at {}:{} reachable as {}", peer.memberName(), peer.host(), peer.port(),
           virtual);

@@ -186,11 +186,25 @@ class MemberRelayTest {
     assertThat(atWest.get(0).reason()).contains("spiffe://evil.example/ns/x/sa/y", "expected: test.local");
 
     // A certificate from another CA does not even complete the handshake.
+    await(intruder.close());
+    relays.remove(intruder);
     MemberRelay otherCa = relay("mesh1", "other", "127.0.3.1", new InetSocketAddress("127.0.0.1", 1),
         new TestPki("other root").svid("spiffe://" + TD + "/ns/istio-system/sa/meshfed-other", TD));
     await(otherCa.setPeers(List.of(peer(west, "west", "127.0.2.1"))));
     assertThat(roundTrip(west.virtualAddress(), "join?")).isEmpty();
     assertThat(memberConnections).hasValue(0);
+  }
+
+  @Test
+  void twoRelaysOfOneProcessCannotServeTheSamePeer() throws Exception {
+    MemberRelay west = relay("mesh1", "west", "127.0.2.1", echoMember(), svid("west"));
+    MemberRelay east = relay("mesh1", "east", "127.0.1.1", new InetSocketAddress("127.0.0.1", 1), svid("east"));
+    MemberRelay third = relay("mesh1", "third", "127.0.3.1", new InetSocketAddress("127.0.0.1", 1), svid("third"));
+    await(east.setPeers(List.of(peer(west, "west", "127.0.2.1"))));
+
+    assertThat(third.setPeers(List.of(peer(west, "west", "127.0.2.1"))).toCompletionStage().toCompletableFuture())
+        .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+        .withMessageContaining("already served by the relay of member east-" + suffix);
   }
 
   @Test

@@ -31,14 +31,14 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throwaway CA issuing X.509-SVIDs (one spiffe:// URI SAN), as the trust module will. */
-final class TestPki {
+public final class TestPki {
 
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   private final KeyPair caKey;
   private final X509Certificate caCert;
 
-  TestPki(String name) {
+  public TestPki(String name) {
     try {
       caKey = keyPair();
       JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=" + name),
@@ -54,7 +54,7 @@ final class TestPki {
   }
 
   /** An SVID for {@code spiffeId}, with the TLS options and the rule a relay gets from the trust module. */
-  FederationTls svid(String spiffeId, String trustDomain) {
+  public FederationTls svid(String spiffeId, String trustDomain) {
     try {
       KeyPair key = keyPair();
       JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCert,

@@ -59,6 +59,9 @@ final class CatalogView implements FederationCatalog {
   private long antiEntropyTimer = -1;
   private final List<UUID> listeners = new ArrayList<>();
   private boolean closed;
+  private boolean passRunning;
+  private boolean leaseCheckRunning;
+  private final Map<EntryKey, Seen> suspects = new HashMap<>();
 
   /** Test seam: events whose key matches are discarded before they reach the view, as an overloaded member would. */
   volatile Predicate<Object> eventLoss = key -> false;
@@ -102,9 +105,9 @@ final class CatalogView implements FederationCatalog {
         }
         synced.complete();
         LOG.info("catalog loaded: {} clusters, {} entries", records.size(), loaded);
-        leaseTimer = context.owner().setPeriodic(settings.leaseCheckInterval().toMillis(), id -> evaluateLeases());
+        leaseTimer = context.owner().setPeriodic(settings.leaseCheckInterval().toMillis(), id -> checkLeases());
         antiEntropyTimer = context.owner().setPeriodic(settings.antiEntropyInterval().toMillis(),
-            id -> antiEntropy());
+            id -> antiEntropy(true));
         started.complete();
       } catch (RuntimeException e) {
         started.fail(e);
@@ -169,7 +172,9 @@ final class CatalogView implements FederationCatalog {
 
   /** Runs one anti-entropy pass now (tests and the admin API); completes with the number of entries repaired. */
   Future<Integer> repairNow() {
-    return onContext(this::antiEntropy);
+    Promise<Integer> repaired = Promise.promise();
+    context.runOnContext(ignored -> antiEntropy(false).onComplete(repaired));
+    return repaired.future();
   }
 
   private <T> Future<T> onContext(java.util.function.Supplier<T> task) {
@@ -304,6 +309,25 @@ final class CatalogView implements FederationCatalog {
     return ClusterHealth.WITHDRAWN;
   }
 
+  /**
+   * Reads the records fresh from the catalog (off the owner context) before judging leases: when this view trails
+   * a burst of entry events, the heartbeats it has applied are old, and a cluster must not be declared stale for
+   * this member's backlog.
+   */
+  private void checkLeases() {
+    if (closed || leaseCheckRunning) {
+      return;
+    }
+    leaseCheckRunning = true;
+    offContext(() -> new ArrayList<>(maps.clusters().values())).onComplete(fresh -> {
+      leaseCheckRunning = false;
+      if (fresh.succeeded()) {
+        fresh.result().forEach(this::applyRecord);
+      }
+      evaluateLeases();
+    });
+  }
+
   private void evaluateLeases() {
     if (closed) {
       return;
@@ -338,13 +362,13 @@ final class CatalogView implements FederationCatalog {
    * oldest member does it; entries of an epoch newer than the withdrawn one (the cluster came back) are kept.
    */
   private void purge(ClusterRecord record) {
-    try {
+    offContext(() -> {
       maps.services().removeAll(new OwnedBefore(record.clusterId(), record.epoch() + 1));
-      LOG.info("cluster {}: purged entries of withdrawn epoch {}", record.clusterId(), record.epoch());
-    } catch (RuntimeException e) {
-      LOG.warn("cluster {}: purging withdrawn entries failed (anti-entropy keeps views right): {}",
-          record.clusterId(), e.toString());
-    }
+      return null;
+    }).onSuccess(v -> LOG.info("cluster {}: purged entries of withdrawn epoch {}", record.clusterId(),
+        record.epoch()))
+        .onFailure(e -> LOG.warn("cluster {}: purging withdrawn entries failed (anti-entropy keeps views right): {}",
+            record.clusterId(), e.toString()));
   }
 
   private boolean isOldestMember() {
@@ -354,16 +378,28 @@ final class CatalogView implements FederationCatalog {
   // ---- anti-entropy ----
 
   /**
-   * Compares per-bucket digests of the catalog (computed where the data lives) with this view's; for buckets that
-   * differ, compares versions key by key and fetches or drops what differs. The catalog is the truth.
+   * One pass: compares per-bucket digests of the catalog (computed where the data lives, so only
+   * {@link Digests#BUCKETS} longs travel) with this view's; for buckets that differ, compares versions key by key and
+   * repairs what differs, the catalog being the truth.
+   *
+   * <p>The Hazelcast calls run on worker threads, not on the owner context, so events keep being applied meanwhile.
+   * A periodic pass repairs only divergence it saw in the previous pass too, with the same catalog version: under a
+   * write storm the view legitimately trails the map by the events still in flight, and those must not be "repaired"
+   * (fetched twice). {@code confirmed = false} (an explicit request) repairs at once.
    */
-  private int antiEntropy() {
-    if (closed) {
-      return 0;
+  private Future<Integer> antiEntropy(boolean confirmed) {
+    if (closed || passRunning) {
+      return Future.succeededFuture(0);
     }
-    try {
-      int repaired = repairRecords();
-      long[] remote = maps.services().aggregate(new BucketDigest());
+    passRunning = true;
+    return offContext(() -> {
+      List<ClusterRecord> fresh = new ArrayList<>(maps.clusters().values());
+      return new Object[] {fresh, maps.services().aggregate(new BucketDigest())};
+    }).compose(result -> {
+      @SuppressWarnings("unchecked")
+      List<ClusterRecord> fresh = (List<ClusterRecord>) result[0];
+      int repairedRecords = repairRecords(fresh);
+      long[] remote = (long[]) result[1];
       long[] local = localDigest();
       BitSet differing = new BitSet(Digests.BUCKETS);
       for (int i = 0; i < Digests.BUCKETS; i++) {
@@ -371,30 +407,39 @@ final class CatalogView implements FederationCatalog {
           differing.set(i);
         }
       }
-      if (!differing.isEmpty()) {
-        repaired += repairBuckets(differing);
+      if (differing.isEmpty()) {
+        suspects.clear();
+        return Future.succeededFuture(repairedRecords);
       }
-      if (repaired > 0) {
-        repairs.increment(repaired);
-        LOG.warn("anti-entropy repaired {} catalog entries this member had missed or misapplied", repaired);
+      return offContext(() -> maps.services().project(new KeyVersions(), new InBuckets(differing)))
+          .compose(versions -> repairBuckets(differing, versions, confirmed))
+          .map(repaired -> repaired + repairedRecords);
+    }).onComplete(result -> {
+      passRunning = false;
+      if (result.failed()) {
+        LOG.warn("anti-entropy pass failed, next one in {}: {}", settings.antiEntropyInterval(),
+            result.cause().toString());
+      } else if (result.result() > 0) {
+        repairs.increment(result.result());
+        LOG.warn("anti-entropy repaired {} catalog entries this member had missed or misapplied", result.result());
       }
-      return repaired;
-    } catch (RuntimeException e) {
-      LOG.warn("anti-entropy pass failed, next one in {}: {}", settings.antiEntropyInterval(), e.toString());
-      return 0;
-    }
+    });
   }
 
-  private int repairRecords() {
+  private <T> Future<T> offContext(java.util.concurrent.Callable<T> blocking) {
+    return context.owner().executeBlocking(blocking, false);
+  }
+
+  private int repairRecords(List<ClusterRecord> fresh) {
     int repaired = 0;
-    for (Map.Entry<String, ClusterRecord> record : maps.clusters().entrySet()) {
-      ClusterRecord mine = records.get(record.getKey());
-      if (mine == null || mine.epoch() != record.getValue().epoch()
-          || mine.republished() != record.getValue().republished()
-          || !mine.info().equals(record.getValue().info())) {
+    for (ClusterRecord record : fresh) {
+      ClusterRecord mine = records.get(record.clusterId());
+      if (mine == null || mine.epoch() < record.epoch()
+          || (mine.epoch() == record.epoch() && (mine.republished() != record.republished()
+          || !mine.info().equals(record.info())))) {
         repaired++;
       }
-      applyRecord(record.getValue());
+      applyRecord(record);
     }
     return repaired;
   }
@@ -410,42 +455,81 @@ final class CatalogView implements FederationCatalog {
     return sums;
   }
 
-  private int repairBuckets(BitSet buckets) {
-    Collection<VersionedKey> remote = maps.services().project(new KeyVersions(), new InBuckets(buckets));
-    Map<EntryKey, VersionedKey> remoteByKey = new HashMap<>();
+  /** The catalog's version of a key as one pass saw it; {@code null} key version means absent from the catalog. */
+  private record Seen(long epoch, long revision, boolean present) {
+  }
+
+  private Future<Integer> repairBuckets(BitSet buckets, Collection<VersionedKey> remote, boolean confirmed) {
+    Map<EntryKey, Seen> catalog = new HashMap<>();
     for (VersionedKey versioned : remote) {
-      remoteByKey.put(versioned.key(), versioned);
+      catalog.put(versioned.key(), new Seen(versioned.epoch(), versioned.revision(), true));
     }
-    Set<EntryKey> fetch = new HashSet<>();
-    List<EntryKey> drop = new ArrayList<>();
+    Map<EntryKey, Seen> diverging = new HashMap<>();
     for (Map<ServiceKey, CatalogEntry> cluster : entries.values()) {
       for (CatalogEntry entry : cluster.values()) {
         EntryKey key = entry.key();
-        if (!buckets.get(Digests.bucket(key))) {
-          continue;
-        }
-        VersionedKey theirs = remoteByKey.remove(key);
-        if (theirs == null) {
-          drop.add(key);
-        } else if (theirs.epoch() != entry.epoch() || theirs.revision() != entry.revision()) {
-          fetch.add(key);
+        if (buckets.get(Digests.bucket(key))) {
+          Seen theirs = catalog.remove(key);
+          if (theirs == null) {
+            diverging.put(key, new Seen(0, 0, false));
+          } else if (theirs.epoch() != entry.epoch() || theirs.revision() != entry.revision()) {
+            diverging.put(key, theirs);
+          }
         }
       }
     }
-    fetch.addAll(remoteByKey.keySet());
-    for (EntryKey key : drop) {
-      removeEntry(key, null);
+    diverging.putAll(catalog);
+    Map<EntryKey, Seen> toRepair = new HashMap<>();
+    if (confirmed) {
+      diverging.forEach((key, seen) -> {
+        if (seen.equals(suspects.get(key))) {
+          toRepair.put(key, seen);
+        }
+      });
+      suspects.clear();
+      suspects.putAll(diverging);
+      suspects.keySet().removeAll(toRepair.keySet());
+    } else {
+      toRepair.putAll(diverging);
     }
-    Map<EntryKey, CatalogEntry> fetched = fetch.isEmpty() ? Map.of() : maps.services().getAll(fetch);
-    for (EntryKey key : fetch) {
-      CatalogEntry value = fetched.get(key);
-      if (value == null) {
-        removeEntry(key, null);
-      } else {
-        applyEntry(value, true);
+    if (toRepair.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Set<EntryKey> fetch = new HashSet<>();
+    toRepair.forEach((key, seen) -> {
+      if (seen.present()) {
+        fetch.add(key);
       }
-    }
-    return drop.size() + fetch.size();
+    });
+    return offContext(() -> fetch.isEmpty() ? Map.<EntryKey, CatalogEntry>of() : maps.services().getAll(fetch))
+        .map(fetched -> {
+          int repaired = 0;
+          for (Map.Entry<EntryKey, Seen> repair : toRepair.entrySet()) {
+            EntryKey key = repair.getKey();
+            CatalogEntry value = fetched.get(key);
+            if (value != null) {
+              CatalogEntry mine = current(key);
+              if (mine == null || !mine.equals(value)) {
+                applyEntry(value, true);
+                repaired++;
+              }
+            } else if (current(key) != null) {
+              // Events applied since the fetch may have brought the key back; only drop what is still stale.
+              CatalogEntry mine = current(key);
+              if (!repair.getValue().present() || mine.epoch() < repair.getValue().epoch()
+                  || (mine.epoch() == repair.getValue().epoch() && mine.revision() <= repair.getValue().revision())) {
+                removeEntry(key, null);
+                repaired++;
+              }
+            }
+          }
+          return repaired;
+        });
+  }
+
+  private CatalogEntry current(EntryKey key) {
+    Map<ServiceKey, CatalogEntry> cluster = entries.get(key.clusterId());
+    return cluster == null ? null : cluster.get(key.service());
   }
 
   // ---- Hazelcast events → owner context ----

@@ -326,8 +326,9 @@ final class CatalogSerializers {
     return Map.copyOf(map);
   }
 
-  // Label keys and values, port names and zones repeat across tens of thousands of endpoints.
+  // Within one entry, equal maps and localities are already shared (see read); interning every string across
+  // entries cost more time on a joining member's initial load (millions of lookups) than it saved in heap.
   private static String intern(String value) {
-    return value == null ? null : value.intern();
+    return value;
   }
 }

@@ -93,11 +93,17 @@ final class CatalogView implements FederationCatalog {
         for (Map.Entry<String, ClusterRecord> record : maps.clusters().entrySet()) {
           applyRecord(record.getValue());
         }
+        // Bulk: store everything, then compute each service once (not once per cluster entry).
         long loaded = 0;
+        Set<ServiceKey> keys = new HashSet<>();
         for (Map.Entry<EntryKey, CatalogEntry> entry : maps.services().entrySet()) {
-          applyEntry(entry.getValue(), true);
+          CatalogEntry value = entry.getValue();
+          entries.computeIfAbsent(value.clusterId(), id -> new HashMap<>()).merge(value.service().key(), value,
+              (current, loadedValue) -> loadedValue.newerThan(current) ? loadedValue : current);
+          keys.add(value.service().key());
           loaded++;
         }
+        keys.forEach(this::refresh);
         evaluateLeases();
         sequence++;
         for (Subscriber subscriber : subscribers) {

@@ -38,7 +38,7 @@ public final class FederationPropagationBench {
   public static void main(String[] args) throws Exception {
     int samples = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 500;
-    int services = 1000;
+    int services = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     String mesh = "bench-" + UUID.randomUUID();
     Vertx vertx = Vertx.vertx();
     int[] ports = {freePort(), freePort(), freePort()};
@@ -64,7 +64,10 @@ public final class FederationPropagationBench {
     for (int s = 0; s < services; s++) {
       initial.add(BenchData.service(0, s, 10, 0));
     }
-    east.replaceAll(initial).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    long publishStart = System.nanoTime();
+    east.replaceAll(initial).toCompletionStage().toCompletableFuture().get(600, TimeUnit.SECONDS);
+    System.out.printf("initial publish of %d services x 10 endpoints: %d ms%n", services,
+        (System.nanoTime() - publishStart) / 1_000_000);
 
     // West's subscriber completes the waiting sample when it sees the endpoint address the sample published.
     ConcurrentHashMap<String, CountDownLatch> waiting = new ConcurrentHashMap<>();

@@ -16,10 +16,16 @@ public final class CatalogMaps {
 
   private final IMap<String, ClusterRecord> clusters;
   private final IMap<EntryKey, CatalogEntry> services;
+  private final com.hazelcast.partition.PartitionService partitions;
 
   CatalogMaps(HazelcastInstance hazelcast) {
     this.clusters = hazelcast.getMap(CLUSTERS);
     this.services = hazelcast.getMap(SERVICES);
+    this.partitions = hazelcast.getPartitionService();
+  }
+
+  int partitionOf(EntryKey key) {
+    return partitions.getPartition(key).getPartitionId();
   }
 
   /**

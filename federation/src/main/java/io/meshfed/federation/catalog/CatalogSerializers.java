@@ -30,6 +30,7 @@ final class CatalogSerializers {
   private static final int CLAIM_EPOCH = 9106;
   private static final int HEARTBEAT = 9107;
   private static final int VERSIONED_KEY = 9108;
+  private static final int FENCED_PUT_ALL = 9109;
 
   private CatalogSerializers() {
   }
@@ -43,6 +44,7 @@ final class CatalogSerializers {
     add(config, ClaimEpoch.class, new ClaimEpochSerializer());
     add(config, Heartbeat.class, new HeartbeatSerializer());
     add(config, VersionedKey.class, new VersionedKeySerializer());
+    add(config, FencedPutAll.class, new FencedPutAllSerializer());
   }
 
   private static <T> void add(SerializationConfig config, Class<T> type, StreamSerializer<T> serializer) {
@@ -189,6 +191,34 @@ final class CatalogSerializers {
     @Override
     public FencedPut read(ObjectDataInput in) throws IOException {
       return new FencedPut(entries.read(in));
+    }
+  }
+
+  static final class FencedPutAllSerializer implements StreamSerializer<FencedPutAll> {
+    private final CatalogEntrySerializer entries = new CatalogEntrySerializer();
+
+    @Override
+    public int getTypeId() {
+      return FENCED_PUT_ALL;
+    }
+
+    @Override
+    public void write(ObjectDataOutput out, FencedPutAll put) throws IOException {
+      out.writeInt(put.entries().size());
+      for (CatalogEntry entry : put.entries().values()) {
+        entries.write(out, entry);
+      }
+    }
+
+    @Override
+    public FencedPutAll read(ObjectDataInput in) throws IOException {
+      int size = in.readInt();
+      Map<EntryKey, CatalogEntry> map = new HashMap<>(size * 2);
+      for (int i = 0; i < size; i++) {
+        CatalogEntry entry = entries.read(in);
+        map.put(entry.key(), entry);
+      }
+      return new FencedPutAll(map);
     }
   }
 

@@ -54,7 +54,7 @@ public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration
     private Duration withdrawGrace = Duration.ofSeconds(60);
     private ExpiryPolicy expiryPolicy = ExpiryPolicy.WITHDRAW;
     private Duration antiEntropyInterval = Duration.ofSeconds(30);
-    private int maxInFlightWrites = 256;
+    private int maxInFlightWrites = 4096;
 
     private Builder() {
     }
@@ -91,6 +91,10 @@ public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration
       return this;
     }
 
+    /**
+     * Services a publisher writes at once (default 4096); they are grouped per partition into one operation each,
+     * so a large value mostly means fewer, larger operations.
+     */
     public Builder maxInFlightWrites(int value) {
       if (value < 1) {
         throw new IllegalArgumentException("maxInFlightWrites: " + value + " (expected: >= 1)");

@@ -206,6 +206,13 @@ final class HazelcastPublisher implements ClusterPublisher {
     if (state != State.RUNNING) {
       return;
     }
+    // During a bulk publish, wait until half the window is free so that each partition operation carries many
+    // services; a lone change (dirty holds one key) goes out at once.
+    int free = settings.maxInFlightWrites() - inFlight.size();
+    if (!inFlight.isEmpty() && free < Math.min(dirty.size(), settings.maxInFlightWrites() / 2)) {
+      return;
+    }
+    Map<Integer, Map<EntryKey, CatalogEntry>> puts = new HashMap<>();
     Iterator<ServiceKey> keys = dirty.iterator();
     while (inFlight.size() < settings.maxInFlightWrites() && keys.hasNext()) {
       ServiceKey key = keys.next();
@@ -220,10 +227,29 @@ final class HazelcastPublisher implements ClusterPublisher {
       }
       inFlight.add(key);
       EntryKey entryKey = new EntryKey(clusterId, key);
-      CompletionStage<WriteOutcome> write = want != null
-          ? maps.services().submitToKey(entryKey, new FencedPut(new CatalogEntry(clusterId, epoch, ++revision, want)))
-          : maps.services().submitToKey(entryKey, new FencedRemove(epoch));
-      write.whenComplete((outcome, failure) -> context.runOnContext(v -> written(key, want, outcome, failure)));
+      if (want == null) {
+        maps.services().submitToKey(entryKey, new FencedRemove(epoch))
+            .whenComplete((outcome, failure) -> context.runOnContext(v -> written(key, null, outcome, failure)));
+      } else {
+        puts.computeIfAbsent(maps.partitionOf(entryKey), p -> new HashMap<>())
+            .put(entryKey, new CatalogEntry(clusterId, epoch, ++revision, want));
+      }
+    }
+    // One operation per partition: a bulk publish costs partitions, not services.
+    for (Map<EntryKey, CatalogEntry> batch : puts.values()) {
+      if (batch.size() == 1) {
+        CatalogEntry entry = batch.values().iterator().next();
+        maps.services().submitToKey(entry.key(), new FencedPut(entry)).whenComplete((outcome, failure) ->
+            context.runOnContext(v -> written(entry.service().key(), entry.service(), outcome, failure)));
+      } else {
+        maps.services().submitToKeys(batch.keySet(), new FencedPutAll(batch)).whenComplete((outcomes, failure) ->
+            context.runOnContext(v -> {
+              for (CatalogEntry entry : batch.values()) {
+                written(entry.service().key(), entry.service(),
+                    outcomes == null ? null : outcomes.get(entry.key()), failure);
+              }
+            }));
+      }
     }
   }
 

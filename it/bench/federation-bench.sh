@@ -49,4 +49,6 @@ until [ "$(grep -l '^READY' "$LOGS"/member-*.log 2>/dev/null | wc -l)" -eq 3 ]; 
   sleep 2
 done
 grep -h '^member ' "$LOGS"/member-*.log
-"${JAVA[@]}" io.meshfed.it.bench.federation.FederationScaleBench join "$MESH" "${PORTS[@]}" 2>&1 | grep '^joining'
+"${JAVA[@]}" io.meshfed.it.bench.federation.FederationScaleBench join "$MESH" "${PORTS[@]}" 2>&1 \
+  | grep -E '^joining|catalog loaded: [0-9]+ clusters, [1-9]' | sed 's/^.*CatalogView - /joining member: /'
+echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other builds share them)"

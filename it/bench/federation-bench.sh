@@ -37,13 +37,13 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 for i in 0 1 2; do
   "${JAVA[@]}" io.meshfed.it.bench.federation.FederationScaleBench publish "$MESH" "$i" "${PORTS[@]}" \
-    > "$LOGS/member-$i.log" 2>&1 &
+    > "$LOGS/member-$i.log" 2> "$LOGS/member-$i.err" &
   PIDS+=("$!")
 done
 deadline=$((SECONDS + 900))
 until [ "$(grep -l '^READY' "$LOGS"/member-*.log 2>/dev/null | wc -l)" -eq 3 ]; do
   for pid in "${PIDS[@]}"; do
-    if ! kill -0 "$pid" 2>/dev/null; then echo "a publishing member died:"; tail -20 "$LOGS"/member-*.log; exit 1; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "a publishing member died:"; tail -20 "$LOGS"/member-*.err; exit 1; fi
   done
   if [ "$SECONDS" -gt "$deadline" ]; then echo "publishing members not ready in 900 s"; exit 1; fi
   sleep 2

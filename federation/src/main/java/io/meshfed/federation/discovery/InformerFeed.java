@@ -62,12 +62,28 @@ public final class InformerFeed {
     informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
     informers.add(client.pods().inAnyNamespace().runnableInformer(0));
     informers.add(client.namespaces().runnableInformer(0));
-    informers.add(client.resources(ServiceExport.class).inAnyNamespace().runnableInformer(0));
     List<CompletableFuture<Void>> started = new ArrayList<>();
     for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
       attach(informer);
       started.add(informer.start().toCompletableFuture());
     }
+    SharedIndexInformer<ServiceExport> exports = client.resources(ServiceExport.class).inAnyNamespace()
+        .runnableInformer(0);
+    attach(exports);
+    started.add(exports.start().toCompletableFuture().handle((ok, failure) -> {
+      if (failure == null) {
+        informers.add(exports);
+        return null;
+      }
+      if (notFound(failure)) {
+        // A cluster without the MCS CRD exports nothing; that is a state to report, not a reason to stay unsynced.
+        exports.stop();
+        LOG.warn("cluster {}: the ServiceExport CRD ({}) is not installed: no Service is exported until it is and"
+            + " this cluster's client is rebuilt", clusterId, ServiceExport.API_VERSION);
+        return null;
+      }
+      throw new java.util.concurrent.CompletionException(failure);
+    }));
     CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
       if (failure != null) {
         synced.tryFail(failure);
@@ -75,6 +91,15 @@ public final class InformerFeed {
         synced.tryComplete();
       }
     });
+  }
+
+  private static boolean notFound(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof io.fabric8.kubernetes.client.KubernetesClientException k8s && k8s.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

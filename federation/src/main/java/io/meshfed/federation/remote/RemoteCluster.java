@@ -281,11 +281,7 @@ final class RemoteCluster {
   }
 
   private String server() {
-    try {
-      return Config.fromKubeconfig(null, credential.kubeconfig(), null).getMasterUrl();
-    } catch (RuntimeException e) {
-      return "(unparseable server)";
-    }
+    return credential.server();
   }
 
   private static KubernetesClient newClient(RemoteCredential credential) {

@@ -62,6 +62,8 @@ public final class RemoteClusterRegistry {
   private Set<String> awaitedAtStart;
   private Map<String, String> peers = Map.of();
   private boolean closed;
+  private boolean reconciling;
+  private boolean reconcileAgain;
 
   private RemoteClusterRegistry(Builder builder) {
     this.vertx = builder.vertx;
@@ -109,12 +111,11 @@ public final class RemoteClusterRegistry {
       return null;
     }, false).compose(v -> {
       Promise<Void> reconciled = Promise.promise();
-      context.runOnContext(ignored -> {
-        reconcile();
+      context.runOnContext(ignored -> reconcile().onComplete(done -> {
         awaitedAtStart = new HashSet<>(clusters.keySet());
         checkReady();
         reconciled.complete();
-      });
+      }));
       return reconciled.future();
     });
   }
@@ -166,8 +167,16 @@ public final class RemoteClusterRegistry {
     });
   }
 
-  /** Recomputes which Secret owns which cluster id and starts, rotates or stops clusters to match. */
-  private void reconcile() {
+  /**
+   * Reconciles without overlapping: Secrets are parsed on a worker thread (a kubeconfig may name files), the result
+   * applied on the owner context; a change that arrives meanwhile triggers one more pass.
+   */
+  private Future<Void> reconcile() {
+    if (reconciling) {
+      reconcileAgain = true;
+      return Future.succeededFuture();
+    }
+    reconciling = true;
     Map<String, Secret> secrets = new TreeMap<>();
     for (SharedIndexInformer<Secret> informer : informers) {
       for (Secret secret : informer.getStore().list()) {
@@ -176,13 +185,42 @@ public final class RemoteClusterRegistry {
         }
       }
     }
+    return vertx.executeBlocking(() -> parseAll(secrets), false).map(parsed -> {
+      apply(secrets, parsed);
+      return (Void) null;
+    }).eventually(() -> {
+      reconciling = false;
+      if (reconcileAgain && !closed) {
+        reconcileAgain = false;
+        return reconcile();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static Map<String, Object> parseAll(Map<String, Secret> secrets) {
+    Map<String, Object> parsed = new TreeMap<>();
+    secrets.forEach((name, secret) -> {
+      try {
+        parsed.put(name, RemoteSecrets.parse(secret));
+      } catch (RemoteSecretException e) {
+        parsed.put(name, e);
+      }
+    });
+    return parsed;
+  }
+
+  /** On the owner context: decides which Secret owns which cluster id and starts, rotates or stops clusters. */
+  @SuppressWarnings("unchecked")
+  private void apply(Map<String, Secret> secrets, Map<String, Object> parsed) {
+    if (closed) {
+      return;
+    }
     problems.clear();
     Map<String, List<Candidate>> candidates = new LinkedHashMap<>();
     for (Secret secret : secrets.values()) {
-      List<RemoteCredential> credentials;
-      try {
-        credentials = RemoteSecrets.parse(secret);
-      } catch (RemoteSecretException e) {
+      Object result = parsed.get(name(secret));
+      if (result instanceof RemoteSecretException e) {
         problem(secret, "", RemoteClusterState.INVALID, e.getMessage(), "invalid");
         // Nothing already accepted is lost: clusters this Secret registered keep their last good credentials.
         for (RemoteCluster running : clusters.values()) {
@@ -193,7 +231,7 @@ public final class RemoteClusterRegistry {
         }
         continue;
       }
-      for (RemoteCredential credential : credentials) {
+      for (RemoteCredential credential : (List<RemoteCredential>) result) {
         if (credential.clusterId().equals(localClusterId)) {
           problem(secret, credential.clusterId(), RemoteClusterState.REFUSED, "data[" + credential.clusterId()
               + "]: this is the local cluster's own id (expected: only remote clusters; remove this key)", "local");
@@ -368,16 +406,18 @@ public final class RemoteClusterRegistry {
     }
 
     public RemoteClusterRegistry build() {
-      for (Map.Entry<String, Object> required : Map.<String, Object>of("vertx", vertx == null ? "" : vertx,
-          "localClient", localClient == null ? "" : localClient, "localClusterId",
-          localClusterId == null ? "" : localClusterId, "catalog", catalog == null ? "" : catalog,
-          "meters", meters == null ? "" : meters).entrySet()) {
-        if ("".equals(required.getValue())) {
-          throw new IllegalStateException(required.getKey() + ": not set (expected: call " + required.getKey()
-              + "(...) before build())");
-        }
-      }
+      require("vertx", vertx);
+      require("localClient", localClient);
+      require("localClusterId", localClusterId);
+      require("catalog", catalog);
+      require("meters", meters);
       return new RemoteClusterRegistry(this);
+    }
+
+    private static void require(String field, Object value) {
+      if (value == null) {
+        throw new IllegalStateException(field + ": not set (expected: call " + field + "(...) before build())");
+      }
     }
   }
 }

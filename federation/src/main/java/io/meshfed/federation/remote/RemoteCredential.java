@@ -10,13 +10,14 @@ import java.util.Optional;
  *
  * <p>{@link #toString()} never shows the kubeconfig: it holds credentials.
  */
-public record RemoteCredential(String secret, ClusterInfo info, String kubeconfig, String digest,
+public record RemoteCredential(String secret, ClusterInfo info, String kubeconfig, String server, String digest,
     Optional<String> federationEndpoint) {
 
   public RemoteCredential {
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(kubeconfig, "kubeconfig");
+    Objects.requireNonNull(server, "server");
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(federationEndpoint, "federationEndpoint");
   }

@@ -49,7 +49,7 @@ public final class RemoteSecrets {
   }
 
   /**
-   * Reads every cluster a Secret registers.
+   * Reads every cluster a Secret registers. Call it off event loops: a kubeconfig may name certificate files.
    *
    * @throws RemoteSecretException naming the field at fault; nothing of a faulty Secret is used
    */
@@ -94,10 +94,10 @@ public final class RemoteSecrets {
         throw new RemoteSecretException(name, "data[" + clusterId + "]",
             "not a cluster id (expected: letters, digits, '-', '_' or '.')");
       }
-      requireKubeconfig(name, clusterId, entry.getValue());
+      String server = requireKubeconfig(name, clusterId, entry.getValue());
       ClusterInfo info = new ClusterInfo(clusterId, network, locality, gateways, "");
-      credentials.add(new RemoteCredential(name, info, entry.getValue(), sha256(entry.getValue() + "\n" + info),
-          federation));
+      credentials.add(new RemoteCredential(name, info, entry.getValue(), server,
+          sha256(entry.getValue() + "\n" + info), federation));
     }
     return credentials;
   }
@@ -110,7 +110,8 @@ public final class RemoteSecrets {
     }
   }
 
-  private static void requireKubeconfig(String secret, String clusterId, String kubeconfig) {
+  /** Returns the API server URL of the kubeconfig's current context. */
+  private static String requireKubeconfig(String secret, String clusterId, String kubeconfig) {
     String field = "data[" + clusterId + "]";
     Config config;
     try {
@@ -127,6 +128,7 @@ public final class RemoteSecrets {
           "kubeconfig has no current context with a server (expected: current-context naming a context whose "
               + "cluster has a server URL)");
     }
+    return config.getMasterUrl();
   }
 
   private static List<GatewayAddress> gateways(String secret, String value) {

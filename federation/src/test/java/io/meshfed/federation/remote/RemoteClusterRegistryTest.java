@@ -18,6 +18,13 @@ import io.meshfed.federation.catalog.CatalogMaps;
 import io.meshfed.federation.catalog.CatalogSettings;
 import io.meshfed.federation.catalog.ClusterExport;
 import io.meshfed.federation.catalog.ClusterHealth;
+import io.meshfed.federation.catalog.ClusterInfo;
+import io.meshfed.federation.catalog.ClusterPublisher;
+import io.meshfed.federation.discovery.ExportIndex;
+import io.meshfed.federation.discovery.ExportSettings;
+import io.meshfed.federation.discovery.ExportSink;
+import io.meshfed.federation.discovery.InformerFeed;
+import io.vertx.core.Context;
 import io.meshfed.federation.catalog.FederatedService;
 import io.meshfed.federation.catalog.ServiceKey;
 import io.meshfed.federation.discovery.ServiceExport;
@@ -287,6 +294,18 @@ class RemoteClusterRegistryTest {
     closeables.add(third);
     exportReviews(west.client(), "10.2.0.1");
     exportReviews(third.client(), "10.3.0.1");
+    // The local cluster publishes its own exports from its own API server, as the control plane will.
+    exportReviews(east.client(), "10.1.0.1");
+    ClusterPublisher local = await(catalog.publisher(ClusterInfo.of("east")));
+    Context localContext = vertx.getOrCreateContext();
+    ExportIndex localIndex = new ExportIndex("east", ExportSettings.flat(), ExportSink.of(local));
+    InformerFeed localFeed = InformerFeed.start("east", localContext, east.newClient(), localIndex);
+    await(localFeed.synced());
+    localContext.runOnContext(v -> {
+      localFeed.goLive();
+      local.replaceAll(localIndex.exported().values());
+    });
+    closeables.add(() -> localFeed.stop());
     east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
         RemoteSecrets.LABEL)).create();
     east.client().secrets().inNamespace(NS).resource(secret("remote-third", "third", third.kubeconfig(),
@@ -300,9 +319,12 @@ class RemoteClusterRegistryTest {
     // West stops heartbeating: the mesh marks it stale (and would withdraw it after the grace).
     awaitCatalog("west stale", s -> s.get(REVIEWS).clusters().get("west").stale());
     assertThat(await(catalog.view().clusters()).get("west").health()).isEqualTo(ClusterHealth.STALE);
-    // Third keeps working.
+    // Third and the local cluster keep working.
     setEndpoints(third.client(), "10.3.0.1", "10.3.0.2");
     awaitCatalog("third still live", s -> addresses(s, "third").size() == 2);
+    setEndpoints(east.client(), "10.1.0.1", "10.1.0.2");
+    awaitCatalog("local cluster still live", s -> addresses(s, "east").size() == 2
+        && !s.get(REVIEWS).clusters().get("east").stale());
     assertThat(await(registry.status())).anyMatch(s -> s.clusterId().equals("third")
         && s.state() == RemoteClusterState.SYNCED);
     assertThat(meters.find("meshfed_remote_cluster_unreachable_total").tag("cluster_id", "west").counter().count())

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ final class CatalogView implements FederationCatalog {
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final Promise<Void> synced = Promise.promise();
   private final Counter repairs;
+  private final AtomicInteger entryCount = new AtomicInteger();
+  private final Map<ClusterHealth, AtomicInteger> clustersByHealth = new java.util.EnumMap<>(ClusterHealth.class);
 
   private long sequence;
   private long leaseTimer = -1;
@@ -76,8 +79,16 @@ final class CatalogView implements FederationCatalog {
     this.repairs = Counter.builder("meshfed_federation_anti_entropy_repairs_total")
         .description("Catalog entries this member repaired after missing or misapplying their events")
         .register(meters);
-    Gauge.builder("meshfed_federation_catalog_entries", entries, e -> e.values().stream().mapToInt(Map::size).sum())
+    // Gauges read values the owner context publishes; they never touch its maps from the metrics thread.
+    Gauge.builder("meshfed_federation_catalog_entries", entryCount, AtomicInteger::get)
         .description("Catalog entries (service x cluster) this member holds").register(meters);
+    for (ClusterHealth state : ClusterHealth.values()) {
+      AtomicInteger count = new AtomicInteger();
+      clustersByHealth.put(state, count);
+      Gauge.builder("meshfed_federation_clusters", count, AtomicInteger::get)
+          .description("Clusters in the catalog by lease state, as this member sees them")
+          .tag("health", state.name().toLowerCase()).register(meters);
+    }
   }
 
   /**
@@ -265,8 +276,23 @@ final class CatalogView implements FederationCatalog {
     }
   }
 
+  private void countEntries() {
+    int total = 0;
+    for (Map<ServiceKey, CatalogEntry> cluster : entries.values()) {
+      total += cluster.size();
+    }
+    entryCount.set(total);
+  }
+
+  private void countClusters() {
+    Map<ClusterHealth, Integer> counts = new java.util.EnumMap<>(ClusterHealth.class);
+    health.values().forEach(state -> counts.merge(state, 1, Integer::sum));
+    clustersByHealth.forEach((state, gauge) -> gauge.set(counts.getOrDefault(state, 0)));
+  }
+
   /** Recomputes one service's federated state and tells subscribers if it changed. */
   private void refresh(ServiceKey key) {
+    countEntries();
     Map<String, ClusterExport> contributions = new HashMap<>();
     for (Map.Entry<String, Map<ServiceKey, CatalogEntry>> cluster : entries.entrySet()) {
       CatalogEntry entry = cluster.getValue().get(key);
@@ -304,6 +330,7 @@ final class CatalogView implements FederationCatalog {
   }
 
   private void emitCluster(String clusterId) {
+    countClusters();
     sequence++;
     ClusterView view = new ClusterView(records.get(clusterId), health.get(clusterId));
     for (Subscriber subscriber : subscribers) {

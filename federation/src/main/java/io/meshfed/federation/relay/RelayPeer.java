@@ -19,6 +19,24 @@ public record RelayPeer(String memberName, String host, int port) {
     }
   }
 
+  /**
+   * A peer from a {@code host:port} endpoint, e.g. a remote-cluster Secret's {@code meshfed.io/federation-endpoint}
+   * (the remote control plane's member name is its cluster id).
+   */
+  public static RelayPeer fromEndpoint(String memberName, String endpoint) {
+    int colon = endpoint == null ? -1 : endpoint.lastIndexOf(':');
+    if (colon <= 0 || colon == endpoint.length() - 1) {
+      throw new IllegalArgumentException("peer " + memberName + " endpoint: " + endpoint + " (expected: host:port)");
+    }
+    String host = endpoint.substring(0, colon).replace("[", "").replace("]", "");
+    try {
+      return new RelayPeer(memberName, host, Integer.parseInt(endpoint.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("peer " + memberName + " endpoint: " + endpoint
+          + " (expected: host:port with a numeric port)", e);
+    }
+  }
+
   public InetSocketAddress virtualAddress(int virtualPort) {
     return VirtualAddresses.of(memberName, virtualPort);
   }

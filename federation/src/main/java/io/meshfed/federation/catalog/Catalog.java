@@ -48,10 +48,11 @@ public final class Catalog {
     Objects.requireNonNull(hazelcast, "hazelcast");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(meters, "meters");
-    return OwnerContext.create(vertx).compose(owner -> {
-      Catalog catalog = new Catalog(vertx, hazelcast, settings, memberName, owner, meters);
-      return catalog.view.start().map(catalog);
-    });
+    return vertx.executeBlocking(() -> MeshPolicy.agree(hazelcast, settings), false)
+        .compose(agreed -> OwnerContext.create(vertx).compose(owner -> {
+          Catalog catalog = new Catalog(vertx, hazelcast, agreed, memberName, owner, meters);
+          return catalog.view.start().map(catalog);
+        }));
   }
 
   public FederationCatalog view() {
@@ -68,6 +69,7 @@ public final class Catalog {
     });
   }
 
+  /** The settings in force: this member's, with the mesh-wide expiry rules the first member recorded. */
   public CatalogSettings settings() {
     return settings;
   }

@@ -240,4 +240,16 @@ class CatalogFederationTest {
     // Seen diverging in one pass, confirmed in the next, repaired: no explicit request needed.
     atWest.await("repaired by the periodic pass", WAIT, s -> addresses(s.service(REVIEWS), "east").size() == 2);
   }
+
+  @Test
+  void aMemberConfiguredWithOtherExpiryRulesAdoptsTheMeshs() throws Exception {
+    catalog(members.start(0), "east", fast);
+    CatalogSettings failStatic = CatalogSettings.builder().expiryPolicy(ExpiryPolicy.FAIL_STATIC).build();
+
+    Catalog west = catalog(members.start(1), "west", failStatic);
+
+    assertThat(west.settings().expiryPolicy()).isEqualTo(ExpiryPolicy.WITHDRAW);
+    assertThat(west.settings().leaseDuration()).isEqualTo(fast.leaseDuration());
+    assertThat(west.settings().withdrawGrace()).isEqualTo(fast.withdrawGrace());
+  }
 }

@@ -12,10 +12,10 @@ import io.vertx.core.Vertx;
  * A Vert.x worker context that owns one stateful component: tasks run one at a time, in order, on worker threads,
  * so the component may make Hazelcast's blocking calls without ever holding an event loop.
  */
-public record OwnerContext(Vertx vertx, Context context, String deploymentId) {
+record OwnerContext(Vertx vertx, Context context, String deploymentId) {
 
   /** Deploys an empty worker verticle and hands out its context. */
-  public static Future<OwnerContext> create(Vertx vertx) {
+  static Future<OwnerContext> create(Vertx vertx) {
     Promise<Context> captured = Promise.promise();
     return vertx.deployVerticle(new VerticleBase() {
       @Override
@@ -28,7 +28,7 @@ public record OwnerContext(Vertx vertx, Context context, String deploymentId) {
   }
 
   /** Undeploys the verticle; its timers are cancelled with it. */
-  public Future<Void> close() {
+  Future<Void> close() {
     return vertx.undeploy(deploymentId).recover(failure -> Future.succeededFuture());
   }
 }

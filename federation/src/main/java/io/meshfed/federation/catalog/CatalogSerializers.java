@@ -16,8 +16,9 @@ import java.util.Map;
  * Hazelcast wire forms of the catalog's values and operations. Explicit and field by field: catalog entries are the
  * bulk of the federation's memory and traffic, and Java serialization would repeat class descriptors in every value.
  *
- * <p>Within one entry, identical port and label maps are read once and shared (the endpoints of one workload carry
- * the same labels), which keeps a member's view small.
+ * <p>Within one entry, identical port maps, localities and label maps are written once and shared by the endpoints
+ * that carry them (the endpoints of one workload carry the same labels), which keeps the wire form and a member's
+ * view small.
  */
 final class CatalogSerializers {
 
@@ -93,14 +94,48 @@ final class CatalogSerializers {
         out.writeString(port.protocol());
         out.writeString(port.appProtocol());
       }
+      // Endpoints of one service mostly share their ports, locality and labels: each distinct value is written once
+      // per entry and endpoints refer to it by index, which shrinks the wire form and spares readers from
+      // rebuilding (and hashing) the same maps for every endpoint.
+      Map<Map<String, Integer>, Integer> portTable = new HashMap<>();
+      Map<Locality, Integer> localityTable = new HashMap<>();
+      Map<Map<String, String>, Integer> labelTable = new HashMap<>();
+      for (Endpoint endpoint : service.endpoints()) {
+        portTable.putIfAbsent(endpoint.ports(), portTable.size());
+        localityTable.putIfAbsent(endpoint.locality(), localityTable.size());
+        labelTable.putIfAbsent(endpoint.labels(), labelTable.size());
+      }
+      out.writeInt(portTable.size());
+      for (Map<String, Integer> ports : ordered(portTable)) {
+        writeIntMap(out, ports);
+      }
+      out.writeInt(localityTable.size());
+      for (Locality locality : ordered(localityTable)) {
+        writeLocality(out, locality);
+      }
+      out.writeInt(labelTable.size());
+      for (Map<String, String> labels : ordered(labelTable)) {
+        writeStringMap(out, labels);
+      }
       out.writeInt(service.endpoints().size());
       for (Endpoint endpoint : service.endpoints()) {
         out.writeString(endpoint.address());
-        writeIntMap(out, endpoint.ports());
-        writeLocality(out, endpoint.locality());
-        writeStringMap(out, endpoint.labels());
+        out.writeInt(portTable.get(endpoint.ports()));
+        out.writeInt(localityTable.get(endpoint.locality()));
+        out.writeInt(labelTable.get(endpoint.labels()));
         out.writeByte(endpoint.health().ordinal());
       }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> ordered(Map<T, Integer> table) {
+      Object[] byIndex = new Object[table.size()];
+      table.forEach((value, index) -> byIndex[index] = value);
+      List<T> list = new ArrayList<>(byIndex.length);
+      for (Object value : byIndex) {
+        list.add((T) value);
+      }
+      return list;
     }
 
     @Override
@@ -117,23 +152,29 @@ final class CatalogSerializers {
         ports.add(new ServicePort(intern(in.readString()), in.readInt(), intern(in.readString()),
             intern(in.readString())));
       }
+      List<Map<String, Integer>> portTable = new ArrayList<>();
+      for (int i = in.readInt(); i > 0; i--) {
+        portTable.add(readIntMap(in));
+      }
+      List<Locality> localityTable = new ArrayList<>();
+      for (int i = in.readInt(); i > 0; i--) {
+        localityTable.add(readLocality(in));
+      }
+      List<Map<String, String>> labelTable = new ArrayList<>();
+      for (int i = in.readInt(); i > 0; i--) {
+        labelTable.add(readStringMap(in));
+      }
       int endpointCount = in.readInt();
       List<Endpoint> endpoints = new ArrayList<>(endpointCount);
-      Map<Object, Object> shared = new HashMap<>();
       for (int i = 0; i < endpointCount; i++) {
         String address = in.readString();
-        Map<String, Integer> endpointPorts = share(shared, readIntMap(in));
-        Locality locality = share(shared, readLocality(in));
-        Map<String, String> labels = share(shared, readStringMap(in));
+        Map<String, Integer> endpointPorts = portTable.get(in.readInt());
+        Locality locality = localityTable.get(in.readInt());
+        Map<String, String> labels = labelTable.get(in.readInt());
         EndpointHealth health = EndpointHealth.values()[in.readByte()];
         endpoints.add(new Endpoint(address, endpointPorts, locality, labels, health));
       }
       return new CatalogEntry(clusterId, epoch, revision, new ExportedService(key, ports, reach, endpoints, healthy));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T share(Map<Object, Object> shared, T value) {
-      return (T) shared.computeIfAbsent(value, v -> v);
     }
   }
 

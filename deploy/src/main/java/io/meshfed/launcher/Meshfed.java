@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         ControlPlaneCommand.class,
         GatewayCommand.class,
         CaCommand.class,
-        CreateRemoteSecretCommand.class,
+        io.meshfed.federation.cli.CreateRemoteSecretCommand.class,
         AnalyzeCommand.class,
         ProxyStatusCommand.class,
         ProxyConfigCommand.class,

@@ -1,0 +1,377 @@
+package io.meshfed.federation.catalog;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ClusterPublisher} over the catalog maps. Owned by one worker context: every public method hops onto it.
+ * Per service at most one write is in flight, and the latest desired state is what gets written next, so bursts
+ * coalesce and writes of one key never reorder.
+ */
+final class HazelcastPublisher implements ClusterPublisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastPublisher.class);
+  private static final long RETRY_MILLIS = 500;
+
+  private enum State { RUNNING, FENCED, CLOSED }
+
+  private record FlushWaiter(Set<ServiceKey> keys, Promise<Void> promise) {
+  }
+
+  private final Context context;
+  private final CatalogMaps maps;
+  private final CatalogSettings settings;
+  private final LongSupplier clusterClock;
+  private final String clusterId;
+  private final long epoch;
+
+  private final Map<ServiceKey, ExportedService> desired = new HashMap<>();
+  private final Map<ServiceKey, ExportedService> written = new HashMap<>();
+  private final LinkedHashSet<ServiceKey> dirty = new LinkedHashSet<>();
+  private final Set<ServiceKey> inFlight = new HashSet<>();
+  private final List<FlushWaiter> waiters = new ArrayList<>();
+  private final Promise<Void> fenced = Promise.promise();
+
+  private ClusterInfo info;
+  private boolean infoChanged;
+  private boolean republished;
+  private boolean republishing;
+  private boolean heartbeating = true;
+  private boolean retryScheduled;
+  private long revision;
+  private long heartbeatTimer;
+  private State state = State.RUNNING;
+
+  private HazelcastPublisher(Context context, CatalogMaps maps, CatalogSettings settings, LongSupplier clusterClock,
+      ClusterInfo info, long epoch) {
+    this.context = context;
+    this.maps = maps;
+    this.settings = settings;
+    this.clusterClock = clusterClock;
+    this.info = info;
+    this.clusterId = info.clusterId();
+    this.epoch = epoch;
+  }
+
+  /** Claims the next epoch of {@code info}'s cluster and starts heartbeating; runs on {@code context}. */
+  static Future<ClusterPublisher> start(Context context, CatalogMaps maps, CatalogSettings settings,
+      LongSupplier clusterClock, ClusterInfo info, String publisherName) {
+    Promise<ClusterPublisher> started = Promise.promise();
+    context.runOnContext(ignored -> {
+      CompletionStage<Long> claim = maps.clusters()
+          .submitToKey(info.clusterId(), new ClaimEpoch(info, publisherName, clusterClock.getAsLong()));
+      Future.fromCompletionStage(claim, context).onComplete(result -> {
+        if (result.failed()) {
+          started.fail(result.cause());
+          return;
+        }
+        HazelcastPublisher publisher = new HazelcastPublisher(context, maps, settings, clusterClock, info,
+            result.result());
+        publisher.heartbeatTimer = context.owner().setPeriodic(settings.heartbeatInterval().toMillis(),
+            id -> publisher.heartbeat());
+        LOG.info("cluster {}: publishing as {} with epoch {}", info.clusterId(), publisherName, result.result());
+        started.complete(publisher);
+      });
+    });
+    return started.future();
+  }
+
+  @Override
+  public String clusterId() {
+    return clusterId;
+  }
+
+  @Override
+  public long epoch() {
+    return epoch;
+  }
+
+  @Override
+  public Future<Void> replaceAll(Collection<ExportedService> services) {
+    Map<ServiceKey, ExportedService> next = new HashMap<>();
+    for (ExportedService service : services) {
+      next.put(service.key(), service);
+    }
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(ignored -> {
+      if (state != State.RUNNING) {
+        done.fail(stopped());
+        return;
+      }
+      for (ServiceKey key : new ArrayList<>(desired.keySet())) {
+        if (!next.containsKey(key)) {
+          desired.remove(key);
+          dirty.add(key);
+        }
+      }
+      for (Map.Entry<ServiceKey, ExportedService> entry : next.entrySet()) {
+        if (!entry.getValue().equals(desired.put(entry.getKey(), entry.getValue()))) {
+          dirty.add(entry.getKey());
+        }
+      }
+      Set<ServiceKey> pending = new HashSet<>(dirty);
+      pending.addAll(inFlight);
+      Promise<Void> flushed = Promise.promise();
+      if (pending.isEmpty()) {
+        flushed.complete();
+      } else {
+        waiters.add(new FlushWaiter(pending, flushed));
+      }
+      pump();
+      flushed.future().compose(v -> republishOnce()).onComplete(done);
+    });
+    return done.future();
+  }
+
+  @Override
+  public void publish(ExportedService service) {
+    Objects.requireNonNull(service, "service");
+    context.runOnContext(ignored -> {
+      if (state == State.RUNNING && !service.equals(desired.put(service.key(), service))) {
+        dirty.add(service.key());
+        pump();
+      }
+    });
+  }
+
+  @Override
+  public void withdraw(ServiceKey key) {
+    Objects.requireNonNull(key, "key");
+    context.runOnContext(ignored -> {
+      if (state == State.RUNNING && desired.remove(key) != null) {
+        dirty.add(key);
+        pump();
+      }
+    });
+  }
+
+  @Override
+  public void updateInfo(ClusterInfo newInfo) {
+    if (!newInfo.clusterId().equals(clusterId)) {
+      throw new IllegalArgumentException("clusterId: " + newInfo.clusterId() + " (expected: " + clusterId + ")");
+    }
+    context.runOnContext(ignored -> {
+      if (!newInfo.equals(info)) {
+        info = newInfo;
+        infoChanged = true;
+        heartbeat();
+      }
+    });
+  }
+
+  @Override
+  public void heartbeating(boolean enabled) {
+    context.runOnContext(ignored -> {
+      if (heartbeating != enabled) {
+        heartbeating = enabled;
+        LOG.info("cluster {}: heartbeats {}", clusterId, enabled ? "resumed" : "suspended (source unavailable)");
+        if (enabled) {
+          heartbeat();
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> fenced() {
+    return fenced.future();
+  }
+
+  @Override
+  public Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
+    context.runOnContext(ignored -> {
+      stop(State.CLOSED);
+      closed.complete();
+    });
+    return closed.future();
+  }
+
+  private void pump() {
+    if (state != State.RUNNING) {
+      return;
+    }
+    // During a bulk publish, wait until half the window is free so that each partition operation carries many
+    // services; a lone change (dirty holds one key) goes out at once.
+    int free = settings.maxInFlightWrites() - inFlight.size();
+    if (!inFlight.isEmpty() && free < Math.min(dirty.size(), settings.maxInFlightWrites() / 2)) {
+      return;
+    }
+    Map<Integer, Map<EntryKey, CatalogEntry>> puts = new HashMap<>();
+    Iterator<ServiceKey> keys = dirty.iterator();
+    while (inFlight.size() < settings.maxInFlightWrites() && keys.hasNext()) {
+      ServiceKey key = keys.next();
+      if (inFlight.contains(key)) {
+        continue;
+      }
+      keys.remove();
+      ExportedService want = desired.get(key);
+      if (Objects.equals(want, written.get(key))) {
+        settled(key);
+        continue;
+      }
+      inFlight.add(key);
+      EntryKey entryKey = new EntryKey(clusterId, key);
+      if (want == null) {
+        maps.services().submitToKey(entryKey, new FencedRemove(epoch))
+            .whenComplete((outcome, failure) -> context.runOnContext(v -> written(key, null, outcome, failure)));
+      } else {
+        puts.computeIfAbsent(maps.partitionOf(entryKey), p -> new HashMap<>())
+            .put(entryKey, new CatalogEntry(clusterId, epoch, ++revision, want));
+      }
+    }
+    // One operation per partition: a bulk publish costs partitions, not services.
+    for (Map<EntryKey, CatalogEntry> batch : puts.values()) {
+      if (batch.size() == 1) {
+        CatalogEntry entry = batch.values().iterator().next();
+        maps.services().submitToKey(entry.key(), new FencedPut(entry)).whenComplete((outcome, failure) ->
+            context.runOnContext(v -> written(entry.service().key(), entry.service(), outcome, failure)));
+      } else {
+        maps.services().submitToKeys(batch.keySet(), new FencedPutAll(batch)).whenComplete((outcomes, failure) ->
+            context.runOnContext(v -> {
+              for (CatalogEntry entry : batch.values()) {
+                written(entry.service().key(), entry.service(),
+                    outcomes == null ? null : outcomes.get(entry.key()), failure);
+              }
+            }));
+      }
+    }
+  }
+
+  private void written(ServiceKey key, ExportedService want, WriteOutcome outcome, Throwable failure) {
+    inFlight.remove(key);
+    if (state != State.RUNNING) {
+      return;
+    }
+    if (failure != null) {
+      LOG.warn("cluster {}: writing {} failed, retrying: {}", clusterId, key, failure.toString());
+      dirty.add(key);
+      scheduleRetry();
+      return;
+    }
+    if (outcome == WriteOutcome.FENCED) {
+      fence("entry " + key + " is owned by a newer epoch");
+      return;
+    }
+    if (want == null) {
+      written.remove(key);
+    } else {
+      written.put(key, want);
+    }
+    if (!dirty.contains(key)) {
+      settled(key);
+    }
+    pump();
+  }
+
+  private void settled(ServiceKey key) {
+    Iterator<FlushWaiter> it = waiters.iterator();
+    while (it.hasNext()) {
+      FlushWaiter waiter = it.next();
+      if (waiter.keys().remove(key) && waiter.keys().isEmpty()) {
+        it.remove();
+        waiter.promise().complete();
+      }
+    }
+  }
+
+  private void scheduleRetry() {
+    if (!retryScheduled) {
+      retryScheduled = true;
+      context.owner().setTimer(RETRY_MILLIS, id -> {
+        retryScheduled = false;
+        pump();
+      });
+    }
+  }
+
+  /**
+   * After the first full set of this epoch is written: mark the record republished (views then hide older-epoch
+   * entries) and delete what older epochs left behind, e.g. services that vanished while this cluster was down.
+   */
+  private Future<Void> republishOnce() {
+    if (republished || republishing) {
+      return Future.succeededFuture();
+    }
+    republishing = true;
+    return Future.fromCompletionStage(maps.clusters().submitToKey(clusterId,
+            new Heartbeat(epoch, clusterClock.getAsLong(), info, true)), context)
+        .compose(accepted -> {
+          if (!accepted) {
+            fence("the cluster record is owned by a newer epoch");
+            return Future.failedFuture(stopped());
+          }
+          republished = true;
+          // Blocking, but this is the publisher's worker context.
+          maps.services().removeAll(new OwnedBefore(clusterId, epoch));
+          LOG.info("cluster {}: epoch {} republished {} services", clusterId, epoch, written.size());
+          return Future.<Void>succeededFuture();
+        })
+        .onComplete(result -> republishing = false);
+  }
+
+  private void heartbeat() {
+    if (state != State.RUNNING || !heartbeating) {
+      return;
+    }
+    ClusterInfo update = infoChanged ? info : null;
+    infoChanged = false;
+    Future.fromCompletionStage(maps.clusters().submitToKey(clusterId,
+            new Heartbeat(epoch, clusterClock.getAsLong(), update, republished)), context)
+        .onComplete(result -> {
+          if (result.failed()) {
+            if (update != null) {
+              infoChanged = true;
+            }
+            LOG.warn("cluster {}: heartbeat failed: {}", clusterId, result.cause().toString());
+          } else if (!result.result()) {
+            fence("the cluster record is owned by a newer epoch");
+          }
+        });
+  }
+
+  private void fence(String detail) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    ClusterRecord current = maps.clusters().get(clusterId);
+    String by = current == null ? "unknown" : current.publisher() + " (epoch " + current.epoch() + ")";
+    FencedException fencedBy = new FencedException(clusterId, epoch, detail + "; now published by " + by);
+    LOG.error("{}; this publisher stopped", fencedBy.getMessage());
+    stop(State.FENCED);
+    fenced.complete();
+  }
+
+  private void stop(State next) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    state = next;
+    context.owner().cancelTimer(heartbeatTimer);
+    for (FlushWaiter waiter : waiters) {
+      waiter.promise().tryFail(stopped());
+    }
+    waiters.clear();
+  }
+
+  private IllegalStateException stopped() {
+    return state == State.FENCED
+        ? new FencedException(clusterId, epoch, "a newer epoch owns the cluster")
+        : new IllegalStateException("cluster " + clusterId + ": publisher is closed");
+  }
+}

@@ -1,0 +1,37 @@
+package io.meshfed.federation.catalog;
+
+import java.util.regex.Pattern;
+
+/** Validation of the names the catalog keys on, with errors of the form {@code name: value (expected: ...)}. */
+final class Names {
+
+  // RFC 1123 label, as Kubernetes validates namespace and Service names and as cluster ids must be to appear in
+  // Secret data keys, labels and SNI.
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  // Secret data keys and Istio cluster ids allow a little more than a DNS label (dots, underscores).
+  private static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?");
+
+  private Names() {
+  }
+
+  static String requireDnsLabel(String field, String value) {
+    if (value == null || !DNS_LABEL.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + ": " + value
+          + " (expected: an RFC 1123 label: lower-case letters, digits and '-', at most 63 characters)");
+    }
+    return value;
+  }
+
+  /** Cluster ids are Secret data keys (Istio's remote-secret contract), so they follow that grammar. */
+  static String requireClusterId(String field, String value) {
+    if (value == null || !CLUSTER_ID.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + ": " + value
+          + " (expected: a cluster id: letters, digits, '-', '_' or '.', starting and ending with a letter or digit)");
+    }
+    return value;
+  }
+
+  static boolean isClusterId(String value) {
+    return value != null && CLUSTER_ID.matcher(value).matches();
+  }
+}

@@ -1,0 +1,354 @@
+package io.meshfed.federation.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshfed.federation.catalog.Catalog;
+import io.meshfed.federation.catalog.CatalogEvent;
+import io.meshfed.federation.catalog.CatalogMaps;
+import io.meshfed.federation.catalog.CatalogSettings;
+import io.meshfed.federation.catalog.ClusterExport;
+import io.meshfed.federation.catalog.ClusterHealth;
+import io.meshfed.federation.catalog.ClusterInfo;
+import io.meshfed.federation.catalog.ClusterPublisher;
+import io.meshfed.federation.discovery.ExportIndex;
+import io.meshfed.federation.discovery.ExportSettings;
+import io.meshfed.federation.discovery.ExportSink;
+import io.meshfed.federation.discovery.InformerFeed;
+import io.vertx.core.Context;
+import io.meshfed.federation.catalog.FederatedService;
+import io.meshfed.federation.catalog.ServiceKey;
+import io.meshfed.federation.discovery.ServiceExport;
+import io.meshfed.it.kube.MockKubernetesCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Remote clusters by Secret against one fabric8 mock API server per simulated cluster. */
+class RemoteClusterRegistryTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String NS = "istio-system";
+  private static final ServiceKey REVIEWS = ServiceKey.of("default", "reviews");
+
+  private final Vertx vertx = Vertx.vertx();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private MockKubernetesCluster east;
+  private MockKubernetesCluster west;
+  private HazelcastInstance member;
+  private Catalog catalog;
+  private RemoteClusterRegistry registry;
+  private final Map<ServiceKey, FederatedService> seen = new HashMap<>();
+  private final List<FederatedService> reviewsHistory = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    east = MockKubernetesCluster.start("east", InetAddress.getByName("127.0.1.1"));
+    west = MockKubernetesCluster.start("west", InetAddress.getByName("127.0.2.1"));
+    Config config = new Config().setClusterName("test-" + UUID.randomUUID());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.getNetworkConfig().setPort(0).getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    member = Hazelcast.newHazelcastInstance(CatalogMaps.configure(config, 0));
+    catalog = await(Catalog.start(vertx, member, CatalogSettings.builder().heartbeatInterval(Duration.ofMillis(200))
+        .leaseDuration(Duration.ofMillis(1000)).withdrawGrace(Duration.ofSeconds(30)).build(), "east", meters));
+    catalog.view().subscribe(vertx.getOrCreateContext(), this::record);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (registry != null) {
+      await(registry.close());
+    }
+    await(catalog.close());
+    member.getLifecycleService().terminate();
+    for (AutoCloseable closeable : closeables) {
+      closeable.close();
+    }
+    west.close();
+    east.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private synchronized void record(CatalogEvent event) {
+    if (event instanceof CatalogEvent.Snapshot snapshot) {
+      seen.putAll(snapshot.services());
+    } else if (event instanceof CatalogEvent.ServiceChanged changed) {
+      seen.put(changed.key(), changed.service());
+      if (changed.key().equals(REVIEWS)) {
+        reviewsHistory.add(changed.service());
+      }
+    }
+    notifyAll();
+  }
+
+  private synchronized void awaitCatalog(String what, Predicate<Map<ServiceKey, FederatedService>> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.test(seen)) {
+      assertThat(System.nanoTime()).as("timed out waiting for %s; catalog: %s", what, seen).isLessThan(deadline);
+      wait(100);
+    }
+  }
+
+  private static List<String> addresses(Map<ServiceKey, FederatedService> services, String cluster) {
+    FederatedService service = services.get(REVIEWS);
+    ClusterExport export = service == null ? null : service.clusters().get(cluster);
+    return export == null ? List.of() : export.endpoints().stream().map(e -> e.address()).toList();
+  }
+
+  private void awaitStatus(String clusterId, RemoteClusterState state) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      List<RemoteClusterStatus> statuses = await(registry.status());
+      if (statuses.stream().anyMatch(s -> s.clusterId().equals(clusterId) && s.state() == state)) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("status of %s never became %s: %s", clusterId, state, statuses)
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private RemoteClusterRegistry startRegistry(RemoteSettings settings) throws Exception {
+    registry = RemoteClusterRegistry.builder().vertx(vertx).localClient(east.client()).namespace(NS)
+        .localClusterId("east").catalog(catalog).meters(meters).settings(settings).build();
+    await(registry.start());
+    return registry;
+  }
+
+  private static RemoteSettings fast() {
+    return new RemoteSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(500),
+        Duration.ofMillis(500), Map.of());
+  }
+
+  private static Secret secret(String name, String clusterId, String kubeconfig, String label) {
+    return new SecretBuilder().withMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name)
+            .addToLabels(label, "true").addToAnnotations(RemoteSecrets.CLUSTER_ANNOTATION, clusterId).build())
+        .addToData(clusterId, Base64.getEncoder().encodeToString(kubeconfig.getBytes(StandardCharsets.UTF_8)))
+        .build();
+  }
+
+  private static void exportReviews(KubernetesClient client, String... addresses) {
+    client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("reviews")
+        .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(9080)
+        .endPort().endSpec().build()).createOr(existing -> existing.update());
+    ServiceExport export = new ServiceExport();
+    export.setMetadata(new ObjectMetaBuilder().withNamespace("default").withName("reviews").build());
+    client.resources(ServiceExport.class).inNamespace("default").resource(export).createOr(existing -> existing.update());
+    setEndpoints(client, addresses);
+  }
+
+  private static void setEndpoints(KubernetesClient client, String... addresses) {
+    EndpointSliceBuilder slice = new EndpointSliceBuilder().withNewMetadata().withNamespace("default")
+        .withName("reviews-1").addToLabels("kubernetes.io/service-name", "reviews").endMetadata()
+        .withAddressType("IPv4").addNewPort().withName("http").withPort(9080).endPort();
+    for (String address : addresses) {
+      slice.addToEndpoints(new EndpointBuilder().withAddresses(address).withNewConditions().withReady(true)
+          .endConditions().build());
+    }
+    client.discovery().v1().endpointSlices().inNamespace("default").resource(slice.build())
+        .createOr(existing -> existing.update());
+  }
+
+  @Test
+  void aSecretAddedAtRuntimeRegistersTheClusterAndPublishesItsExports() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    startRegistry(fast());
+    await(registry.ready());
+
+    east.client().secrets().inNamespace(NS).resource(secret("istio-remote-secret-west", "west", west.kubeconfig(),
+        RemoteSecrets.ISTIO_LABEL)).create();
+
+    awaitCatalog("west's reviews", s -> addresses(s, "west").equals(List.of("10.2.0.1")));
+    awaitStatus("west", RemoteClusterState.SYNCED);
+    setEndpoints(west.client(), "10.2.0.1", "10.2.0.2");
+    awaitCatalog("west's second endpoint", s -> addresses(s, "west").size() == 2);
+  }
+
+  @Test
+  void rotatingTheKubeconfigSwapsClientsWithoutWithdrawingEndpoints() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    await(registry.ready());
+    awaitCatalog("west's reviews", s -> addresses(s, "west").equals(List.of("10.2.0.1")));
+
+    String rotated = west.kubeconfig().replace("token-west", "token-west-rotated");
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", rotated, RemoteSecrets.LABEL))
+        .update();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (await(registry.status()).stream().noneMatch(s -> s.clusterId().equals("west")
+        && s.state() == RemoteClusterState.SYNCED && meters.find("meshfed_remote_clusters").tag("state", "synced")
+        .gauge().value() == 1)) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    // The rotated client sees changes; nothing in between ever withdrew west's endpoints.
+    setEndpoints(west.client(), "10.2.0.1", "10.2.0.3");
+    awaitCatalog("change through the rotated client", s -> addresses(s, "west").size() == 2);
+    synchronized (this) {
+      assertThat(reviewsHistory).allSatisfy(service -> assertThat(service.clusters()).containsKey("west"));
+    }
+  }
+
+  @Test
+  void deletingTheSecretWithdrawsTheCluster() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    awaitCatalog("west's reviews", s -> !addresses(s, "west").isEmpty());
+
+    east.client().secrets().inNamespace(NS).withName("remote-west").delete();
+
+    awaitCatalog("west withdrawn", s -> addresses(s, "west").isEmpty());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!await(registry.status()).isEmpty()) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aMalformedSecretIsReportedAloneAndABadUpdateKeepsTheLastGoodCredentials() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    east.client().secrets().inNamespace(NS).resource(secret("remote-broken", "broken", "not: [a kubeconfig",
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    await(registry.ready());
+    awaitStatus("west", RemoteClusterState.SYNCED);
+
+    RemoteClusterStatus broken = await(registry.status()).stream()
+        .filter(s -> s.secret().equals(NS + "/remote-broken")).findFirst().orElseThrow();
+    assertThat(broken.state()).isEqualTo(RemoteClusterState.INVALID);
+    assertThat(broken.message()).contains("secret istio-system/remote-broken", "data[broken]", "not a kubeconfig")
+        .doesNotContain("token-");
+    assertThat(meters.find("meshfed_remote_secret_errors_total").tag("reason", "invalid").counter().count())
+        .isEqualTo(1);
+
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", "garbage: [", RemoteSecrets.LABEL))
+        .update();
+    awaitStatus("", RemoteClusterState.INVALID);
+    setEndpoints(west.client(), "10.2.0.1", "10.2.0.4");
+    awaitCatalog("west still served by the last good credentials", s -> addresses(s, "west").size() == 2);
+    assertThat(await(registry.status())).anyMatch(s -> s.clusterId().equals("west")
+        && s.state() == RemoteClusterState.SYNCED);
+  }
+
+  @Test
+  void theSameClusterIdInTwoSecretsIsRefusedNamingBoth() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    east.client().secrets().inNamespace(NS).resource(secret("a-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    awaitStatus("west", RemoteClusterState.SYNCED);
+
+    east.client().secrets().inNamespace(NS).resource(secret("b-west", "west", west.kubeconfig(),
+        RemoteSecrets.ISTIO_LABEL)).create();
+
+    awaitStatus("west", RemoteClusterState.REFUSED);
+    RemoteClusterStatus refused = await(registry.status()).stream()
+        .filter(s -> s.state() == RemoteClusterState.REFUSED).findFirst().orElseThrow();
+    assertThat(refused.secret()).isEqualTo(NS + "/b-west");
+    assertThat(refused.message()).contains("istio-system/a-west", "istio-system/b-west");
+    assertThat(await(registry.status())).anyMatch(s -> s.secret().equals(NS + "/a-west")
+        && s.state() == RemoteClusterState.SYNCED);
+  }
+
+  @Test
+  void aRemoteApiServerGoingDownAffectsOnlyThatCluster() throws Exception {
+    MockKubernetesCluster third = MockKubernetesCluster.start("third", InetAddress.getByName("127.0.3.1"));
+    closeables.add(third);
+    exportReviews(west.client(), "10.2.0.1");
+    exportReviews(third.client(), "10.3.0.1");
+    // The local cluster publishes its own exports from its own API server, as the control plane will.
+    exportReviews(east.client(), "10.1.0.1");
+    ClusterPublisher local = await(catalog.publisher(ClusterInfo.of("east")));
+    Context localContext = vertx.getOrCreateContext();
+    ExportIndex localIndex = new ExportIndex("east", ExportSettings.flat(), ExportSink.of(local));
+    InformerFeed localFeed = InformerFeed.start("east", localContext, east.newClient(), localIndex);
+    await(localFeed.synced());
+    localContext.runOnContext(v -> {
+      localFeed.goLive();
+      local.replaceAll(localIndex.exported().values());
+    });
+    closeables.add(() -> localFeed.stop());
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    east.client().secrets().inNamespace(NS).resource(secret("remote-third", "third", third.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    awaitCatalog("both", s -> !addresses(s, "west").isEmpty() && !addresses(s, "third").isEmpty());
+
+    west.close();
+
+    awaitStatus("west", RemoteClusterState.UNREACHABLE);
+    // West stops heartbeating: the mesh marks it stale (and would withdraw it after the grace).
+    awaitCatalog("west stale", s -> s.get(REVIEWS).clusters().get("west").stale());
+    assertThat(await(catalog.view().clusters()).get("west").health()).isEqualTo(ClusterHealth.STALE);
+    // Third and the local cluster keep working.
+    setEndpoints(third.client(), "10.3.0.1", "10.3.0.2");
+    awaitCatalog("third still live", s -> addresses(s, "third").size() == 2);
+    setEndpoints(east.client(), "10.1.0.1", "10.1.0.2");
+    awaitCatalog("local cluster still live", s -> addresses(s, "east").size() == 2
+        && !s.get(REVIEWS).clusters().get("east").stale());
+    assertThat(await(registry.status())).anyMatch(s -> s.clusterId().equals("third")
+        && s.state() == RemoteClusterState.SYNCED);
+    assertThat(meters.find("meshfed_remote_cluster_unreachable_total").tag("cluster_id", "west").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void readinessDoesNotWaitForAnUnreachableClusterBeyondTheTimeout() throws Exception {
+    String dead = west.kubeconfig();
+    west.close();
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", dead, RemoteSecrets.LABEL))
+        .create();
+    RemoteSettings settings = new RemoteSettings(Duration.ofSeconds(1), Duration.ofSeconds(2),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Map.of());
+    long started = System.nanoTime();
+    startRegistry(settings);
+
+    await(registry.ready());
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(await(registry.status())).singleElement().satisfies(s -> {
+      assertThat(s.clusterId()).isEqualTo("west");
+      assertThat(s.state()).isIn(RemoteClusterState.SYNC_TIMEOUT, RemoteClusterState.UNREACHABLE);
+      assertThat(s.message()).contains(dead.substring(dead.indexOf("http"), dead.indexOf("http") + 10));
+    });
+  }
+}

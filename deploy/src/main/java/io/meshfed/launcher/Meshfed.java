@@ -2,6 +2,7 @@ package io.meshfed.launcher;
 
 import io.meshfed.control.plane.cli.AnalyzeCommand;
 import io.meshfed.control.plane.cli.ExplainCommand;
+import io.meshfed.federation.cli.CreateRemoteSecretCommand;
 import io.meshfed.trust.cli.CaCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
         ControlPlaneCommand.class,
         GatewayCommand.class,
         CaCommand.class,
-        io.meshfed.federation.cli.CreateRemoteSecretCommand.class,
+        CreateRemoteSecretCommand.class,
         AnalyzeCommand.class,
         ProxyStatusCommand.class,
         ProxyConfigCommand.class,

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ public final class Engine {
   private volatile GatewayRuntime current = GatewayRuntime.EMPTY;
   private volatile boolean accepting = true;
   private CompletableFuture<ApplyResult> lastApply = CompletableFuture.completedFuture(null);
+  private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
 
   public Engine(int eventLoops, boolean preferNative, GatewayTls tls, ConnectionObserver observer, int maxHelloBytes,
       Map<String, InetSocketAddress> bindOverrides) {
@@ -193,22 +195,24 @@ public final class Engine {
     control.schedule(() -> pollDrain(result, atStart, end), 20, TimeUnit.MILLISECONDS);
   }
 
-  /** Closes listeners and connections and stops the event loops. */
+  /** Closes listeners and connections and stops the event loops; later calls return the same future. */
   public CompletableFuture<Void> close() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    if (!closed.compareAndSet(null, result)) {
+      return closed.get();
+    }
     accepting = false;
-    CompletableFuture<Void> closed = new CompletableFuture<>();
     CompletableFuture.supplyAsync(listeners::closeAll, control).thenCompose(f -> f).whenComplete((ok, error) ->
-        connections.close().addListener(done -> {
-          var shutdown = ownsGroup ? transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS) : null;
-          Runnable finish = () -> control.shutdownGracefully(0, 1, TimeUnit.SECONDS)
-              .addListener(stopped -> closed.complete(null));
-          if (shutdown == null) {
-            finish.run();
+        connections.close().addListener(connectionsClosed -> {
+          Runnable stopControl = () -> control.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+              .addListener(stopped -> result.complete(null));
+          if (ownsGroup) {
+            transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(stopped -> stopControl.run());
           } else {
-            shutdown.addListener(stopped -> finish.run());
+            stopControl.run();
           }
         }));
-    return closed;
+    return result;
   }
 
   /** Why the engine is not ready, empty when it is (config applied, listeners bound, nothing warming). */

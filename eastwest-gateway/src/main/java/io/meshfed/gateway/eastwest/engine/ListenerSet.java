@@ -133,7 +133,6 @@ final class ListenerSet {
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childHandler(new DownstreamInitializer(engine, name))
         .bind(address);
     bind.addListener(done -> {

@@ -10,6 +10,7 @@ import io.meshfed.gateway.eastwest.upstream.UpstreamFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -59,6 +60,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     downstream.config().setAutoRead(false);
+    // A TCP stream may half-close (a FIN one way while data still flows back); only L4 relays carry that on.
+    downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     InetSocketAddress remote = (InetSocketAddress) downstream.remoteAddress();
     int hashKey = remote == null ? 0 : remote.getAddress().hashCode();
     connecting = connector.connect(downstream.eventLoop(), cluster, target.maxConnectAttempts(), hashKey,

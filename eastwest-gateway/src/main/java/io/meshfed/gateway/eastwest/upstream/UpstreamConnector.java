@@ -110,7 +110,8 @@ public final class UpstreamConnector {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
             (int) Math.min(Integer.MAX_VALUE, Math.max(1, cluster.config().connectTimeout().toMillis())))
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        // L4 relays carry half-closes on; an HTTP/1.1 upstream that sends FIN is simply gone.
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, !http)
         .option(ChannelOption.AUTO_READ, false)
         .handler(new ChannelInitializer<>() {
           @Override

@@ -136,6 +136,7 @@ public final class Engine {
     return listeners.prepare(config).thenApplyAsync(prepared -> {
       if (!prepared.errors().isEmpty()) {
         listeners.rollback(prepared);
+        materializer.rollback();
         return refused(resources, prepared.errors());
       }
       current = materialized.runtime();
@@ -204,8 +205,8 @@ public final class Engine {
     accepting = false;
     CompletableFuture.supplyAsync(listeners::closeAll, control).thenCompose(f -> f).whenComplete((ok, error) ->
         connections.close().addListener(connectionsClosed -> {
-          Runnable stopControl = () -> control.shutdownGracefully(0, 1, TimeUnit.SECONDS)
-              .addListener(stopped -> result.complete(null));
+          Runnable stopControl = () -> control.submit(materializer::releaseAll).addListener(released ->
+              control.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(stopped -> result.complete(null)));
           if (ownsGroup) {
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(stopped -> stopControl.run());
           } else {

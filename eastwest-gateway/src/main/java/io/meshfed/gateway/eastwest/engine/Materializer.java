@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.netty.util.ReferenceCountUtil;
 import javax.net.ssl.SSLException;
 
 /**
@@ -80,16 +81,49 @@ final class Materializer {
       }
     }
     if (!errors.isEmpty()) {
+      rollback();
       return new Result(null, errors);
     }
     return new Result(new GatewayRuntime(config, listeners, clusters), List.of());
   }
 
-  /** After a publish: keep only the contexts and upstream state the published snapshot uses. */
+  /**
+   * After a publish: keep only the contexts and upstream state the published snapshot uses. A context dropped here
+   * lives on in the engines of connections still using it (each engine holds a reference).
+   */
   void commit(GatewayConfig published) {
+    releaseUnused(serverContexts, nextServer);
+    releaseUnused(clientContexts, nextClient);
     serverContexts = nextServer;
     clientContexts = nextClient;
     registry.retainOnly(published.clusters().values());
+  }
+
+  /** After a refused update: release the contexts it built that the published snapshot does not use. */
+  void rollback() {
+    releaseUnused(nextServer, serverContexts);
+    releaseUnused(nextClient, clientContexts);
+    nextServer = new HashMap<>();
+    nextClient = new HashMap<>();
+  }
+
+  /** Releases everything (the engine is closing). */
+  void releaseAll() {
+    releaseUnused(serverContexts, Map.of());
+    releaseUnused(clientContexts, Map.of());
+    serverContexts = new HashMap<>();
+    clientContexts = new HashMap<>();
+  }
+
+  private static <K> void releaseUnused(Map<K, SslContext> dropped, Map<K, SslContext> kept) {
+    java.util.Set<SslContext> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    keep.addAll(kept.values());
+    java.util.Set<SslContext> released = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (SslContext context : dropped.values()) {
+      if (!keep.contains(context) && released.add(context)) {
+        ReferenceCountUtil.release(context);
+      }
+    }
   }
 
   private SslContext serverContext(ServerTlsSpec spec) throws SSLException {

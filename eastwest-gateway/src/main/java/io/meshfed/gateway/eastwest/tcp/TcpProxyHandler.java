@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -26,6 +27,8 @@ import java.util.Queue;
  * reads are owned here; a failed connect closes the downstream with {@code UH}, {@code UF} or {@code UO}.
  */
 public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+
+  private static final WriteBufferWaterMark RELAY_WATER_MARK = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
   private final TcpProxyTarget target;
   private final ClusterRuntime cluster;
@@ -104,6 +107,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       upstream.write(message, upstream.voidPromise());
     }
     upstream.flush();
+    // Bulk streams keep a few reads in flight before backpressure pauses the other side; idle ones cost nothing.
+    downstream.config().setWriteBufferWaterMark(RELAY_WATER_MARK);
+    upstream.config().setWriteBufferWaterMark(RELAY_WATER_MARK);
     ctx.pipeline().replace(this, "relay", new Relay(upstream, pair, true, record::received));
     if (pair.downstreamInputWasShut()) {
       Relay.shutdownOutput(upstream);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Terminate mode after the handshake: turns the handshake's outcome into a rejection reason (no client certificate,
@@ -77,13 +78,18 @@ public final class PeerAuthorizer extends ChannelInboundHandlerAdapter {
     SslHandler ssl = ctx.pipeline().get(SslHandler.class);
     record.protocol(ssl.applicationProtocol());
     PeerIdentity peer = null;
-    try {
-      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
-        peer = PeerIdentity.of(leaf);
+    SSLSession session = ssl.engine().getSession();
+    if (session.getValue(PeerIdentity.SESSION_KEY) instanceof PeerIdentity verified) {
+      peer = verified;
+    } else {
+      try {
+        Certificate[] chain = session.getPeerCertificates();
+        if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+          peer = PeerIdentity.of(leaf);
+        }
+      } catch (SSLPeerUnverifiedException e) {
+        peer = null;
       }
-    } catch (SSLPeerUnverifiedException e) {
-      peer = null;
     }
     if (peer == null && requireClientCertificate) {
       record.reject(RejectReason.NO_CLIENT_CERT, "the client sent no certificate (require_client_certificate)");

@@ -12,6 +12,9 @@ import java.util.Objects;
  */
 public record PeerIdentity(String principal) {
 
+  /** The TLS session value under which a verified peer's identity is kept. */
+  public static final String SESSION_KEY = "io.meshfed.peer-identity";
+
   public PeerIdentity {
     Objects.requireNonNull(principal, "principal");
   }

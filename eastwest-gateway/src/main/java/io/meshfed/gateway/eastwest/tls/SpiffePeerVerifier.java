@@ -30,12 +30,14 @@ import java.util.function.LongSupplier;
  */
 public final class SpiffePeerVerifier implements PeerVerifier {
 
-  private static final int CACHE_LIMIT = 4096;
+  /** Default bound on remembered chains (a mesh's distinct SVIDs seen by one gateway). */
+  public static final int DEFAULT_CACHE_SIZE = 4096;
 
   private final PeerValidation validation;
   private final Set<TrustAnchor> anchors;
   private final Set<X509Certificate> roots;
   private final LongSupplier clock;
+  private final int cacheSize;
   private final ConcurrentHashMap<ChainKey, Verified> verified = new ConcurrentHashMap<>();
 
   private record ChainKey(byte[] digest) {
@@ -54,11 +56,20 @@ public final class SpiffePeerVerifier implements PeerVerifier {
   }
 
   public SpiffePeerVerifier(PeerValidation validation) {
-    this(validation, System::currentTimeMillis);
+    this(validation, DEFAULT_CACHE_SIZE, System::currentTimeMillis);
   }
 
-  SpiffePeerVerifier(PeerValidation validation, LongSupplier clock) {
+  /** @param cacheSize chains remembered as verified; 0 verifies every chain in full */
+  public SpiffePeerVerifier(PeerValidation validation, int cacheSize) {
+    this(validation, cacheSize, System::currentTimeMillis);
+  }
+
+  SpiffePeerVerifier(PeerValidation validation, int cacheSize, LongSupplier clock) {
+    if (cacheSize < 0) {
+      throw new IllegalArgumentException("cacheSize: " + cacheSize + " (expected: >= 0)");
+    }
     this.validation = validation;
+    this.cacheSize = cacheSize;
     this.clock = clock;
     this.roots = new HashSet<>(validation.bundle().roots());
     this.anchors = new HashSet<>();
@@ -72,7 +83,7 @@ public final class SpiffePeerVerifier implements PeerVerifier {
     if (chain == null || chain.isEmpty()) {
       throw new PeerRejectedException(PeerRejectedException.Reason.NO_CERTIFICATE, "the peer sent no certificate");
     }
-    ChainKey key = key(chain);
+    ChainKey key = cacheSize == 0 ? null : key(chain);
     long now = clock.getAsLong();
     Verified cached = key == null ? null : verified.get(key);
     if (cached != null && now >= cached.notBeforeMillis() && now <= cached.notAfterMillis()) {
@@ -81,7 +92,7 @@ public final class SpiffePeerVerifier implements PeerVerifier {
     validatePath(chain, now);
     PeerIdentity identity = identity(chain.get(0));
     if (key != null) {
-      if (verified.size() >= CACHE_LIMIT) {
+      if (verified.size() >= cacheSize) {
         verified.clear();
       }
       long notBefore = Long.MIN_VALUE;

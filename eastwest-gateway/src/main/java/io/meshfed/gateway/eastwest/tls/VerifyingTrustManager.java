@@ -5,6 +5,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -20,44 +21,50 @@ final class VerifyingTrustManager extends X509ExtendedTrustManager {
     this.verifier = verifier;
   }
 
-  private void check(X509Certificate[] chain) throws CertificateException {
+  private void check(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
+    PeerIdentity identity;
     try {
-      verifier.verify(Arrays.asList(chain));
+      identity = verifier.verify(Arrays.asList(chain));
     } catch (PeerRejectedException e) {
       throw new CertificateException(e.getMessage(), e);
+    }
+    // Remembered on the session, so whoever authorizes the peer after the handshake need not parse the leaf again.
+    SSLSession session = engine == null ? null : engine.getHandshakeSession();
+    if (session != null) {
+      session.putValue(PeerIdentity.SESSION_KEY, identity);
     }
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    check(chain);
+    check(chain, null);
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    check(chain);
+    check(chain, null);
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    check(chain);
+    check(chain, engine);
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    check(chain);
+    check(chain, engine);
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    check(chain);
+    check(chain, null);
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    check(chain);
+    check(chain, null);
   }
 
   /**

@@ -28,7 +28,7 @@ import java.util.Queue;
  */
 public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
-  private static final WriteBufferWaterMark RELAY_WATER_MARK = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
+  private static final WriteBufferWaterMark RELAY_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
   private final TcpProxyTarget target;
   private final ClusterRuntime cluster;
@@ -107,7 +107,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       upstream.write(message, upstream.voidPromise());
     }
     upstream.flush();
-    // Bulk streams keep a few reads in flight before backpressure pauses the other side; idle ones cost nothing.
+    // A slow reader may cost at most the high-water mark per direction (64 KiB): with thousands of connections that
+    // bound, not throughput, is what matters (Envoy's default per-connection limit is 1 MiB, HAProxy's 2 x 16 KiB).
     downstream.config().setWriteBufferWaterMark(RELAY_WATER_MARK);
     upstream.config().setWriteBufferWaterMark(RELAY_WATER_MARK);
     ctx.pipeline().replace(this, "relay", new Relay(upstream, pair, true, record::received));

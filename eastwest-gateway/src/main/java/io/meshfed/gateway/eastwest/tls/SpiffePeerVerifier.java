@@ -2,7 +2,6 @@ package io.meshfed.gateway.eastwest.tls;
 
 import io.meshfed.gateway.eastwest.matcher.StringMatch;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -23,7 +22,7 @@ import java.util.function.LongSupplier;
  * the bundle (no revocation: SVIDs are short-lived), then the leaf's SPIFFE ID (its URI SAN) checked against the
  * validation context's SAN matchers, which is how Istio pins accepted trust domains.
  *
- * <p>A chain that verified once is remembered by the digest of its exact DER bytes until its earliest
+ * <p>A chain that verified once is remembered by its exact DER bytes until its earliest
  * {@code notAfter}: the chain's signatures cannot change, the bundle is fixed per instance, and BoringSSL still checks
  * the handshake's CertificateVerify (possession of the key) on every connection. Repeat handshakes from the same SVID
  * then skip the JDK's ECDSA verifications.
@@ -40,15 +39,16 @@ public final class SpiffePeerVerifier implements PeerVerifier {
   private final int cacheSize;
   private final ConcurrentHashMap<ChainKey, Verified> verified = new ConcurrentHashMap<>();
 
-  private record ChainKey(byte[] digest) {
+  /** The chain's DER bytes: compared whole (no digest to compute per handshake, no collision to reason about). */
+  private record ChainKey(byte[] der, int hash) {
     @Override
     public boolean equals(Object other) {
-      return other instanceof ChainKey key && MessageDigest.isEqual(digest, key.digest);
+      return other instanceof ChainKey key && hash == key.hash && Arrays.equals(der, key.der);
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(digest);
+      return hash;
     }
   }
 
@@ -145,11 +145,15 @@ public final class SpiffePeerVerifier implements PeerVerifier {
 
   private static ChainKey key(List<X509Certificate> chain) {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      java.io.ByteArrayOutputStream der = new java.io.ByteArrayOutputStream(2048);
       for (X509Certificate certificate : chain) {
-        digest.update(certificate.getEncoded());
+        byte[] encoded = certificate.getEncoded();
+        der.write(encoded.length >>> 8);
+        der.write(encoded.length);
+        der.write(encoded, 0, encoded.length);
       }
-      return new ChainKey(digest.digest());
+      byte[] bytes = der.toByteArray();
+      return new ChainKey(bytes, Arrays.hashCode(bytes));
     } catch (GeneralSecurityException e) {
       return null;
     }

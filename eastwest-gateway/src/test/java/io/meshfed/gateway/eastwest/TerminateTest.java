@@ -47,6 +47,7 @@ class TerminateTest {
   private HttpBackend web;
   private EastWestGateway gateway;
   private InetSocketAddress address;
+  private XdsResources resources;
 
   @BeforeEach
   void start() {
@@ -61,7 +62,7 @@ class TerminateTest {
     var denyBlocked = Xds.rbac(RBAC.Action.DENY, "ns[default]-policy[no-blocked]-rule[0]",
         Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(
             StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(".*/ns/blocked/.*")))).build());
-    XdsResources resources = new XdsResources("1",
+    resources = new XdsResources("1",
         List.of(Xds.listener(15443,
             Xds.terminate(TCP_SNI, domains, List.of(allowProductpage), Xds.tcpProxy("echo")),
             Xds.terminate(HTTP_SNI, domains, List.of(), Xds.httpConnectionManager("inbound.9080")),
@@ -169,6 +170,26 @@ class TerminateTest {
     assertThat(secureEcho.serverNames).containsExactly(UPSTREAM_SNI);
     assertThat(secureEcho.peers).containsExactly("spiffe://cluster.local/ns/istio-system/sa/eastwest");
     assertThat(secureEcho.protocols).containsExactly("istio");
+  }
+
+  @Test
+  void rotatedCertificateServesNewConnectionsWithoutDroppingEstablishedOnes() throws Exception {
+    try (TestClient established = client(TCP_SNI, mesh.issue(PRODUCTPAGE))) {
+      assertThat(established.handshakeSucceeds(WAIT)).isTrue();
+      assertThat(established.roundTrip("before", "echo:".length(), WAIT)).isEqualTo("echo:before");
+      String rotated = "spiffe://cluster.local/ns/istio-system/sa/eastwest-rotated";
+      ApplyResult result = Await.get(gateway.apply(resources.with("2", ResourceType.SECRET,
+          List.of(Xds.certificate("default", mesh.issue(rotated)), Xds.roots("ROOTCA", mesh)))));
+      assertThat(result.accepted()).as(result.errorDetail()).isTrue();
+      assertThat(established.roundTrip("after", 0, WAIT)).isEqualTo("after");
+      try (TestClient fresh = client(TCP_SNI, mesh.issue(PRODUCTPAGE))) {
+        assertThat(fresh.handshakeSucceeds(WAIT)).isTrue();
+        var presented = fresh.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class).engine().getSession()
+            .getPeerCertificates()[0];
+        assertThat(io.meshfed.gateway.eastwest.tls.PeerIdentity.of((java.security.cert.X509Certificate) presented)
+            .principal()).isEqualTo(rotated);
+      }
+    }
   }
 
   @Test

@@ -295,6 +295,7 @@ final class ListenerTranslator {
     }
     var common = manager.getCommonHttpProtocolOptions();
     scope.field("common_http_protocol_options").allowOnly(common, Set.of("idle_timeout", "max_headers_count"));
+    Duration idle = common.hasIdleTimeout() ? Scope.duration(common.getIdleTimeout()) : Duration.ofHours(1);
     Duration streamIdle = manager.hasStreamIdleTimeout() ? Scope.duration(manager.getStreamIdleTimeout())
         : Duration.ofMinutes(5);
     Duration headersTimeout = manager.hasRequestHeadersTimeout()
@@ -304,6 +305,6 @@ final class ListenerTranslator {
     if (scope.problemCount() != before) {
       return null;
     }
-    return new HttpTarget(routeName, table, codec, streamIdle, headersTimeout, maxHeaderBytes);
+    return new HttpTarget(routeName, table, codec, idle, streamIdle, headersTimeout, maxHeaderBytes);
   }
 }

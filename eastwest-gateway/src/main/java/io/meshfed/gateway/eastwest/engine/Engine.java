@@ -46,7 +46,6 @@ public final class Engine {
   }
 
   private final Transport transport;
-  private final boolean ownsGroup;
   private final EventExecutor control;
   private final Counters counters = new Counters();
   private final EngineServices services;
@@ -61,7 +60,6 @@ public final class Engine {
   public Engine(int eventLoops, boolean preferNative, GatewayTls tls, ConnectionObserver observer, int maxHelloBytes,
       Map<String, InetSocketAddress> bindOverrides) {
     this.transport = Transport.create(eventLoops, preferNative);
-    this.ownsGroup = true;
     this.control = new DefaultEventExecutor(new DefaultThreadFactory("meshfed-eastwest-control", true));
     this.connections = new DefaultChannelGroup("meshfed-eastwest", control);
     UpstreamConnector connector = new UpstreamConnector(transport.channels(), tls);
@@ -207,11 +205,7 @@ public final class Engine {
         connections.close().addListener(connectionsClosed -> {
           Runnable stopControl = () -> control.submit(materializer::releaseAll).addListener(released ->
               control.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(stopped -> result.complete(null)));
-          if (ownsGroup) {
-            transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(stopped -> stopControl.run());
-          } else {
-            stopControl.run();
-          }
+          transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(stopped -> stopControl.run());
         }));
     return result;
   }

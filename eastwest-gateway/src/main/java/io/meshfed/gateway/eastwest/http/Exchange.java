@@ -66,6 +66,7 @@ final class Exchange {
   private Channel upstream;
   private int attempts;
   private boolean countedRequest;
+  private boolean forceClose;
   private boolean hostActive;
   private boolean requestComplete;
   private boolean responseStarted;
@@ -104,6 +105,9 @@ final class Exchange {
   /** Routes and starts connecting. The request head is written when the upstream is ready. */
   void start() {
     if (request.decoderResult().isFailure()) {
+      // The codec cannot find the next request's start after a broken one: answer, then close.
+      requestComplete = true;
+      forceClose = true;
       localReply(400, ResponseFlag.DPE, "malformed request: " + request.decoderResult().cause().getMessage());
       return;
     }
@@ -436,7 +440,7 @@ final class Exchange {
 
   /** Whether the downstream HTTP/1.1 connection can carry another request after this one. */
   private boolean keepAliveAfter() {
-    return keepAliveRequested && requestComplete && !forwarder.draining();
+    return keepAliveRequested && requestComplete && !forceClose && !forwarder.draining();
   }
 
   private void finish() {

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Envoy's {@code codec_type: AUTO}: HTTP/2 when ALPN negotiated {@code h2} or the connection starts with the HTTP/2
@@ -86,7 +88,13 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
       ctx.pipeline().addAfter("h2-streams", "h2-drain", new Http2Drain());
     } else {
       ctx.pipeline().addAfter(self, "h1", new HttpServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
-      ctx.pipeline().addAfter("h1", "forwarder", new RequestForwarder(services, target, tls, listener, false));
+      String last = "h1";
+      if (!target.idleTimeout().isZero()) {
+        ctx.pipeline().addAfter(last, "idle", new IdleStateHandler(0, 0, target.idleTimeout().toMillis(),
+            TimeUnit.MILLISECONDS));
+        last = "idle";
+      }
+      ctx.pipeline().addAfter(last, "forwarder", new RequestForwarder(services, target, tls, listener, false));
     }
     ctx.pipeline().remove(this);
   }

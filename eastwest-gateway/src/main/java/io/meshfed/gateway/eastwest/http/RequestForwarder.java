@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -168,6 +169,13 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
+    if (event instanceof IdleStateEvent) {
+      // common_http_protocol_options.idle_timeout: only a connection without a request in flight is idle.
+      if (current == null) {
+        context.close();
+      }
+      return;
+    }
     if (event instanceof DrainEvent) {
       draining = true;
       if (current == null && !multiplexed) {

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
-HS_WARMUP=${HS_WARMUP:-10}
+HS_WARMUP=${HS_WARMUP:-20}
 HANDSHAKE_CONCURRENCY=${HANDSHAKE_CONCURRENCY:-64}
 HOLD=${HOLD:-1000}
 HAPROXY=${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
@@ -196,7 +196,7 @@ hold() { # $1: port, $2: pid
   exec 9>&-
   wait "$holder" 2>/dev/null || true
 }
-RSS_GW_IDLE=$(rss_mb "$GATEWAY_PID")
+RSS_GW_BEFORE=$(rss_mb "$GATEWAY_PID")
 RSS_GW=$(hold "$GW_PASS" "$GATEWAY_PID")
 RSS_HA=$(hold "$HA_PASS" "$HAPROXY_PID")
 
@@ -227,7 +227,7 @@ printf '%-52s %14s %14s %10s\n' "terminate handshakes per CPU-second" "$HS_GW_CP
   "$(ratio "$HS_GW_CPU" "$HS_HA_CPU")"
 printf '%-52s %14s %14s %10s  %s\n' "terminate handshakes/s, chain cache off" "$HS_GW_NOCACHE" "$HS_HA" \
   "$HS_NOCACHE_RATIO" "(every chain verified in full)"
-printf '%-52s %14s %14s %10s  %s\n' "RSS MB holding $HOLD connections (gateway idle: $RSS_GW_IDLE)" "$RSS_GW" "$RSS_HA" \
+printf '%-52s %14s %14s %10s  %s\n' "RSS MB holding $HOLD connections (gateway before: $RSS_GW_BEFORE)" "$RSS_GW" "$RSS_HA" \
   "" "<= 150 MB: $(verdict "$RSS_GW" 150 '<=')"
 echo "latency detail: direct [$LAT_DIRECT] haproxy [$LAT_HA] gateway [$LAT_GW]"
 echo "logs and certificates: $WORK"

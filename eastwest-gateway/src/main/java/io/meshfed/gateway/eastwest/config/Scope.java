@@ -83,12 +83,20 @@ final class Scope {
     return Duration.ofSeconds(value.getSeconds(), value.getNanos());
   }
 
-  static String typeUrl(Class<? extends Message> type) {
-    try {
-      Message instance = (Message) type.getMethod("getDefaultInstance").invoke(null);
-      return "type.googleapis.com/" + instance.getDescriptorForType().getFullName();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(type.getName(), e);
+  private static final ClassValue<String> TYPE_URLS = new ClassValue<>() {
+    @Override
+    protected String computeValue(Class<?> type) {
+      try {
+        Message instance = (Message) type.getMethod("getDefaultInstance").invoke(null);
+        return "type.googleapis.com/" + instance.getDescriptorForType().getFullName();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(type.getName(), e);
+      }
     }
+  };
+
+  /** The {@code @type} URL of a proto message class (computed once per class). */
+  static String typeUrl(Class<? extends Message> type) {
+    return TYPE_URLS.get(type);
   }
 }

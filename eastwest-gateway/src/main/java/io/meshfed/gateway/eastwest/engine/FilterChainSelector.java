@@ -83,7 +83,8 @@ final class FilterChainSelector extends ChannelInboundHandlerAdapter {
 
   private ChannelHandler target(Channel channel, ChainRuntime chain) {
     if (chain.config().target() instanceof TcpProxyTarget tcp) {
-      return new TcpProxyHandler(tcp, runtime.cluster(tcp.cluster()), services.connector());
+      return new TcpProxyHandler(tcp, runtime.cluster(tcp.cluster()), services.connector(),
+          !chain.config().terminatesTls());
     }
     HttpTarget http = (HttpTarget) chain.config().target();
     return services.http().frontend(http, chain.mode() == Mode.TERMINATE_HTTP, listener.config().name());

@@ -177,7 +177,7 @@ final class Exchange {
       return;
     }
     Channel downstream = forwarder.downstream();
-    forwarder.services().connector().connectHost(downstream.eventLoop(), cluster, chosen, true, channel -> {
+    forwarder.services().connector().connectHost(downstream.eventLoop(), cluster, chosen, true, false, channel -> {
       channel.pipeline().addLast("h1", new io.netty.handler.codec.http.HttpClientCodec());
       channel.pipeline().addLast("response", new UpstreamResponseHandler());
     }).addListener(done -> {

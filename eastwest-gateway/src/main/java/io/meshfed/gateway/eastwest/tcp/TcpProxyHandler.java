@@ -37,11 +37,19 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private final Relay.Pair pair;
   private Future<UpstreamConnection> connecting;
 
-  /** @param cluster the target's cluster in the connection's snapshot, or {@code null} if it has none (NR) */
-  public TcpProxyHandler(TcpProxyTarget target, ClusterRuntime cluster, UpstreamConnector connector) {
+  private final boolean halfClose;
+
+  /**
+   * @param cluster the target's cluster in the connection's snapshot, or {@code null} if it has none (NR)
+   * @param halfClose carry half-closes on (opaque bytes: passthrough, plaintext); terminated TLS ends with
+   *     close_notify, after which a FIN closes the connection
+   */
+  public TcpProxyHandler(TcpProxyTarget target, ClusterRuntime cluster, UpstreamConnector connector,
+      boolean halfClose) {
     this.target = target;
     this.cluster = cluster;
     this.connector = connector;
+    this.halfClose = halfClose;
     this.pair = new Relay.Pair(target.idleTimeout());
   }
 
@@ -63,11 +71,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     downstream.config().setAutoRead(false);
-    // A TCP stream may half-close (a FIN one way while data still flows back); only L4 relays carry that on.
-    downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    if (halfClose) {
+      // An opaque TCP stream may half-close (a FIN one way while data still flows back): carry it on.
+      downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    }
     InetSocketAddress remote = (InetSocketAddress) downstream.remoteAddress();
     int hashKey = remote == null ? 0 : remote.getAddress().hashCode();
-    connecting = connector.connect(downstream.eventLoop(), cluster, target.maxConnectAttempts(), hashKey,
+    connecting = connector.connect(downstream.eventLoop(), cluster, target.maxConnectAttempts(), hashKey, halfClose,
         upstream -> upstream.pipeline().addLast(new Relay(downstream, pair, false, record::sent)));
     connecting.addListener(done -> connected(ctx, record));
   }

@@ -44,13 +44,13 @@ public final class UpstreamConnector {
    * @return the connection, or a failed future with an {@link UpstreamFailure}
    */
   public Future<UpstreamConnection> connect(EventLoop loop, ClusterRuntime cluster, int maxAttempts, int hashKey,
-      Consumer<Channel> initializer) {
+      boolean halfClose, Consumer<Channel> initializer) {
     Promise<UpstreamConnection> promise = loop.newPromise();
-    attempt(loop, cluster, maxAttempts, hashKey, initializer, new HashSet<>(), 1, promise);
+    attempt(loop, cluster, maxAttempts, hashKey, halfClose, initializer, new HashSet<>(), 1, promise);
     return promise;
   }
 
-  private void attempt(EventLoop loop, ClusterRuntime cluster, int maxAttempts, int hashKey,
+  private void attempt(EventLoop loop, ClusterRuntime cluster, int maxAttempts, int hashKey, boolean halfClose,
       Consumer<Channel> initializer, Set<Host> tried, int attempt, Promise<UpstreamConnection> promise) {
     if (promise.isDone()) {
       return;
@@ -64,7 +64,7 @@ public final class UpstreamConnector {
           : "no further host to try in cluster " + cluster.name() + " after " + tried, null));
       return;
     }
-    connectHost(loop, cluster, host, false, initializer).addListener(done -> {
+    connectHost(loop, cluster, host, false, halfClose, initializer).addListener(done -> {
       if (done.isSuccess()) {
         Channel channel = (Channel) done.getNow();
         if (!promise.trySuccess(new UpstreamConnection(channel, host, attempt))) {
@@ -78,7 +78,7 @@ public final class UpstreamConnector {
       }
       tried.add(host);
       if (attempt < maxAttempts) {
-        attempt(loop, cluster, maxAttempts, hashKey, initializer, tried, attempt + 1, promise);
+        attempt(loop, cluster, maxAttempts, hashKey, halfClose, initializer, tried, attempt + 1, promise);
       } else {
         Set<ResponseFlag> flags = maxAttempts > 1 ? EnumSet.of(ResponseFlag.UF, ResponseFlag.URX)
             : EnumSet.of(ResponseFlag.UF);
@@ -92,11 +92,12 @@ public final class UpstreamConnector {
    * outcome.
    *
    * @param http whether to offer the HTTP/1.1 ALPN (the HTTP forwarder) rather than the L4 one
+   * @param halfClose whether a FIN from the host only ends its direction (an opaque L4 relay carries it on)
    * @return the ready channel, or a failed future with an {@link UpstreamFailure} ({@code UF}, or {@code UO} when
    *     the circuit breaker refused)
    */
   public Future<Channel> connectHost(EventLoop loop, ClusterRuntime cluster, Host host, boolean http,
-      Consumer<Channel> initializer) {
+      boolean halfClose, Consumer<Channel> initializer) {
     Promise<Channel> promise = loop.newPromise();
     ClusterState state = cluster.state();
     if (state.connections.incrementAndGet() > cluster.config().circuitBreakers().maxConnections()) {
@@ -110,8 +111,8 @@ public final class UpstreamConnector {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
             (int) Math.min(Integer.MAX_VALUE, Math.max(1, cluster.config().connectTimeout().toMillis())))
         .option(ChannelOption.TCP_NODELAY, true)
-        // L4 relays carry half-closes on; an HTTP/1.1 upstream that sends FIN is simply gone.
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, !http)
+        // Opaque L4 relays carry half-closes on; an HTTP/1.1 upstream that sends FIN is simply gone.
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, halfClose)
         .option(ChannelOption.AUTO_READ, false)
         .handler(new ChannelInitializer<>() {
           @Override

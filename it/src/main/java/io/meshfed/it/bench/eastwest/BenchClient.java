@@ -166,8 +166,8 @@ public final class BenchClient {
     AtomicLong failed = new AtomicLong();
     Bootstrap bootstrap = new Bootstrap().group(group)
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_LINGER, 0);
+        // An orderly close (FIN), as real clients do; loopback reuses TIME_WAIT ports (tcp_tw_reuse).
+        .option(ChannelOption.TCP_NODELAY, true);
     Runnable[] next = new Runnable[1];
     next[0] = () -> bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 class PassthroughTest {
 
   static final Duration WAIT = Duration.ofSeconds(5);
-  static final String REVIEWS = Xds.sni(9080, "", "reviews.default.svc.cluster.local").replace("._.", "._.");
   static final String SNI = "outbound_.9080_._.reviews.default.svc.cluster.local";
   static final List<String> ISTIO_CLIENT_ALPN = List.of("istio-peer-exchange", "istio");
 

@@ -204,6 +204,10 @@ class TerminateTest {
             + " xfp=https");
       }
       assertThat(client.get("web", "/status/503").status()).isEqualTo(503);
+      HttpTestClient.Response posted = client.send(io.netty.handler.codec.http.HttpMethod.POST, "web", "/form",
+          "a=1&b=2", Map.of("expect", "100-continue"));
+      assertThat(posted.status()).isEqualTo(200);
+      assertThat(posted.body()).startsWith("web POST /form").endsWith("body=a=1&b=2");
     }
     assertThat(web.connections).hasValue(1);
     RequestRecord record = observer.request(r -> r.path().equals("/items/2"), WAIT);
@@ -213,7 +217,7 @@ class TerminateTest {
     assertThat(record.destinationCluster()).isEqualTo("web");
     assertThat(record.responseFlags()).isEmpty();
     assertThat(observer.request(r -> r.status() == 503, WAIT)).isNotNull();
-    assertThat(gateway.stats().requests()).isEqualTo(4);
+    assertThat(gateway.stats().requests()).isEqualTo(5);
   }
 
   @Test

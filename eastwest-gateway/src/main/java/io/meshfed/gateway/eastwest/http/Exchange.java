@@ -70,6 +70,7 @@ final class Exchange {
   private boolean hostActive;
   private boolean requestComplete;
   private boolean responseStarted;
+  private boolean informational;
   private boolean responseComplete;
   private boolean upstreamKeepAlive;
   private boolean finished;
@@ -310,6 +311,14 @@ final class Exchange {
     if (finished) {
       return;
     }
+    int code = response.status().code();
+    if (code >= 100 && code < 200) {
+      // An interim response (100 Continue, 103 Early Hints): passed on, the final one still to come.
+      informational = true;
+      Messages.stripHopByHop(response.headers());
+      forwarder.downstream().write(response, forwarder.downstream().voidPromise());
+      return;
+    }
     responseStarted = true;
     status = response.status().code();
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
@@ -341,6 +350,16 @@ final class Exchange {
   void onResponseContent(HttpContent content) {
     if (finished) {
       content.release();
+      return;
+    }
+    if (informational) {
+      // The empty end of an interim response: HTTP/1.1's encoder needs it, on HTTP/2 it would end the stream.
+      informational = !(content instanceof LastHttpContent);
+      if (forwarder.multiplexed()) {
+        content.release();
+      } else {
+        forwarder.downstream().write(content, forwarder.downstream().voidPromise());
+      }
       return;
     }
     responseBytes += content.content().readableBytes();

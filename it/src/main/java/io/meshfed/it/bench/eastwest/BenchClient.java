@@ -73,6 +73,17 @@ public final class BenchClient {
     System.exit(0);
   }
 
+  /** Marks the measured window on stdout, so a script can read the proxy's CPU time exactly over it. */
+  private static void measuring() {
+    System.out.println("measuring");
+    System.out.flush();
+  }
+
+  private static void measured() {
+    System.out.println("measured");
+    System.out.flush();
+  }
+
   static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
@@ -115,9 +126,11 @@ public final class BenchClient {
     TimeUnit.SECONDS.sleep(warmup);
     long startBytes = bytes.get();
     long start = System.nanoTime();
+    measuring();
     TimeUnit.SECONDS.sleep(seconds);
     long moved = bytes.get() - startBytes;
     double elapsed = (System.nanoTime() - start) / 1e9;
+    measured();
     running.set(false);
     System.out.printf(Locale.ROOT, "bulk_mb_per_s=%.1f bytes=%d seconds=%.2f connections=%d%n",
         moved / elapsed / 1e6, moved, elapsed, connections);
@@ -227,9 +240,11 @@ public final class BenchClient {
     long startDone = done.get();
     long startFailed = failed.get();
     long start = System.nanoTime();
+    measuring();
     TimeUnit.SECONDS.sleep(seconds);
     long completed = done.get() - startDone;
     double elapsed = (System.nanoTime() - start) / 1e9;
+    measured();
     System.out.printf(Locale.ROOT, "handshakes_per_s=%.0f completed=%d failed=%d seconds=%.2f concurrency=%d%n",
         completed / elapsed, completed, failed.get() - startFailed, elapsed, concurrency);
     group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

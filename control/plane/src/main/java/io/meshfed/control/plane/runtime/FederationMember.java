@@ -235,6 +235,23 @@ final class FederationMember {
     return registry == null ? Future.succeededFuture() : registry.ready();
   }
 
+  /** The Hazelcast map where control planes advertise their admin URLs ({@code /debug/clusterz}). */
+  static final String CONTROL_PLANES_MAP = "meshfed.controlplanes";
+
+  /** Advertises this control plane's admin URL to the federation (for {@code meshfed proxy-status}). */
+  Future<Void> advertiseAdmin(String url) {
+    return vertx.executeBlocking(() -> {
+      member.hazelcast().<String, String>getMap(CONTROL_PLANES_MAP).set(settings.clusterId(), url);
+      return null;
+    }, false);
+  }
+
+  /** Every advertised admin URL, by cluster id. */
+  Future<Map<String, String>> adminUrls() {
+    return vertx.executeBlocking(() -> Map.copyOf(member.hazelcast().<String, String>getMap(CONTROL_PLANES_MAP)),
+        false);
+  }
+
   Catalog catalog() {
     return catalog;
   }

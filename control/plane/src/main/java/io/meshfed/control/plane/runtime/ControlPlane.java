@@ -198,6 +198,7 @@ public final class ControlPlane implements ControlPlaneView {
   }
 
   private Future<Void> startFederation() {
+    settings.federation().unusable().forEach(problem -> LOG.error("federation.{}; skipped", problem));
     readiness.waiting("federation", "joining the federation (mesh " + settings.meshId() + ")");
     return FederationMember.start(vertx, settings, trust, client, options.registry(), options.version())
         .map(member -> {
@@ -358,6 +359,9 @@ public final class ControlPlane implements ControlPlaneView {
       readiness.degraded("federation", peersConfigured && members < 2 ? "no other control plane connected "
           + "(configured peers: " + settings.federation().members().stream().map(ControlPlaneSettings.Member::clusterId)
               .toList() + "); the last catalog view keeps serving" : null);
+    }
+    if (!settings.federation().unusable().isEmpty()) {
+      readiness.degraded("federation-members", "skipped " + String.join("; ", settings.federation().unusable()));
     }
     readiness.degraded("svid", trust.svid().isExpiring() ? "renewing the control plane's SVID keeps failing"
         : null);

@@ -120,11 +120,14 @@ public record ControlPlaneSettings(String meshId, String clusterId, String netwo
    * Federation.
    *
    * @param members other control planes' relays, each named by its cluster id (the member name)
+   * @param unusable entries of {@code members} given without a cluster id, which the relay cannot reach, each with
+   *     what to write instead; the control plane reports them (log, {@code /ready} as degraded) and carries on
    */
-  public record Federation(List<Member> members, int relayPort, int hazelcastPort, boolean kubernetesDiscovery,
-      Duration leaseGrace, OnStale onStale, Duration remoteSecretTimeout) {
+  public record Federation(List<Member> members, List<String> unusable, int relayPort, int hazelcastPort,
+      boolean kubernetesDiscovery, Duration leaseGrace, OnStale onStale, Duration remoteSecretTimeout) {
     public Federation {
       members = List.copyOf(members);
+      unusable = List.copyOf(unusable);
     }
   }
 

@@ -232,18 +232,23 @@ final class SettingsReader {
 
   private Federation federation(Section section) {
     List<Member> members = new ArrayList<>();
+    List<String> unnamedMembers = new ArrayList<>();
     List<String> texts = section.textList("members");
     Set<String> seen = new LinkedHashSet<>();
     for (int i = 0; i < texts.size(); i++) {
       String text = texts.get(i);
       String key = "members[" + i + "]";
       int eq = text.indexOf('=');
-      if (eq <= 0) {
-        throw section.error(key, quote(text) + " (expected: <clusterId>=host:port: the peer's cluster id names its "
-            + "federation member; or let its remote Secret announce it with meshfed.io/federation-endpoint)");
+      if (eq < 0) {
+        // The relay needs the peer's member name (its cluster id) to reach it; a bare address cannot be used. The
+        // file still loads (a remote Secret may announce the same peer with its name); the start reports it.
+        Address address = section.parseAddress(key, text);
+        unnamedMembers.add(key + ": " + address + " has no cluster id (expected: <clusterId>=" + address
+            + "; or let the peer's remote Secret announce it with meshfed.io/federation-endpoint)");
+        continue;
       }
       String clusterId = text.substring(0, eq);
-      if (!DNS_LABEL.matcher(clusterId).matches()) {
+      if (eq == 0 || !DNS_LABEL.matcher(clusterId).matches()) {
         throw section.error(key, quote(text) + " (expected: <clusterId>=host:port with a DNS-1123 cluster id)");
       }
       if (!seen.add(clusterId)) {
@@ -260,8 +265,8 @@ final class SettingsReader {
     Duration remoteSecretTimeout = section.duration("remoteSecretTimeout", Duration.ofSeconds(30),
         Duration.ofMillis(1));
     section.finish();
-    return new Federation(members, relayPort, hazelcastPort, kubernetesDiscovery, leaseGrace, onStale,
-        remoteSecretTimeout);
+    return new Federation(members, unnamedMembers, relayPort, hazelcastPort, kubernetesDiscovery, leaseGrace,
+        onStale, remoteSecretTimeout);
   }
 
   private Xds xds(Section section) {

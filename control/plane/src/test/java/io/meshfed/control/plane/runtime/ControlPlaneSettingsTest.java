@@ -92,10 +92,15 @@ class ControlPlaneSettingsTest {
   }
 
   @Test
-  void aFederationMemberNeedsItsClusterId() throws Exception {
-    assertThatThrownBy(() -> ControlPlaneSettings.load(file("federation:\n  members: [west.example.com:15015]\n"),
-        Map.of()))
-        .hasMessageContaining("federation.members[0]: \"west.example.com:15015\" (expected: <clusterId>=host:port");
+  void aFederationMemberWithoutItsClusterIdIsReportedNotUsed() throws Exception {
+    ControlPlaneSettings s = ControlPlaneSettings.load(file("federation:\n  members: [west.example.com:15015]\n"),
+        Map.of());
+    assertThat(s.federation().members()).isEmpty();
+    assertThat(s.federation().unusable()).containsExactly("members[0]: west.example.com:15015 has no cluster id "
+        + "(expected: <clusterId>=west.example.com:15015; or let the peer's remote Secret announce it with "
+        + "meshfed.io/federation-endpoint)");
+    assertThatThrownBy(() -> ControlPlaneSettings.load(file("federation:\n  members: [West=h:1]\n"), Map.of()))
+        .hasMessageContaining("federation.members[0]: \"West=h:1\" (expected: <clusterId>=host:port with a DNS-1123");
   }
 
   @Test

@@ -79,7 +79,8 @@ public final class ControlPlane implements ControlPlaneView {
   private KubernetesConfigSource kubernetesSource;
   private FederationMember federation;
   private XdsServer xds;
-  private TranslationPipeline pipeline;
+  // Read by the ADS server's grouping on its context: volatile, set before the groups seen so far are replayed.
+  private volatile TranslationPipeline pipeline;
   private AdminServer admin;
   private WebhookServer webhook;
   private long healthTimer = -1;

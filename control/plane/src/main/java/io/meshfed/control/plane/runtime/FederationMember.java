@@ -52,6 +52,8 @@ final class FederationMember {
   private static final Logger LOG = LoggerFactory.getLogger(FederationMember.class);
 
   private final Vertx vertx;
+  /** Where the ordered blocking tasks that own the export index are queued (one queue, whatever the caller). */
+  private final io.vertx.core.Context context;
   private final ControlPlaneSettings settings;
   private final HazelcastMember member;
   private final Catalog catalog;
@@ -67,6 +69,7 @@ final class FederationMember {
   private FederationMember(Vertx vertx, ControlPlaneSettings settings, HazelcastMember member, Catalog catalog,
       ClusterPublisher publisher, ClusterInfo info, RemoteClusterRegistry registry, AutoCloseable rotation) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.settings = settings;
     this.member = member;
     this.catalog = catalog;
@@ -172,8 +175,9 @@ final class FederationMember {
       objects.add(object);
     });
     List<GatewayAddress> gateways = gateways(snapshot.services());
-    // Ordered: the index is confined to one sequence of tasks, never two at once.
-    return vertx.<Void>executeBlocking(() -> {
+    // Ordered on one context: the index is confined to one sequence of tasks, never two at once, even though
+    // snapshots arrive on the config store's thread.
+    return context.<Void>executeBlocking(() -> {
       index.replaceAll(objects);
       if (!gateways.equals(info.gateways())) {
         info = info.withGateways(gateways);

@@ -30,11 +30,12 @@ final class RootCertificatePublisher {
   private static final Logger LOG = LoggerFactory.getLogger(RootCertificatePublisher.class);
 
   private final Vertx vertx;
+  private final io.vertx.core.Context context;
   private final Supplier<TrustBundle> bundle;
   private final Path file;
   private final KubernetesClient client;
   private final String namespace;
-  // Only touched by ordered executeBlocking tasks, which run one after another.
+  // Only touched by ordered blocking tasks of one context, which run one after another.
   private String publishedFile;
   private String publishedMap;
   private long timer = -1;
@@ -42,6 +43,7 @@ final class RootCertificatePublisher {
   RootCertificatePublisher(Vertx vertx, Supplier<TrustBundle> bundle, Path dataDir, KubernetesClient client,
       String namespace) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.bundle = bundle;
     this.file = dataDir.resolve(KEY);
     this.client = client;
@@ -57,7 +59,7 @@ final class RootCertificatePublisher {
 
   Future<Void> publish() {
     String pem = bundle.get().rootsPem();
-    return vertx.executeBlocking(() -> {
+    return context.executeBlocking(() -> {
       if (!pem.equals(publishedFile)) {
         Path temporary = file.resolveSibling(KEY + ".tmp");
         Files.writeString(temporary, pem, StandardCharsets.UTF_8);

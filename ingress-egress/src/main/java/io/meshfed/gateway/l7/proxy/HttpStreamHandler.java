@@ -81,6 +81,11 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest request && request.decoderResult().isFailure() && !channel.isActive()) {
+      // Headers cut short by the client closing (or by the header timeout): no request to answer or log.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpRequest request) {
       if (guard != null) {
         guard.headersComplete();

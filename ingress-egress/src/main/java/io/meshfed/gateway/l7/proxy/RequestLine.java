@@ -36,6 +36,13 @@ final class RequestLine implements RequestView {
    * authority then replaces Host, RFC 9112 §3.2.2). Null when the target is neither.
    */
   static RequestLine parse(String method, String target, String host, String scheme, HttpHeaders headers) {
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      // RFC 3986: no controls, spaces or non-ASCII in a request target.
+      if (c <= 0x20 || c >= 0x7F) {
+        return null;
+      }
+    }
     String authority = host;
     String rest = target;
     if (!target.startsWith("/")) {

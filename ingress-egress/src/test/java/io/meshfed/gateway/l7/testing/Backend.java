@@ -46,8 +46,8 @@ public final class Backend implements AutoCloseable {
       }
       request.body().onSuccess(body -> {
         JsonObject headers = new JsonObject();
-        request.headers().names().forEach(name -> headers.put(name.toLowerCase(),
-            String.join(",", request.headers().getAll(name))));
+        request.headers().names().forEach(header -> headers.put(header.toLowerCase(),
+            String.join(",", request.headers().getAll(header))));
         JsonObject echo = new JsonObject().put("backend", name).put("method", request.method().name())
             .put("uri", request.uri()).put("path", request.path()).put("version", request.version().name())
             .put("headers", headers).put("body", body.toString());

@@ -10,8 +10,8 @@ public sealed interface SecretSpec {
   String name();
 
   /**
-   * {@code tls_certificate}: the PEM chain and key, kept as PEM so BoringSSL parses the key itself (PKCS#1, SEC1
-   * and PKCS#8 all work); the chain is also parsed for checks and diagnostics.
+   * {@code tls_certificate}: the PEM chain and key, kept as PEM for the TLS context builder; the chain is also parsed
+   * for checks and diagnostics.
    *
    * @param name the secret's name
    * @param chainPem the certificate chain, PEM

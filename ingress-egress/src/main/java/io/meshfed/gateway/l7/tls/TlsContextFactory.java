@@ -2,21 +2,20 @@ package io.meshfed.gateway.l7.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.PemPrivateKey;
-import io.netty.handler.ssl.PemX509Certificate;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.ByteArrayInputStream;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds BoringSSL {@link SslContext}s from compiled TLS specs and the SDS secrets of the serving snapshot. Key
- * material goes to BoringSSL as PEM, so every key format Kubernetes TLS secrets use (PKCS#1, SEC1, PKCS#8) works.
+ * Builds BoringSSL {@link SslContext}s from compiled TLS specs and the SDS secrets of the serving snapshot. Keys are
+ * read by Netty's PEM reader (PKCS#8, and PKCS#1/SEC1 through BouncyCastle, which is on the classpath).
  */
 public final class TlsContextFactory {
 
@@ -38,8 +37,8 @@ public final class TlsContextFactory {
       throws TlsUnavailableException {
     SecretSpec.TlsCertificate certificate = certificate(spec.certificateSecrets(), secrets);
     try {
-      SslContextBuilder builder = SslContextBuilder.forServer(PemPrivateKey.valueOf(certificate.keyPem()),
-              PemX509Certificate.valueOf(certificate.chainPem()))
+      SslContextBuilder builder = SslContextBuilder.forServer(new ByteArrayInputStream(certificate.chainPem()),
+              new ByteArrayInputStream(certificate.keyPem()))
           .sslProvider(SslProvider.OPENSSL);
       List<X509Certificate> cas = new ArrayList<>(spec.inlineTrustedCas());
       if (spec.validationSecret() != null) {
@@ -82,8 +81,8 @@ public final class TlsContextFactory {
           .endpointIdentificationAlgorithm(null);
       if (!spec.certificateSecrets().isEmpty()) {
         SecretSpec.TlsCertificate certificate = certificate(spec.certificateSecrets(), secrets);
-        builder.keyManager(PemPrivateKey.valueOf(certificate.keyPem()),
-            PemX509Certificate.valueOf(certificate.chainPem()));
+        builder.keyManager(new ByteArrayInputStream(certificate.chainPem()),
+            new ByteArrayInputStream(certificate.keyPem()));
       }
       if (!spec.verify()) {
         builder.trustManager(InsecureTrustManagerFactory.INSTANCE);

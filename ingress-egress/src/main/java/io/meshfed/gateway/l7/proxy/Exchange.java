@@ -482,11 +482,9 @@ final class Exchange implements AuthzRequest {
 
   private void router() {
     if (vhost != null && vhost.requireTls() != VirtualHostSpec.TlsRequirement.NONE && !connection.tls()) {
-      String authority = line.authority();
-      if (authority.endsWith(":80")) {
-        authority = authority.substring(0, authority.length() - 3);
-      }
-      redirect(301, "https://" + authority + line.pathAndQuery(), "https_redirect", null);
+      // As an https_redirect: the scheme changes, so the plaintext port is dropped.
+      redirect(301, Redirects.location(new RouteAction.Redirect("https", null, 0, null, null, null, null, 301,
+          false), line, null), "https_redirect", null);
       return;
     }
     if (table == null || vhost == null || route == null) {

@@ -52,6 +52,7 @@ public final class L7Engine {
   private final JwtVerifier jwt;
   private volatile EngineState state;
   private volatile boolean ready;
+  private volatile boolean draining;
   private Future<ApplyResult> lastApply = Future.succeededFuture(new ApplyResult(0, List.of()));
 
   private L7Engine(Builder builder) {
@@ -104,7 +105,7 @@ public final class L7Engine {
     }).map(bindErrors -> {
       List<ConfigError> errors = new ArrayList<>(compilation.errors());
       errors.addAll(bindErrors);
-      ready = true;
+      ready = !draining;
       return new ApplyResult(next.version(), List.copyOf(errors));
     });
   }
@@ -141,8 +142,10 @@ public final class L7Engine {
    */
   public Future<Void> drain(Duration grace) {
     Promise<Void> promise = Promise.promise();
+    // Readiness drops at once, so the load balancer in front stops sending new connections.
+    draining = true;
+    ready = false;
     control.runOnContext(ignored -> {
-      ready = false;
       listeners.drain();
       vertx.setTimer(Math.max(1, grace.toMillis()), id -> {
         listeners.stopAccepting();

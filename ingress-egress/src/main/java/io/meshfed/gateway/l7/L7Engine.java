@@ -67,7 +67,7 @@ public final class L7Engine {
     this.jwt = new JwtVerifier(vertx);
     this.state = new EngineState(EngineSnapshot.empty(role), Map.of());
     ProxyContext proxy = new ProxyContext(() -> state, upstreams, builder.sink, limits, jwt, role,
-        builder.traceSamplePercent);
+        builder.traceSamplePercent, builder.tlsSessionResumption);
     this.listeners = new ListenerManager(transport, workers, proxy);
     LOG.info("L7 engine ({}) on {} {} event loops", role.metadataValue(), builder.workers, transport.name());
   }
@@ -184,6 +184,7 @@ public final class L7Engine {
     private HygieneLimits limits = HygieneLimits.DEFAULTS;
     private boolean nativeTransport = true;
     private double traceSamplePercent = 1.0;
+    private boolean tlsSessionResumption = true;
 
     private Builder(Vertx vertx) {
       if (vertx == null) {
@@ -240,6 +241,15 @@ public final class L7Engine {
         throw new IllegalArgumentException("traceSamplePercent: " + value + " (expected: 0 to 100)");
       }
       traceSamplePercent = value;
+      return this;
+    }
+
+    /**
+     * Allow downstream TLS session resumption (default true, as Envoy). Off forces a full handshake per connection,
+     * which the handshake benchmark needs to measure handshakes rather than resumptions.
+     */
+    public Builder tlsSessionResumption(boolean value) {
+      tlsSessionResumption = value;
       return this;
     }
 

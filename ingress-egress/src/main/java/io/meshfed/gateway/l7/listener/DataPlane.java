@@ -22,4 +22,7 @@ public interface DataPlane {
 
   /** The hygiene limits. */
   HygieneLimits limits();
+
+  /** Whether downstream TLS sessions may be resumed (tickets, session cache). */
+  boolean tlsSessionResumption();
 }

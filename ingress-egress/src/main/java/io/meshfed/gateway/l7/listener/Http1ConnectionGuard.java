@@ -23,36 +23,39 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   private final ConnectionContext connection;
   private final DataPlane dataPlane;
-  private final long headersTimeoutMillis;
-  private final long idleTimeoutMillis;
+  private final long headersTimeoutNanos;
+  private final long idleTimeoutNanos;
   private ChannelHandlerContext context;
   private boolean inRequest;
   private boolean awaitingHeaders;
-  private ScheduledFuture<?> headersTimer;
-  private ScheduledFuture<?> idleTimer;
+  private long awaitingSince;
+  private long idleSince;
+  // One timer per connection that re-arms itself, instead of a schedule and a cancel per request: requests on a
+  // kept-alive connection only write timestamps.
+  private ScheduledFuture<?> timer;
+  private boolean closed;
 
   Http1ConnectionGuard(ConnectionContext connection, DataPlane dataPlane, long headersTimeoutMillis,
                        long idleTimeoutMillis) {
     this.connection = connection;
     this.dataPlane = dataPlane;
-    this.headersTimeoutMillis = headersTimeoutMillis;
-    this.idleTimeoutMillis = idleTimeoutMillis;
+    this.headersTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headersTimeoutMillis);
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     context = ctx;
-    startIdle();
+    idleSince = System.nanoTime();
+    arm(idleTimeoutNanos);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf bytes && bytes.isReadable() && !inRequest && !awaitingHeaders) {
       awaitingHeaders = true;
-      cancelIdle();
-      if (headersTimeoutMillis > 0) {
-        headersTimer = ctx.executor().schedule(this::headersTimedOut, headersTimeoutMillis, TimeUnit.MILLISECONDS);
-      }
+      awaitingSince = System.nanoTime();
+      arm(headersTimeoutNanos);
     }
     ctx.fireChannelRead(msg);
   }
@@ -61,52 +64,65 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
   public void headersComplete() {
     awaitingHeaders = false;
     inRequest = true;
-    cancelIdle();
-    if (headersTimer != null) {
-      headersTimer.cancel(false);
-      headersTimer = null;
-    }
   }
 
   /** The proxy finished a request (response sent); the connection is idle until the next one. */
   public void requestFinished() {
     inRequest = false;
-    startIdle();
+    idleSince = System.nanoTime();
+  }
+
+  /** Makes sure the timer fires within {@code delay} (a later timer is kept; it re-checks when it fires). */
+  private void arm(long delayNanos) {
+    if (delayNanos <= 0 || closed) {
+      return;
+    }
+    if (timer != null && timer.getDelay(TimeUnit.NANOSECONDS) <= delayNanos) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    timer = context.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void check() {
+    timer = null;
+    if (closed || !context.channel().isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (awaitingHeaders && headersTimeoutNanos > 0) {
+      long left = awaitingSince + headersTimeoutNanos - now;
+      if (left <= 0) {
+        headersTimedOut();
+        return;
+      }
+      arm(left);
+    } else if (!inRequest && idleTimeoutNanos > 0) {
+      long left = idleSince + idleTimeoutNanos - now;
+      if (left <= 0) {
+        context.close();
+        return;
+      }
+      arm(left);
+    } else if (idleTimeoutNanos > 0) {
+      arm(idleTimeoutNanos);
+    }
   }
 
   private void headersTimedOut() {
-    headersTimer = null;
-    if (!awaitingHeaders || !context.channel().isActive()) {
-      return;
-    }
     dataPlane.headersTimedOut(connection);
     // Written from here, before the HTTP codecs: the response goes straight to the transport (or TLS).
     context.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private void startIdle() {
-    cancelIdle();
-    if (idleTimeoutMillis > 0 && context != null) {
-      idleTimer = context.executor().schedule(() -> {
-        if (!inRequest && !awaitingHeaders) {
-          context.close();
-        }
-      }, idleTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void cancelIdle() {
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-      idleTimer = null;
-    }
-  }
-
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancelIdle();
-    if (headersTimer != null) {
-      headersTimer.cancel(false);
+    closed = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
     }
     ctx.fireChannelInactive();
   }

@@ -17,7 +17,7 @@ final class ListenerRuntime {
 
   private final String name;
   private final DataPlane dataPlane;
-  private final ServerTlsContexts tlsContexts = new ServerTlsContexts();
+  private final ServerTlsContexts tlsContexts;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private volatile ListenerSpec spec;
   private volatile boolean draining;
@@ -27,6 +27,7 @@ final class ListenerRuntime {
     this.name = spec.name();
     this.spec = spec;
     this.dataPlane = dataPlane;
+    this.tlsContexts = new ServerTlsContexts(dataPlane.tlsSessionResumption());
   }
 
   String name() {

@@ -24,6 +24,11 @@ final class ServerTlsContexts {
   }
 
   private final ConcurrentHashMap<Key, Cached> contexts = new ConcurrentHashMap<>();
+  private final boolean resumption;
+
+  ServerTlsContexts(boolean resumption) {
+    this.resumption = resumption;
+  }
 
   SslContext contextFor(DownstreamTlsSpec spec, boolean http, Map<String, SecretSpec> secrets)
       throws TlsContextFactory.TlsUnavailableException {
@@ -39,7 +44,7 @@ final class ServerTlsContexts {
     if (cached != null && same(cached.used, used)) {
       return cached.context;
     }
-    SslContext context = TlsContextFactory.server(spec, secrets, http);
+    SslContext context = TlsContextFactory.server(spec, secrets, http, resumption);
     Cached previous = contexts.put(key, new Cached(used, context));
     if (previous != null) {
       ReferenceCountUtil.release(previous.context);

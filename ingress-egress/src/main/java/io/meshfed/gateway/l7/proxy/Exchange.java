@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,7 +83,7 @@ final class Exchange implements AuthzRequest {
   final EventLoop loop;
   private final boolean expectBody;
   private final long startNanos = System.nanoTime();
-  private final Instant startTime = Instant.now();
+  private final long startMillis = System.currentTimeMillis();
   private final String method;
   private final String originalTarget;
   private String originalAuthority = "";
@@ -278,15 +280,21 @@ final class Exchange implements AuthzRequest {
     String existing = headers.get("x-forwarded-for");
     if (http.useRemoteAddress()) {
       // An edge proxy: headers only Envoy may set are not taken from clients.
-      List<String> internal = new ArrayList<>();
-      for (Map.Entry<String, String> header : headers) {
-        String name = header.getKey().toLowerCase(Locale.ROOT);
-        if (name.startsWith("x-envoy-") || name.startsWith("x-meshfed-")) {
-          internal.add(name);
+      List<String> internal = null;
+      for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+        CharSequence name = it.next().getKey();
+        if (AsciiString.regionMatches(name, true, 0, "x-envoy-", 0, 8)
+            || AsciiString.regionMatches(name, true, 0, "x-meshfed-", 0, 10)) {
+          if (internal == null) {
+            internal = new ArrayList<>(2);
+          }
+          internal.add(name.toString());
         }
       }
-      for (String name : internal) {
-        headers.remove(name);
+      if (internal != null) {
+        for (String name : internal) {
+          headers.remove(name);
+        }
       }
       remote = trustedClient(existing, http.xffNumTrustedHops(), peerAddress);
       forwardedFor = existing == null ? peerAddress.getHostAddress() : existing + "," + peerAddress.getHostAddress();
@@ -1102,7 +1110,7 @@ final class Exchange implements AuthzRequest {
   }
 
   private void report() {
-    proxy.report(new RequestOutcome(startTime, System.nanoTime() - startNanos, connection.listener(),
+    proxy.report(new RequestOutcome(Instant.ofEpochMilli(startMillis), System.nanoTime() - startNanos, connection.listener(),
         route == null ? "" : route.name(), connection.protocol(), method, originalAuthority, originalTarget,
         requestId, userAgent, forwardedFor, connection.remote(), connection.local(), connection.sni(),
         connection.peerPrincipal(), responseCode, ResponseFlag.render(flags), details,

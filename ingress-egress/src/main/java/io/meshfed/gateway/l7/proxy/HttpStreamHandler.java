@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -92,7 +93,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
       }
       HttpContent tail = null;
       HttpRequest head = request;
-      boolean expectBody = true;
+      // HTTP/1.1 frames the body by its headers (RFC 9112 §6.3); an HTTP/2 stream has one unless its HEADERS ended it.
+      boolean expectBody = http2 || HttpUtil.getContentLength(request, 0L) > 0
+          || HttpUtil.isTransferEncodingChunked(request);
       if (msg instanceof FullHttpRequest full) {
         // HTTP/2 HEADERS with END_STREAM: a head and an empty end of body.
         head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());

@@ -30,6 +30,7 @@ public final class ProxyContext implements DataPlane {
   private final JwtVerifier jwt;
   private final Role role;
   private final double traceSamplePercent;
+  private final boolean tlsSessionResumption;
 
   /**
    * The proxy for an engine.
@@ -41,9 +42,10 @@ public final class ProxyContext implements DataPlane {
    * @param jwt JWT verification
    * @param role the engine's role
    * @param traceSamplePercent the share of new traces marked sampled
+   * @param tlsSessionResumption whether downstream TLS sessions may be resumed
    */
   public ProxyContext(Supplier<EngineState> state, Upstreams upstreams, OutcomeSink sink, HygieneLimits limits,
-                      JwtVerifier jwt, Role role, double traceSamplePercent) {
+                      JwtVerifier jwt, Role role, double traceSamplePercent, boolean tlsSessionResumption) {
     this.state = state;
     this.upstreams = upstreams;
     this.sink = sink;
@@ -51,6 +53,7 @@ public final class ProxyContext implements DataPlane {
     this.jwt = jwt;
     this.role = role;
     this.traceSamplePercent = traceSamplePercent;
+    this.tlsSessionResumption = tlsSessionResumption;
   }
 
   EngineState state() {
@@ -114,5 +117,10 @@ public final class ProxyContext implements DataPlane {
   @Override
   public HygieneLimits limits() {
     return limits;
+  }
+
+  @Override
+  public boolean tlsSessionResumption() {
+    return tlsSessionResumption;
   }
 }

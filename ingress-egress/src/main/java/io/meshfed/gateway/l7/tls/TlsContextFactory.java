@@ -2,11 +2,14 @@ package io.meshfed.gateway.l7.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.internal.tcnative.SSL;
+import io.netty.internal.tcnative.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -32,9 +35,14 @@ public final class TlsContextFactory {
     }
   }
 
-  /** The server context for a filter chain. */
-  public static SslContext server(DownstreamTlsSpec spec, Map<String, SecretSpec> secrets, boolean http)
-      throws TlsUnavailableException {
+  /**
+   * The server context for a filter chain.
+   *
+   * @param resumption allow TLS session resumption (tickets and the session cache), as Envoy does by default; off
+   *     forces a full handshake on every connection (the handshake benchmark)
+   */
+  public static SslContext server(DownstreamTlsSpec spec, Map<String, SecretSpec> secrets, boolean http,
+                                  boolean resumption) throws TlsUnavailableException {
     SecretSpec.TlsCertificate certificate = certificate(spec.certificateSecrets(), secrets);
     try {
       SslContextBuilder builder = SslContextBuilder.forServer(new ByteArrayInputStream(certificate.chainPem()),
@@ -60,7 +68,14 @@ public final class TlsContextFactory {
       if (!spec.cipherSuites().isEmpty()) {
         builder.ciphers(spec.cipherSuites(), SupportedCipherSuiteFilter.INSTANCE);
       }
-      return builder.build();
+      SslContext context = builder.build();
+      if (!resumption && context instanceof ReferenceCountedOpenSslContext openSsl) {
+        long pointer = openSsl.sslCtxPointer();
+        SSLContext.setOptions(pointer, SSL.SSL_OP_NO_TICKET);
+        SSLContext.setNumTickets(pointer, 0);
+        SSLContext.setSessionCacheMode(pointer, 0);
+      }
+      return context;
     } catch (Exception e) {
       throw new TlsUnavailableException("cannot build the server TLS context from " + certificate.name() + ": "
           + e.getMessage(), e);

@@ -30,6 +30,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
   private boolean skippingInformational;
   private long served;
   private ScheduledFuture<?> idleTimer;
+  private long idleSince;
+  private long idleTimeoutNanos;
 
   Http1Connection(HostPool pool, Channel channel) {
     this.pool = pool;
@@ -38,7 +40,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
 
   /** Assigns the connection to a new exchange. */
   void assign(StreamListener newListener) {
-    cancelIdleTimer();
+    idleSince = 0;
     listener = newListener;
     requestDone = false;
     responseDone = false;
@@ -51,11 +53,35 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     return served;
   }
 
+  /**
+   * Marks the connection idle. One timer per connection re-checks the idle time when it fires, so a busy pooled
+   * connection costs no timer work per request.
+   */
   void startIdleTimer(long idleMillis) {
-    if (idleMillis > 0) {
-      idleTimer = channel.eventLoop().schedule(() -> {
+    if (idleMillis <= 0) {
+      return;
+    }
+    idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    idleSince = System.nanoTime();
+    if (idleTimer == null) {
+      idleTimer = channel.eventLoop().schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void checkIdle() {
+    idleTimer = null;
+    if (!channel.isActive()) {
+      return;
+    }
+    if (idleSince != 0) {
+      long left = idleSince + idleTimeoutNanos - System.nanoTime();
+      if (left <= 0) {
         channel.close();
-      }, idleMillis, TimeUnit.MILLISECONDS);
+        return;
+      }
+      idleTimer = channel.eventLoop().schedule(this::checkIdle, left, TimeUnit.NANOSECONDS);
+    } else {
+      idleTimer = channel.eventLoop().schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
 

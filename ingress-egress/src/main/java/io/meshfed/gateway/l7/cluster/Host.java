@@ -19,6 +19,7 @@ public final class Host {
   private final int priority;
   private final UpstreamTlsSpec tls;
   private final String key;
+  private final String hostPort;
   /** Requests in flight to this host, over all event loops (Envoy's {@code rq_active}), for LEAST_REQUEST. */
   final AtomicInteger active = new AtomicInteger();
   final AtomicInteger consecutive5xx = new AtomicInteger();
@@ -33,6 +34,8 @@ public final class Host {
     this.priority = priority;
     this.tls = tls;
     this.key = key(address, tls);
+    String ip = address.getAddress().getHostAddress();
+    this.hostPort = (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + address.getPort();
   }
 
   static String key(InetSocketAddress address, UpstreamTlsSpec tls) {
@@ -71,8 +74,7 @@ public final class Host {
 
   /** {@code ip:port}, as the access log's {@code %UPSTREAM_HOST%}. */
   public String hostPort() {
-    String ip = address.getAddress().getHostAddress();
-    return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + address.getPort();
+    return hostPort;
   }
 
   /** Its load-balancing weight. */

@@ -15,6 +15,7 @@ public final class ConnectionContext {
   private final InetSocketAddress remote;
   private final InetSocketAddress local;
   private final String sni;
+  private final String remoteIp;
   private boolean tls;
   private String protocol = "HTTP/1.1";
   private String peerPrincipal = "";
@@ -28,6 +29,12 @@ public final class ConnectionContext {
     this.remote = remote;
     this.local = local;
     this.sni = sni == null ? "" : sni;
+    this.remoteIp = remote.getAddress().getHostAddress();
+  }
+
+  /** The client's IP address as text (computed once per connection). */
+  public String remoteIp() {
+    return remoteIp;
   }
 
   /** The listener's name. */

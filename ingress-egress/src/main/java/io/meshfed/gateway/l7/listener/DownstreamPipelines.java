@@ -61,7 +61,8 @@ final class DownstreamPipelines {
       channel.close();
       return;
     }
-    pipeline.addLast("tls", context.newHandler(channel.alloc()));
+    pipeline.addLast("tls", TlsContextFactory.serverHandler(context, channel.alloc(),
+        dataPlane.tlsSessionResumption()));
     pipeline.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
       @Override
       protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {

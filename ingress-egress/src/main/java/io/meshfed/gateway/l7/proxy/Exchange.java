@@ -64,15 +64,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements AuthzRequest {
 
-  private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "upgrade",
-      "transfer-encoding", "te", "trailer", "x-forwarded-client-cert"};
-  private static final String STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text().toString();
-  private static final String SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text().toString();
-  private static final String PATH = HttpConversionUtil.ExtensionHeaderNames.PATH.text().toString();
-  private static final String STREAM_WEIGHT =
-      HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text().toString();
-  private static final String STREAM_DEPENDENCY =
-      HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text().toString();
+  // Header names as AsciiString constants: their hash is computed once, not on every lookup.
+  private static final AsciiString[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+      HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING,
+      HttpHeaderNames.TRAILER, AsciiString.cached("x-forwarded-client-cert")};
+  private static final AsciiString STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+  private static final AsciiString SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+  private static final AsciiString PATH = HttpConversionUtil.ExtensionHeaderNames.PATH.text();
+  private static final AsciiString STREAM_WEIGHT = HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text();
+  private static final AsciiString STREAM_DEPENDENCY =
+      HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text();
+  private static final AsciiString FORWARDED_CLIENT_CERT = AsciiString.cached("x-forwarded-client-cert");
+  private static final AsciiString FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+  private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
   final ProxyContext proxy;
   final HttpStreamHandler downstream;
@@ -238,7 +244,8 @@ final class Exchange implements AuthzRequest {
       localReply(400, "Bad Request", "http1.multiple_host_headers", ResponseFlag.DPE);
       return false;
     }
-    List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    List<String> codings = headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+        ? headers.getAll(HttpHeaderNames.TRANSFER_ENCODING) : List.of();
     if (!codings.isEmpty()) {
       closeAfter = true;
       if (!http11) {
@@ -274,10 +281,10 @@ final class Exchange implements AuthzRequest {
     headers.remove(STREAM_WEIGHT);
     headers.remove(STREAM_DEPENDENCY);
     // Envoy's SANITIZE: a client may not hand the upstream a client-certificate header.
-    headers.remove("x-forwarded-client-cert");
-    InetSocketAddress peer = connection.remote();
-    InetAddress peerAddress = peer.getAddress();
-    String existing = headers.get("x-forwarded-for");
+    headers.remove(FORWARDED_CLIENT_CERT);
+    InetAddress peerAddress = connection.remote().getAddress();
+    String peerIp = connection.remoteIp();
+    String existing = headers.get(FORWARDED_FOR);
     if (http.useRemoteAddress()) {
       // An edge proxy: headers only Envoy may set are not taken from clients.
       List<String> internal = null;
@@ -297,20 +304,20 @@ final class Exchange implements AuthzRequest {
         }
       }
       remote = trustedClient(existing, http.xffNumTrustedHops(), peerAddress);
-      forwardedFor = existing == null ? peerAddress.getHostAddress() : existing + "," + peerAddress.getHostAddress();
-      headers.set("x-forwarded-for", forwardedFor);
-      headers.set("x-forwarded-proto", line.scheme());
+      forwardedFor = existing == null ? peerIp : existing + "," + peerIp;
+      headers.set(FORWARDED_FOR, forwardedFor);
+      headers.set(FORWARDED_PROTO, line.scheme());
     } else {
       remote = trustedClient(existing, http.xffNumTrustedHops(), peerAddress);
       forwardedFor = existing == null ? "" : existing;
-      if (!headers.contains("x-forwarded-proto")) {
-        headers.set("x-forwarded-proto", line.scheme());
+      if (!headers.contains(FORWARDED_PROTO)) {
+        headers.set(FORWARDED_PROTO, line.scheme());
       }
     }
-    String id = headers.get("x-request-id");
+    String id = headers.get(REQUEST_ID);
     if (id == null || id.isEmpty() || (http.useRemoteAddress() && !http.preserveExternalRequestId())) {
       id = Tracing.requestId();
-      headers.set("x-request-id", id);
+      headers.set(REQUEST_ID, id);
     }
     requestId = id;
   }
@@ -586,10 +593,8 @@ final class Exchange implements AuthzRequest {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     headers.set(HttpHeaderNames.HOST, action.hostRewrite() != null ? action.hostRewrite() : line.authority());
     if (!websocket) {
-      for (String name : HOP_BY_HOP) {
-        if (!name.equals("te")) {
-          headers.remove(name);
-        }
+      for (AsciiString name : HOP_BY_HOP) {
+        headers.remove(name);
       }
     }
     // Envoy's order without most_specific_header_mutations_wins: the most specific level first, so the route
@@ -931,9 +936,9 @@ final class Exchange implements AuthzRequest {
       headers.remove(HttpHeaderNames.CONNECTION);
       headers.remove(HttpHeaderNames.UPGRADE);
     }
-    headers.remove("keep-alive");
-    headers.remove("proxy-connection");
-    String grpcHeader = headers.get("grpc-status");
+    headers.remove(HttpHeaderNames.KEEP_ALIVE);
+    headers.remove(HttpHeaderNames.PROXY_CONNECTION);
+    String grpcHeader = headers.get(GRPC_STATUS);
     if (grpcHeader != null) {
       grpcStatus = grpcHeader;
     }

@@ -1,6 +1,7 @@
 package io.meshfed.gateway.l7.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -11,6 +12,12 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Tracing {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+  private static final AsciiString B3_TRACE = AsciiString.cached("x-b3-traceid");
+  private static final AsciiString B3_SPAN = AsciiString.cached("x-b3-spanid");
+  private static final AsciiString B3_PARENT = AsciiString.cached("x-b3-parentspanid");
+  private static final AsciiString B3_SAMPLED = AsciiString.cached("x-b3-sampled");
+  private static final AsciiString B3_FLAGS = AsciiString.cached("x-b3-flags");
 
   private Tracing() {
   }
@@ -65,7 +72,7 @@ final class Tracing {
   static void propagate(HttpHeaders headers, double samplePercent) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String span = hex(random.nextLong() | 1, 16);
-    String traceparent = headers.get("traceparent");
+    String traceparent = headers.get(TRACEPARENT);
     String traceId = null;
     boolean sampled = false;
     if (traceparent != null && traceparent.length() == 55 && traceparent.startsWith("00-")
@@ -73,24 +80,24 @@ final class Tracing {
       traceId = traceparent.substring(3, 35);
       sampled = (Character.digit(traceparent.charAt(54), 16) & 1) == 1;
     }
-    String b3Trace = headers.get("x-b3-traceid");
-    String b3Span = headers.get("x-b3-spanid");
+    String b3Trace = headers.get(B3_TRACE);
+    String b3Span = headers.get(B3_SPAN);
     if (traceId == null && b3Trace != null && (isHex(b3Trace, 32) || isHex(b3Trace, 16))) {
       traceId = b3Trace.length() == 16 ? "0000000000000000" + b3Trace : b3Trace;
-      sampled = "1".equals(headers.get("x-b3-sampled")) || "d".equals(headers.get("x-b3-flags"))
-          || "1".equals(headers.get("x-b3-flags"));
+      sampled = "1".equals(headers.get(B3_SAMPLED)) || "d".equals(headers.get(B3_FLAGS))
+          || "1".equals(headers.get(B3_FLAGS));
     }
     if (traceId == null) {
       traceId = hex(random.nextLong(), 16) + hex(random.nextLong() | 1, 16);
       sampled = random.nextDouble() * 100 < samplePercent;
     } else if (b3Trace != null && b3Span != null) {
-      headers.set("x-b3-parentspanid", b3Span);
+      headers.set(B3_PARENT, b3Span);
     } else if (traceparent != null) {
-      headers.set("x-b3-parentspanid", traceparent.substring(36, 52));
+      headers.set(B3_PARENT, traceparent.substring(36, 52));
     }
-    headers.set("traceparent", "00-" + traceId + "-" + span + (sampled ? "-01" : "-00"));
-    headers.set("x-b3-traceid", b3Trace != null && b3Trace.length() == 16 ? b3Trace : traceId);
-    headers.set("x-b3-spanid", span);
-    headers.set("x-b3-sampled", sampled ? "1" : "0");
+    headers.set(TRACEPARENT, "00-" + traceId + "-" + span + (sampled ? "-01" : "-00"));
+    headers.set(B3_TRACE, b3Trace != null && b3Trace.length() == 16 ? b3Trace : traceId);
+    headers.set(B3_SPAN, span);
+    headers.set(B3_SAMPLED, sampled ? "1" : "0");
   }
 }

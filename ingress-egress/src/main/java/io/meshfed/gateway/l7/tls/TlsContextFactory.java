@@ -2,14 +2,14 @@ package io.meshfed.gateway.l7.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.internal.tcnative.SSL;
-import io.netty.internal.tcnative.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -69,17 +69,28 @@ public final class TlsContextFactory {
         builder.ciphers(spec.cipherSuites(), SupportedCipherSuiteFilter.INSTANCE);
       }
       SslContext context = builder.build();
-      if (!resumption && context instanceof ReferenceCountedOpenSslContext openSsl) {
-        long pointer = openSsl.sslCtxPointer();
-        SSLContext.setOptions(pointer, SSL.SSL_OP_NO_TICKET);
-        SSLContext.setNumTickets(pointer, 0);
-        SSLContext.setSessionCacheMode(pointer, 0);
+      if (!resumption) {
+        // Stateful resumption off here; tickets are refused per connection (serverEngine).
+        ((io.netty.handler.ssl.OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
       }
       return context;
     } catch (Exception e) {
       throw new TlsUnavailableException("cannot build the server TLS context from " + certificate.name() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A server-side TLS handler for {@code context}; without resumption the connection refuses session tickets
+   * ({@code SSL_OP_NO_TICKET} on its SSL object), so every handshake is a full one.
+   */
+  public static SslHandler serverHandler(SslContext context, io.netty.buffer.ByteBufAllocator alloc,
+                                         boolean resumption) {
+    javax.net.ssl.SSLEngine engine = context.newEngine(alloc);
+    if (!resumption && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+      SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+    }
+    return new SslHandler(engine);
   }
 
   /**

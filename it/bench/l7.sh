@@ -38,12 +38,11 @@ trap cleanup EXIT
 
 log() { echo "l7 bench: $*" >&2; }
 
-free_port() {
-  local port
-  while true; do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
+NEXT_PORT=$((20000 + (RANDOM % 400) * 100))
+free_port() { # ports handed out once each, skipping any in use
+  while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do NEXT_PORT=$((NEXT_PORT + 1)); done
+  echo "$NEXT_PORT"
+  NEXT_PORT=$((NEXT_PORT + 1))
 }
 
 wait_port() {
@@ -92,10 +91,12 @@ PIDS+=($!)
 wait_port "$BACKEND" || exit 1
 
 # --- the three proxies, same route, same cores ----------------------------------------------------------------------
+# The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap, one GC thread per worker core, glibc
+# arenas capped, leak detection off.
 start_meshfed() { # http h2c https
-  taskset -c "$PROXY_CPUS" java -XX:+UseSerialGC -Xms64m -Xmx64m -XX:ActiveProcessorCount="$WORKERS" \
-    -XX:ReservedCodeCacheSize=64m -Xss512k -XX:MaxDirectMemorySize=64m -Dio.netty.allocator.numDirectArenas=1 \
-    -Dio.netty.allocator.numHeapArenas=1 -Dio.netty.leakDetection.level=disabled \
+  MALLOC_ARENA_MAX=2 taskset -c "$PROXY_CPUS" java -XX:+UseSerialGC -Xms24m -Xmx48m -Xmn12m \
+    -XX:ActiveProcessorCount="$WORKERS" -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m \
+    -Dio.netty.leakDetection.level=disabled \
     -cp "$CP" io.meshfed.it.bench.l7.L7BenchMain --http "127.0.0.1:$1" --https "127.0.0.1:$3" \
     --cert "$WORK/cert.pem" --key "$WORK/key8.pem" --backend "127.0.0.1:$BACKEND" --workers "$WORKERS" \
     >"$WORK/meshfed.out" 2>&1 &
@@ -229,8 +230,8 @@ run_proxy() { # name phase
   [ "$name" = meshfed ] && h2c="$http"
   pid="$("start_$name" "$http" "$h2c" "$https")"
   PIDS+=("$pid")
-  wait_port "$http" || { log "$name did not start"; cat "$WORK"/*.out >&2; return 1; }
-  wait_port "$https"
+  wait_port "$http" || { log "$name did not start"; tail -20 "$WORK"/*.out "$WORK"/*/out >&2; return 1; }
+  wait_port "$https" || { log "$name did not open its HTTPS port"; tail -20 "$WORK"/*.out "$WORK"/*/out >&2; }
   sleep 1
   procs="$(proc_tree "$pid")"
   # Warm up (the JVM compiles its hot path; the others fill their caches) without measuring.

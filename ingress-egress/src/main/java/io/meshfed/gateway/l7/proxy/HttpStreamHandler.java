@@ -150,8 +150,10 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     current = null;
     if (http2) {
       if (close) {
+        // The stream cannot continue (request abandoned): closing it resets it (RST_STREAM).
         closing = true;
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        channel.flush();
+        channel.close();
       }
       return;
     }

@@ -144,6 +144,26 @@ class LoadBalancingTest extends EngineTestBase {
   }
 
   @Test
+  void weighsLocalitiesWhenTheClusterIsLocalityWeighted() throws Exception {
+    Cluster cluster = Xds.edsCluster("c").setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
+        .setLocalityWeightedLbConfig(Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance())).build();
+    ClusterLoadAssignment assignment = ClusterLoadAssignment.newBuilder().setClusterName("c")
+        .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setRegion("east"))
+            .setLoadBalancingWeight(Xds.u32(90)).addLbEndpoints(Xds.endpoint("127.0.0.1", backends.get(0).port())))
+        .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setRegion("west"))
+            .setLoadBalancingWeight(Xds.u32(10)).addLbEndpoints(Xds.endpoint("127.0.0.1", backends.get(1).port())))
+        .build();
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r")).route(Xds.catchAll("r", "c"))
+        .cluster(cluster).endpoints(assignment).build());
+
+    Map<String, Integer> counts = spread(port("l"), 200);
+
+    // 90% of 200 = 180, σ ≈ 4.2.
+    assertThat(counts.getOrDefault("b0", 0)).isBetween(160, 196);
+    assertThat(counts.getOrDefault("b1", 0)).isPositive();
+  }
+
+  @Test
   void answers503WithUhWhenTheClusterHasNoEndpoints() throws Exception {
     apply(XdsResources.builder().listener(Xds.httpListener("l", "r")).route(Xds.catchAll("r", "c"))
         .cluster(Xds.edsCluster("c").build()).build());

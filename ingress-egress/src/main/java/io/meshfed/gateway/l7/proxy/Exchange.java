@@ -130,6 +130,9 @@ final class Exchange implements AuthzRequest {
   private ScheduledFuture<?> globalTimer;
   private ScheduledFuture<?> backoffTimer;
   private ScheduledFuture<?> faultTimer;
+  private ScheduledFuture<?> idleTimer;
+  private long idleNanos;
+  private long lastActivity;
   private List<Mirror> mirrors;
   private String upstreamHost = "";
   private long upstreamServiceNanos = -1;
@@ -225,6 +228,7 @@ final class Exchange implements AuthzRequest {
       return;
     }
     selectRoute();
+    startIdleTimer();
     boolean replay = route != null && route.action() instanceof RouteAction.Forward forward
         && ((forward.retry() != null && forward.retry().numRetries() > 0) || !forward.mirrors().isEmpty());
     body = new RequestBody(replay, proxy.limits().retryBufferBytes());
@@ -337,6 +341,45 @@ final class Exchange implements AuthzRequest {
           candidate) ? InetAddress.getByName(candidate) : peer;
     } catch (java.net.UnknownHostException e) {
       return peer;
+    }
+  }
+
+  /**
+   * Envoy's stream idle timeout: the route's {@code idle_timeout}, else the connection manager's
+   * {@code stream_idle_timeout} (5 min). One timer per request that re-arms itself; activity only writes a timestamp.
+   */
+  private void startIdleTimer() {
+    Duration idle = route != null && route.action() instanceof RouteAction.Forward forward
+        && forward.idleTimeout() != null ? forward.idleTimeout() : http.streamIdleTimeout();
+    if (idle == null) {
+      return;
+    }
+    idleNanos = idle.toNanos();
+    lastActivity = System.nanoTime();
+    idleTimer = loop.schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void idleCheck() {
+    idleTimer = null;
+    if (done) {
+      return;
+    }
+    long left = lastActivity + idleNanos - System.nanoTime();
+    if (left > 0) {
+      idleTimer = loop.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    flags.add(ResponseFlag.SI);
+    if (attempt != null) {
+      attempt.cancel();
+      attempt = null;
+    }
+    if (responseStarted) {
+      details = "stream_idle_timeout";
+      resetDownstream();
+    } else {
+      closeAfter = true;
+      localReply(408, "stream timeout", "stream_idle_timeout");
     }
   }
 
@@ -720,6 +763,7 @@ final class Exchange implements AuthzRequest {
       return;
     }
     requestBytes += content.content().readableBytes();
+    lastActivity = System.nanoTime();
     long limit = proxy.limits().maxRequestBodyBytes();
     if (limit > 0 && requestBytes > limit) {
       content.release();
@@ -782,7 +826,8 @@ final class Exchange implements AuthzRequest {
       return;
     }
     int status = head.status().code();
-    upstreamServiceNanos = System.nanoTime() - from.startNanos();
+    lastActivity = System.nanoTime();
+    upstreamServiceNanos = lastActivity - from.startNanos();
     if (cluster.outlier() != null) {
       cluster.outlier().report(from.host(), status);
     }
@@ -796,6 +841,11 @@ final class Exchange implements AuthzRequest {
     details = "via_upstream";
     prepareResponse(head);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+      if (idleTimer != null) {
+        // The tunnel lives as long as its connections do (tcp_proxy-style), not by the stream idle timeout.
+        idleTimer.cancel(false);
+        idleTimer = null;
+      }
       attempt = null;
       from.releaseSlots();
       WebSocketTunnel.open(this, head, from);
@@ -810,6 +860,7 @@ final class Exchange implements AuthzRequest {
       return;
     }
     bytesSent += content.content().readableBytes();
+    lastActivity = System.nanoTime();
     if (content instanceof LastHttpContent last) {
       String trailerStatus = last.trailingHeaders().get("grpc-status");
       if (trailerStatus != null) {
@@ -1091,6 +1142,10 @@ final class Exchange implements AuthzRequest {
     if (faultTimer != null) {
       faultTimer.cancel(false);
       faultTimer = null;
+    }
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
     }
     if (body != null) {
       body.release();

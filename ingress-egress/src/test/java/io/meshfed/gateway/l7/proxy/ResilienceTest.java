@@ -72,6 +72,21 @@ class ResilienceTest extends EngineTestBase {
   }
 
   @Test
+  void answers408WithFlagSiWhenTheStreamIsIdleTooLong() throws Exception {
+    Backend silent = backend("silent").handler(request -> {
+      // Never answers.
+    });
+    int port = serve(route(RouteAction.newBuilder().setCluster("c").setTimeout(Xds.seconds(0))
+            .setIdleTimeout(Xds.millis(300))),
+        Xds.staticCluster("c", "127.0.0.1", silent.port()));
+
+    Http.Response response = http.get(port, "h", "/");
+
+    assertThat(response.status()).isEqualTo(408);
+    assertThat(response.header("x-meshfed-flags")).isEqualTo("SI");
+  }
+
+  @Test
   void retriesFiveHundredsWithBackoffUntilOneSucceeds() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     Backend flaky = backend("flaky").handler(request -> request.response()

@@ -41,9 +41,9 @@ trap cleanup EXIT
 log() { echo "l7 bench: $*" >&2; }
 
 NEXT_PORT=$((20000 + (RANDOM % 400) * 100))
-free_port() { # ports handed out once each, skipping any in use
+free_port() { # free_port VAR: the next port nobody listens on, each handed out once (no subshell: the counter lives)
   while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do NEXT_PORT=$((NEXT_PORT + 1)); done
-  echo "$NEXT_PORT"
+  printf -v "$1" '%s' "$NEXT_PORT"
   NEXT_PORT=$((NEXT_PORT + 1))
 }
 
@@ -70,7 +70,7 @@ openssl req -new -x509 -key "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj 
 cat "$WORK/cert.pem" "$WORK/key8.pem" > "$WORK/combined.pem"
 
 # --- the backend: nginx answering 1 KiB, on the load cores ----------------------------------------------------------
-BACKEND="$(free_port)"
+free_port BACKEND
 BODY="$(head -c 1024 /dev/zero | tr '\0' 'x')"
 mkdir -p "$WORK/backend"
 cat > "$WORK/backend/nginx.conf" <<CONF
@@ -228,17 +228,22 @@ PROXIES=(meshfed nginx haproxy)
 
 run_proxy() { # name phase
   local name="$1" phase="$2" http h2c https pid procs
-  http="$(free_port)"; h2c="$(free_port)"; https="$(free_port)"
+  free_port http; free_port h2c; free_port https
   [ "$name" = meshfed ] && h2c="$http"
   pid="$("start_$name" "$http" "$h2c" "$https")"
   PIDS+=("$pid")
-  wait_port "$http" || { log "$name did not start"; tail -20 "$WORK"/*.out "$WORK"/*/out >&2; return 1; }
-  wait_port "$https" || { log "$name did not open its HTTPS port"; tail -20 "$WORK"/*.out "$WORK"/*/out >&2; }
+  wait_port "$http" || { log "$name did not start"; for f in "$WORK"/*.out "$WORK"/*/out "$WORK"/*/error.log; do [ -f "$f" ] && tail -n 20 "$f" >&2; done; return 1; }
+  wait_port "$https" || { log "$name did not open its HTTPS port"; for f in "$WORK"/*.out "$WORK"/*/out "$WORK"/*/error.log; do [ -f "$f" ] && tail -n 20 "$f" >&2; done; }
   sleep 1
   procs="$(proc_tree "$pid")"
-  # Warm up (the JVM compiles its hot path; the others fill their caches) without measuring.
-  taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"$([ "$name" = meshfed ] && echo 15 || echo 3)s" \
-    "http://127.0.0.1:$http/" >/dev/null 2>&1
+  # Warm up every path measured below (the JVM compiles HTTP/1.1, HTTP/2 and TLS code as it first runs; the others
+  # fill their caches) without measuring.
+  local warm=3
+  [ "$name" = meshfed ] && warm=10
+  taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"${warm}s" "http://127.0.0.1:$http/" >/dev/null 2>&1
+  taskset -c "$LOAD_CPUS" timeout 60 h2load -c16 -m8 -D "$warm" "http://127.0.0.1:$h2c/" >/dev/null 2>&1
+  taskset -c "$LOAD_CPUS" wrk -t1 -c8 -d"$((warm / 2))s" -H "Connection: close" "https://127.0.0.1:$https/" \
+    >/dev/null 2>&1
   if [ "$phase" = peak ]; then
     local h1 h2
     h1="$(wrk_peak "http://127.0.0.1:$http/")"

@@ -40,7 +40,8 @@ trap cleanup EXIT
 
 log() { echo "l7 bench: $*" >&2; }
 
-NEXT_PORT=$((20000 + (RANDOM % 400) * 100))
+# Below the ephemeral range (32768+), where client connections could already hold a port.
+NEXT_PORT=$((20000 + (RANDOM % 100) * 100))
 free_port() { # free_port VAR: the next port nobody listens on, each handed out once (no subshell: the counter lives)
   while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do NEXT_PORT=$((NEXT_PORT + 1)); done
   printf -v "$1" '%s' "$NEXT_PORT"

@@ -10,15 +10,14 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.internal.tcnative.SSL;
-import java.io.ByteArrayInputStream;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds BoringSSL {@link SslContext}s from compiled TLS specs and the SDS secrets of the serving snapshot. Keys are
- * read by Netty's PEM reader (PKCS#8, and PKCS#1/SEC1 through BouncyCastle, which is on the classpath).
+ * Builds BoringSSL {@link SslContext}s from compiled TLS specs and the SDS secrets of the serving snapshot, with key
+ * material cached in native form ({@link KeyMaterial}).
  */
 public final class TlsContextFactory {
 
@@ -45,8 +44,7 @@ public final class TlsContextFactory {
                                   boolean resumption) throws TlsUnavailableException {
     SecretSpec.TlsCertificate certificate = certificate(spec.certificateSecrets(), secrets);
     try {
-      SslContextBuilder builder = SslContextBuilder.forServer(new ByteArrayInputStream(certificate.chainPem()),
-              new ByteArrayInputStream(certificate.keyPem()))
+      SslContextBuilder builder = SslContextBuilder.forServer(KeyMaterial.keyManagerFactory(certificate))
           .sslProvider(SslProvider.OPENSSL);
       List<X509Certificate> cas = new ArrayList<>(spec.inlineTrustedCas());
       if (spec.validationSecret() != null) {
@@ -107,8 +105,7 @@ public final class TlsContextFactory {
           .endpointIdentificationAlgorithm(null);
       if (!spec.certificateSecrets().isEmpty()) {
         SecretSpec.TlsCertificate certificate = certificate(spec.certificateSecrets(), secrets);
-        builder.keyManager(new ByteArrayInputStream(certificate.chainPem()),
-            new ByteArrayInputStream(certificate.keyPem()));
+        builder.keyManager(KeyMaterial.keyManagerFactory(certificate));
       }
       if (!spec.verify()) {
         builder.trustManager(InsecureTrustManagerFactory.INSTANCE);

@@ -12,6 +12,26 @@ import org.junit.jupiter.api.Test;
 class TlsContextFactoryTest {
 
   @Test
+  void readsSec1AndPkcs8PrivateKeys() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(256);
+    java.security.KeyPair pair = generator.generateKeyPair();
+    java.io.StringWriter sec1 = new java.io.StringWriter();
+    try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(sec1)) {
+      writer.writeObject(pair);
+    }
+    assertThat(sec1.toString()).contains("BEGIN EC PRIVATE KEY");
+
+    assertThat(KeyMaterial.privateKey(sec1.toString().getBytes(StandardCharsets.US_ASCII)).getEncoded())
+        .isEqualTo(pair.getPrivate().getEncoded());
+    String pkcs8 = "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+    assertThat(KeyMaterial.privateKey(pkcs8.getBytes(StandardCharsets.US_ASCII)).getEncoded())
+        .isEqualTo(pair.getPrivate().getEncoded());
+  }
+
+  @Test
   void buildsServerContextsWithAndWithoutSessionResumption() throws Exception {
     TestPki pki = new TestPki("ca");
     TestPki.Leaf leaf = pki.leaf("server", List.of("bench.local"), List.of());

@@ -94,12 +94,12 @@ PIDS+=($!)
 wait_port "$BACKEND" || exit 1
 
 # --- the three proxies, same route, same cores ----------------------------------------------------------------------
-# The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap, one GC thread per worker core, glibc
-# arenas capped, leak detection off.
+# The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap, the serial collector, glibc arenas capped
+# and trimmed, leak detection off.
 start_meshfed() { # http h2c https
   MALLOC_ARENA_MAX=2 taskset -c "$PROXY_CPUS" java -XX:+UseSerialGC -Xms24m -Xmx48m -Xmn12m \
-    -XX:ActiveProcessorCount="$WORKERS" -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m \
-    -Dio.netty.leakDetection.level=disabled \
+    -XX:ActiveProcessorCount="$WORKERS" -XX:ReservedCodeCacheSize=32m -Xss256k -XX:MaxDirectMemorySize=32m \
+    -XX:TrimNativeHeapInterval=5000 -Dio.netty.leakDetection.level=disabled \
     -cp "$CP" io.meshfed.it.bench.l7.L7BenchMain --http "127.0.0.1:$1" --https "127.0.0.1:$3" \
     --cert "$WORK/cert.pem" --key "$WORK/key8.pem" --backend "127.0.0.1:$BACKEND" --workers "$WORKERS" \
     >"$WORK/meshfed.out" 2>&1 &

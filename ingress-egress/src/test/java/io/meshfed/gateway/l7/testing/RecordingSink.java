@@ -22,9 +22,12 @@ public final class RecordingSink implements OutcomeSink {
     connections.add(outcome);
   }
 
-  /** The last request outcome, waiting briefly for it (outcomes are reported after the response is written). */
-  public RequestOutcome last() throws InterruptedException {
-    Await.until("a request outcome", java.time.Duration.ofSeconds(5), () -> !requests.isEmpty());
-    return requests.get(requests.size() - 1);
+  /**
+   * The outcome of the {@code count}-th request, waiting for it: outcomes are reported once the response is written,
+   * so a client can see its response before the outcome exists.
+   */
+  public RequestOutcome nth(int count) throws InterruptedException {
+    Await.until(count + " request outcomes", java.time.Duration.ofSeconds(5), () -> requests.size() >= count);
+    return requests.get(count - 1);
   }
 }

@@ -224,7 +224,7 @@ tls_handshakes() { # url -> new TLS connections/s (every request on a new connec
     | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
 
-declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS
+declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS BASE50 BASE99
 PROXIES=(meshfed nginx haproxy)
 
 run_proxy() { # name phase
@@ -253,7 +253,12 @@ run_proxy() { # name phase
     [ "${h2:-0}" -gt "${H2[$name]:-0}" ] && H2[$name]="$h2"
     log "$name: peak HTTP/1.1 $h1 req/s, HTTP/2 $h2 req/s"
   else
-    local before after result
+    local before after result direct
+    # The backend alone at the same rate, right before: the baseline "added latency" subtracts (contention from
+    # other processes changes minute to minute, so a baseline taken once would not match).
+    direct="$(wrk_rate "http://127.0.0.1:$BACKEND/" "$TARGET")"
+    BASE50[$name]="$(echo "$direct" | cut -d' ' -f2)"
+    BASE99[$name]="$(echo "$direct" | cut -d' ' -f3)"
     before="$(cpu_ticks "$procs")"
     result="$(wrk_rate "http://127.0.0.1:$http/" "$TARGET")"
     after="$(cpu_ticks "$procs")"
@@ -280,10 +285,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for name in "${PROXIES[@]}"; do run_proxy "$name" peak || exit 1; done
 done
 TARGET=$(( ${PEAK[meshfed]:-2000} / 2 ))
-DIRECT="$(wrk_rate "http://127.0.0.1:$BACKEND/" "$TARGET")"
-DIRECT50="$(echo "$DIRECT" | cut -d' ' -f2)"
-DIRECT99="$(echo "$DIRECT" | cut -d' ' -f3)"
-log "half of meshfed's peak: $TARGET req/s; backend alone: p50 $DIRECT50 ms p99 $DIRECT99 ms"
+log "half of meshfed's peak: $TARGET req/s"
 for name in "${PROXIES[@]}"; do run_proxy "$name" steady || exit 1; done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -302,9 +304,13 @@ printf "%-44s %12s %12s %12s\n" "HTTP/2 h2c 1 KiB, req/s (h2load -c16 -m8)*" "${
 printf "%-44s %12s %12s %12s\n" "offered load for latency/CPU, req/s" "${RATE[meshfed]}" "${RATE[nginx]}" "${RATE[haproxy]}"
 declare -A ADD50 ADD99
 for name in "${PROXIES[@]}"; do
-  ADD50[$name]="$(added "${LAT50[$name]}" "$DIRECT50")"
-  ADD99[$name]="$(added "${LAT99[$name]}" "$DIRECT99")"
+  ADD50[$name]="$(added "${LAT50[$name]}" "${BASE50[$name]}")"
+  ADD99[$name]="$(added "${LAT99[$name]}" "${BASE99[$name]}")"
 done
+printf "%-44s %12s %12s %12s\n" "latency p50 / p99 through the proxy, ms" "${LAT50[meshfed]}/${LAT99[meshfed]}" \
+  "${LAT50[nginx]}/${LAT99[nginx]}" "${LAT50[haproxy]}/${LAT99[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "backend alone just before, p50 / p99, ms" "${BASE50[meshfed]}/${BASE99[meshfed]}" \
+  "${BASE50[nginx]}/${BASE99[nginx]}" "${BASE50[haproxy]}/${BASE99[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "added latency p50, ms" "${ADD50[meshfed]}" "${ADD50[nginx]}" "${ADD50[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "added latency p99, ms" "${ADD99[meshfed]}" "${ADD99[nginx]}" "${ADD99[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "CPU per 1000 req/s, vCPU" "${CPU[meshfed]}" "${CPU[nginx]}" "${CPU[haproxy]}"

@@ -47,12 +47,18 @@ final class Kube {
    * @param pods {@code podName/ip/label=value,label=value}
    */
   static String endpoints(String namespace, String service, String portName, int port, String... pods) {
+    return slice(namespace, service, service + "-slice", portName, port, pods);
+  }
+
+  /** As {@link #endpoints}, in an EndpointSlice of the given name (a service may have several). */
+  static String slice(String namespace, String service, String sliceName, String portName, int port,
+      String... pods) {
     StringBuilder yaml = new StringBuilder();
     StringBuilder slice = new StringBuilder("""
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
         metadata:
-          name: %s-slice
+          name: %s
           namespace: %s
           labels:
             kubernetes.io/service-name: %s
@@ -62,7 +68,7 @@ final class Kube {
           port: %d
           protocol: TCP
         endpoints:
-        """.formatted(service, namespace, service, portName, port));
+        """.formatted(sliceName, namespace, service, portName, port));
     for (String pod : pods) {
       String[] f = pod.split("/", 3);
       Map<String, String> labels = new java.util.TreeMap<>();

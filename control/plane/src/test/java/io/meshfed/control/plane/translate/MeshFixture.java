@@ -259,6 +259,15 @@ final class MeshFixture {
     }
   }
 
+  /** Asserts a resource's protobuf JSON equals a readable fragment (object member order does not matter). */
+  static void assertJson(Message message, String expected) {
+    String actual = json(message);
+    assertThat(com.google.gson.JsonParser.parseString(actual))
+        .as("JSON of %s%n  actual:   %s%n  expected: %s", message.getDescriptorForType().getName(), actual,
+            compact(expected))
+        .isEqualTo(com.google.gson.JsonParser.parseString(expected));
+  }
+
   /** Normalises a readable JSON fragment written in a test to the printer's compact form. */
   static String compact(String json) {
     return com.google.gson.JsonParser.parseString(json).toString();

@@ -360,8 +360,9 @@ final class GatewayServers {
       gt.secrets.add(Names.DEFAULT_SECRET);
       gt.secrets.add(Names.ROOT_CA_SECRET);
       DownstreamTlsContext istio = ListenerParts.istioMutual(gt.trustDomains, ListenerParts.HTTPS_ALPN);
-      return Optional.of(istio.toBuilder().setCommonTlsContext(istio.getCommonTlsContext().toBuilder()
-          .setTlsParams(params(tls))).build());
+      TlsParameters params = params(tls);
+      return Optional.of(params.equals(TlsParameters.getDefaultInstance()) ? istio : istio.toBuilder()
+          .setCommonTlsContext(istio.getCommonTlsContext().toBuilder().setTlsParams(params)).build());
     }
     if (tls.credentialName().isEmpty()) {
       gt.problems.report(Kind.UNSUPPORTED, ref.gateway(), ref.field() + ".tls.serverCertificate", "file paths on "
@@ -375,8 +376,10 @@ final class GatewayServers {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
         .addTlsCertificateSdsSecretConfigs(io.meshfed.control.plane.translate.clusters.UpstreamTls
             .sds(Names.credential(credential)))
-        .addAllAlpnProtocols(ListenerParts.HTTPS_ALPN)
-        .setTlsParams(params(tls));
+        .addAllAlpnProtocols(ListenerParts.HTTPS_ALPN);
+    if (!params(tls).equals(TlsParameters.getDefaultInstance())) {
+      common.setTlsParams(params(tls));
+    }
     DownstreamTlsContext.Builder context = DownstreamTlsContext.newBuilder();
     if (tls.mode() == TlsMode.MUTUAL) {
       gt.secrets.add(Names.credentialCa(credential));

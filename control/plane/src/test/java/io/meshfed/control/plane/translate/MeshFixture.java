@@ -205,6 +205,7 @@ final class MeshFixture {
   }
 
   Translation translate() {
+    assertThat(config().errors()).as("config errors").isEmpty();
     last = translator.translate(view());
     return last;
   }

@@ -2,6 +2,7 @@ package io.meshfed.control.plane.translate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
 import io.meshfed.control.plane.translate.clusters.ClusterBuilder;
 import io.meshfed.control.plane.translate.clusters.ClusterSpec;
@@ -21,18 +22,30 @@ import java.util.Map;
  */
 final class Caches {
 
-  private record EdsKey(String name, String fqdn, int port, Map<String, String> subset, EndpointScope scope,
+  /** What a load assignment's endpoints depend on, besides the service instance and the PeerAuthentications. */
+  private record EdsKey(String fqdn, int port, Map<String, String> subset, EndpointScope scope,
       boolean plaintextOnly, EndpointPolicy policy) {
   }
 
-  private record EdsEntry(MeshService service, int peerAuthenticationGeneration, ClusterLoadAssignment assignment,
-      List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
+  private record EdsEntry(MeshService service, int peerAuthenticationGeneration,
+      List<LocalityLbEndpoints> localities, List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
+
+    boolean current(MeshService now, int generation) {
+      return service == now && peerAuthenticationGeneration == generation;
+    }
   }
 
+  /** A named load assignment and the endpoints it was built from: reused while they are. */
+  private record Named(EdsEntry entry, ClusterLoadAssignment assignment) {
+  }
+
+  private final ClusterBuilder builder = new ClusterBuilder();
   private Map<ClusterSpec, Cluster> clusters = new HashMap<>();
   private Map<ClusterSpec, Cluster> clustersUsed = new HashMap<>();
   private Map<EdsKey, EdsEntry> endpoints = new HashMap<>();
   private Map<EdsKey, EdsEntry> endpointsUsed = new HashMap<>();
+  private Map<String, Named> named = new HashMap<>();
+  private Map<String, Named> namedUsed = new HashMap<>();
   private int built;
 
   Cluster cluster(ClusterSpec spec) {
@@ -40,7 +53,7 @@ final class Caches {
     if (cluster == null) {
       cluster = clusters.get(spec);
       if (cluster == null) {
-        cluster = ClusterBuilder.build(spec);
+        cluster = builder.build(spec);
         built++;
       }
       clustersUsed.put(spec, cluster);
@@ -50,44 +63,54 @@ final class Caches {
 
   ClusterLoadAssignment endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration,
       Problems problems) {
-    EdsKey key = new EdsKey(ref.name(), ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
+    EdsKey key = new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
         ref.plaintextOnly(), ref.policy());
     EdsEntry entry = endpointsUsed.get(key);
-    if (entry == null || entry.service() != ref.service()
-        || entry.peerAuthenticationGeneration() != peerAuthenticationGeneration) {
+    if (entry == null || !entry.current(ref.service(), peerAuthenticationGeneration)) {
       EdsEntry previous = endpoints.get(key);
-      if (previous != null && previous.service() == ref.service()
-          && previous.peerAuthenticationGeneration() == peerAuthenticationGeneration) {
+      if (previous != null && previous.current(ref.service(), peerAuthenticationGeneration)) {
         entry = previous;
       } else {
         Problems own = new Problems();
-        ClusterLoadAssignment assignment = builder.build(ref.name(), ref.service(), ref.port(), ref.subset(),
+        List<LocalityLbEndpoints> localities = builder.localities(ref.service(), ref.port(), ref.subset(),
             ref.scope(), ref.plaintextOnly(), ref.policy(), own);
-        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, assignment, own.all());
+        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, localities, own.all());
         built++;
       }
       endpointsUsed.put(key, entry);
       endpoints.put(key, entry);
     }
     problems.replay(entry.problems());
-    return entry.assignment();
+    Named assignment = namedUsed.get(ref.name());
+    if (assignment == null || assignment.entry() != entry) {
+      Named previous = named.get(ref.name());
+      assignment = previous != null && previous.entry() == entry ? previous
+          : new Named(entry, ClusterLoadAssignment.newBuilder().setClusterName(ref.name())
+              .addAllEndpoints(entry.localities()).build());
+      namedUsed.put(ref.name(), assignment);
+      named.put(ref.name(), assignment);
+    }
+    return assignment.assignment();
   }
 
   /** Starts a full translation: what it does not use is forgotten at {@link #endFull()}. */
   void beginFull() {
     clustersUsed = new HashMap<>(Math.max(16, clusters.size() * 2));
     endpointsUsed = new HashMap<>(Math.max(16, endpoints.size() * 2));
+    namedUsed = new HashMap<>(Math.max(16, named.size() * 2));
   }
 
   void endFull() {
     clusters = clustersUsed;
     endpoints = endpointsUsed;
+    named = namedUsed;
   }
 
   /** Starts an incremental translation: everything known stays usable. */
   void beginIncremental() {
     clustersUsed = clusters;
     endpointsUsed = endpoints;
+    namedUsed = named;
   }
 
   /** How many resources were built (not reused) since the last call. */

@@ -58,6 +58,7 @@ public final class MeshTranslator {
   private List<PeerAuthentication> lastPeerAuthentications = List.of();
   private int peerAuthenticationGeneration;
   private List<TranslationProblem> configProblems = List.of();
+  private Map<ServiceKey, Map<String, String>> exports = Map.of();
 
   private MeshTranslator() {
   }
@@ -75,11 +76,28 @@ public final class MeshTranslator {
       local = new LocalServices(view.clusterId());
       registry = null;
     }
-    local.update(config, view.locality());
+    Set<ServiceKey> localChanges = local.update(config, view.locality());
     ServiceRegistry previousRegistry = registry;
-    registry = ServiceRegistry.build(new ServiceRegistry.Inputs(view.clusterId(), config.mesh().domainSuffix(),
-        config.services(), local.services(), exports(config), view.catalog().services(), config.serviceEntries()),
-        previousRegistry);
+    boolean sameExports = last != null && sameInstances(config.serviceExports(), last.config().serviceExports());
+    if (!sameExports) {
+      exports = exports(config);
+    }
+    ServiceRegistry.Inputs inputs = new ServiceRegistry.Inputs(view.clusterId(), config.mesh().domainSuffix(),
+        config.services(), local.services(), exports, view.catalog().services(), config.serviceEntries());
+    Optional<Set<String>> changedServices = Optional.empty();
+    if (previousRegistry != null && sameExports && sameInstances(config.services(), last.config().services())
+        && sameInstances(config.serviceEntries(), last.config().serviceEntries())
+        && config.mesh().equals(last.config().mesh())) {
+      // Only endpoints may have changed: rebuild just the services whose endpoints did.
+      Set<ServiceKey> keys = new HashSet<>(localChanges);
+      keys.addAll(changedKeys(view.catalog().services(), last.catalog().services()));
+      registry = previousRegistry.withChanges(keys, inputs);
+      Set<String> fqdns = new HashSet<>();
+      keys.forEach(k -> fqdns.add(k.hostname(config.mesh().domainSuffix())));
+      changedServices = Optional.of(fqdns);
+    } else {
+      registry = ServiceRegistry.build(inputs, previousRegistry);
+    }
     List<ConfigResource> allConfig = config.allConfig();
     List<PeerAuthentication> peerAuthentications = config.peerAuthentications();
     if (!sameInstances(peerAuthentications, lastPeerAuthentications)) {
@@ -93,7 +111,7 @@ public final class MeshTranslator {
     } else {
       loadAssignments.context(endpointContext);
     }
-    Optional<Set<String>> endpointOnly = endpointOnlyChanges(view, allConfig, previousRegistry);
+    Optional<Set<String>> endpointOnly = endpointOnlyChanges(view, allConfig, previousRegistry, changedServices);
     Translation translation = endpointOnly.isPresent()
         ? incremental(view, endpointOnly.get(), start)
         : full(view, start);
@@ -118,7 +136,7 @@ public final class MeshTranslator {
    * The services whose endpoints alone changed, when nothing else did; empty when a full translation is needed.
    */
   private Optional<Set<String>> endpointOnlyChanges(MeshView view, List<ConfigResource> allConfig,
-      ServiceRegistry previous) {
+      ServiceRegistry previous, Optional<Set<String>> candidates) {
     if (last == null || previous == null || !sameIdentity(last, view) || !sameInstances(allConfig, lastConfig)
         || !sameInstances(view.config().secrets(), last.config().secrets())
         || !sameValues(view.catalog().clusters(), last.catalog().clusters())
@@ -126,17 +144,46 @@ public final class MeshTranslator {
       return Optional.empty();
     }
     Set<String> changed = new HashSet<>();
-    for (MeshService service : registry.all()) {
-      MeshService before = previous.get(service.fqdn());
+    Iterable<String> fqdns = candidates.isPresent() ? candidates.get()
+        : registry.all().stream().map(MeshService::fqdn).toList();
+    for (String fqdn : fqdns) {
+      MeshService service = registry.get(fqdn);
+      MeshService before = previous.get(fqdn);
       if (before == service) {
         continue;
       }
-      if (before == null || !before.shape().equals(service.shape())) {
+      if (before == null || service == null || !before.shape().equals(service.shape())) {
         return Optional.empty();
       }
-      changed.add(service.fqdn());
+      changed.add(fqdn);
     }
     return Optional.of(changed);
+  }
+
+  /** Keys whose value differs (by identity) between two catalog states, added and removed ones included. */
+  private static Set<ServiceKey> changedKeys(Map<ServiceKey, ?> now, Map<ServiceKey, ?> before) {
+    Set<ServiceKey> changed = new HashSet<>();
+    if (now == before) {
+      return changed;
+    }
+    int kept = 0;
+    for (Map.Entry<ServiceKey, ?> e : now.entrySet()) {
+      Object old = before.get(e.getKey());
+      if (old != null) {
+        kept++;
+      }
+      if (old != e.getValue()) {
+        changed.add(e.getKey());
+      }
+    }
+    if (kept < before.size()) {
+      for (ServiceKey key : before.keySet()) {
+        if (!now.containsKey(key)) {
+          changed.add(key);
+        }
+      }
+    }
+    return changed;
   }
 
   private static boolean sameIdentity(MeshView a, MeshView b) {

@@ -23,7 +23,11 @@ import io.meshfed.control.plane.istio.DestinationRule.SimpleLb;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Builds a {@link Cluster} from a {@link ClusterSpec} (docs/xds-profile.md, "Clusters"). Pure. */
+/**
+ * Builds a {@link Cluster} from a {@link ClusterSpec} (docs/xds-profile.md, "Clusters"). Parts most clusters have
+ * in common (EDS config, unlimited circuit breakers, HTTP options, the Istio mTLS context) are one shared immutable
+ * instance, which keeps a mesh of tens of thousands of clusters small. Not thread-safe (its memo).
+ */
 public final class ClusterBuilder {
 
   /** Istio's default {@code connectTimeout} (meshConfig.connectTimeout). */
@@ -35,14 +39,35 @@ public final class ClusterBuilder {
   static final int UNLIMITED = -1; // as uint32: 4294967295
   static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-  private ClusterBuilder() {
+  private static final Cluster.EdsClusterConfig EDS_CONFIG = Cluster.EdsClusterConfig.newBuilder()
+      .setEdsConfig(UpstreamTls.ads()).build();
+  private static final com.google.protobuf.Duration DEFAULT_TIMEOUT = Durations.fromSeconds(10);
+  private static final CircuitBreakers UNLIMITED_BREAKERS = circuitBreakers(Optional.empty());
+  private static final Any HTTP1_OPTIONS = Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3
+      .HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+          .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(
+              Http1ProtocolOptions.getDefaultInstance())).build());
+  private static final Any HTTP2_OPTIONS = Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3
+      .HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+          .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
+              Http2ProtocolOptions.getDefaultInstance())).build());
+  private static final OutlierDetection DEFAULT_OUTLIER = defaultOutlier();
+  private static final Cluster.TransportSocketMatch PLAINTEXT_MATCH = Cluster.TransportSocketMatch.newBuilder()
+      .setName("tlsMode-disabled").setMatch(Struct.getDefaultInstance()).setTransportSocket(UpstreamTls.rawBuffer())
+      .build();
+  private static final Struct ISTIO_MATCH = Struct.newBuilder()
+      .putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()).build();
+
+  private final java.util.Map<java.util.List<String>, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+      .CommonTlsContext> istioContexts = new java.util.HashMap<>();
+
+  public ClusterBuilder() {
   }
 
-  public static Cluster build(ClusterSpec spec) {
+  public Cluster build(ClusterSpec spec) {
     Cluster.Builder cluster = Cluster.newBuilder().setName(spec.name());
     switch (spec.discovery()) {
-      case EDS -> cluster.setType(Cluster.DiscoveryType.EDS).setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
-          .setEdsConfig(UpstreamTls.ads()));
+      case EDS -> cluster.setType(Cluster.DiscoveryType.EDS).setEdsClusterConfig(EDS_CONFIG);
       case STATIC -> cluster.setType(Cluster.DiscoveryType.STATIC).setLoadAssignment(spec.inline().orElseThrow());
       case STRICT_DNS -> cluster.setType(Cluster.DiscoveryType.STRICT_DNS)
           .setLoadAssignment(spec.inline().orElseThrow());
@@ -51,11 +76,12 @@ public final class ClusterBuilder {
     Optional<ConnectionPool> pool = policy.connectionPool();
     Duration connectTimeout = pool.flatMap(ConnectionPool::tcp).flatMap(DestinationRule.Tcp::connectTimeout)
         .orElse(DEFAULT_CONNECT_TIMEOUT);
-    cluster.setConnectTimeout(Durations.fromNanos(connectTimeout.toNanos()));
+    cluster.setConnectTimeout(connectTimeout.equals(DEFAULT_CONNECT_TIMEOUT) ? DEFAULT_TIMEOUT
+        : Durations.fromNanos(connectTimeout.toNanos()));
     loadBalancer(cluster, policy.loadBalancer(), spec.lbConfigAllowed());
-    cluster.setCircuitBreakers(circuitBreakers(pool));
+    cluster.setCircuitBreakers(pool.isEmpty() ? UNLIMITED_BREAKERS : circuitBreakers(pool));
     if (spec.protocol().isHttp()) {
-      cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(httpOptions(spec, pool)));
+      cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, httpOptions(spec, pool));
     }
     if (policy.outlierDetection().isPresent()) {
       DestinationRule.OutlierDetection od = policy.outlierDetection().get();
@@ -63,7 +89,7 @@ public final class ClusterBuilder {
       cluster.getCommonLbConfigBuilder().setHealthyPanicThreshold(Percent.newBuilder()
           .setValue(od.minHealthPercent()));
     } else if (spec.defaultOutlierDetection()) {
-      cluster.setOutlierDetection(defaultOutlier());
+      cluster.setOutlierDetection(DEFAULT_OUTLIER);
     }
     if (spec.localityWeighted()) {
       cluster.getCommonLbConfigBuilder().setLocalityWeightedLbConfig(
@@ -74,15 +100,18 @@ public final class ClusterBuilder {
       }
       case ISTIO_AUTO -> cluster
           .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
-              .setMatch(Struct.newBuilder().putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()))
-              .setTransportSocket(UpstreamTls.istio(spec.sni(), spec.trustDomains())))
-          .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-disabled")
-              .setMatch(Struct.getDefaultInstance()).setTransportSocket(UpstreamTls.rawBuffer()));
-      case ISTIO -> cluster.setTransportSocket(UpstreamTls.istio(spec.sni(), spec.trustDomains()));
+              .setMatch(ISTIO_MATCH).setTransportSocket(UpstreamTls.istio(spec.sni(), istio(spec.trustDomains()))))
+          .addTransportSocketMatches(PLAINTEXT_MATCH);
+      case ISTIO -> cluster.setTransportSocket(UpstreamTls.istio(spec.sni(), istio(spec.trustDomains())));
       case ORIGINATE -> cluster.setTransportSocket(UpstreamTls.originate(spec.originate().orElseThrow(),
           spec.originateSni()));
     }
     return cluster.build();
+  }
+
+  private io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext istio(
+      java.util.List<String> trustDomains) {
+    return istioContexts.computeIfAbsent(trustDomains, d -> UpstreamTls.istioCommon(d, UpstreamTls.ISTIO_ALPN));
   }
 
   private static void loadBalancer(Cluster.Builder cluster, Optional<LoadBalancer> lb, boolean lbConfigAllowed) {
@@ -128,9 +157,14 @@ public final class ClusterBuilder {
     return CircuitBreakers.newBuilder().addThresholds(thresholds).build();
   }
 
-  private static io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions httpOptions(ClusterSpec spec,
-      Optional<ConnectionPool> pool) {
+  private static Any httpOptions(ClusterSpec spec, Optional<ConnectionPool> pool) {
     Optional<DestinationRule.Http> http = pool.flatMap(ConnectionPool::http);
+    boolean h2 = spec.protocol().isHttp2()
+        || http.map(h -> h.h2UpgradePolicy() == H2UpgradePolicy.UPGRADE).orElse(false);
+    if (http.flatMap(DestinationRule.Http::idleTimeout).isEmpty()
+        && http.flatMap(DestinationRule.Http::maxRequestsPerConnection).isEmpty()) {
+      return h2 ? HTTP2_OPTIONS : HTTP1_OPTIONS;
+    }
     var options = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder();
     HttpProtocolOptions.Builder common = HttpProtocolOptions.newBuilder();
     boolean anyCommon = false;
@@ -145,8 +179,6 @@ public final class ClusterBuilder {
     if (anyCommon) {
       options.setCommonHttpProtocolOptions(common);
     }
-    boolean h2 = spec.protocol().isHttp2()
-        || http.map(h -> h.h2UpgradePolicy() == H2UpgradePolicy.UPGRADE).orElse(false);
     var explicit = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig
         .newBuilder();
     if (h2) {
@@ -154,7 +186,7 @@ public final class ClusterBuilder {
     } else {
       explicit.setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance());
     }
-    return options.setExplicitHttpConfig(explicit).build();
+    return Any.pack(options.setExplicitHttpConfig(explicit).build());
   }
 
   /**

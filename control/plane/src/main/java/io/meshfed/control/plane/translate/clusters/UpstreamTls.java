@@ -28,18 +28,33 @@ public final class UpstreamTls {
   static final String TLS_SOCKET = "envoy.transport_sockets.tls";
   static final String RAW_BUFFER = "envoy.transport_sockets.raw_buffer";
 
+  // Immutable protos shared by every resource that uses them.
+  private static final ConfigSource ADS = ConfigSource.newBuilder()
+      .setAds(AggregatedConfigSource.getDefaultInstance()).setResourceApiVersion(ApiVersion.V3).build();
+  private static final SdsSecretConfig DEFAULT_SDS = SdsSecretConfig.newBuilder().setName(Names.DEFAULT_SECRET)
+      .setSdsConfig(ADS).build();
+  private static final SdsSecretConfig ROOT_CA_SDS = SdsSecretConfig.newBuilder().setName(Names.ROOT_CA_SECRET)
+      .setSdsConfig(ADS).build();
+  private static final TransportSocket RAW_BUFFER_SOCKET = TransportSocket.newBuilder().setName(RAW_BUFFER)
+      .setTypedConfig(Any.pack(RawBuffer.getDefaultInstance())).build();
+
   private UpstreamTls() {
   }
 
   /** {@code ads {}} as a config source (Envoy v3 resources). */
   public static ConfigSource ads() {
-    return ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
-        .setResourceApiVersion(ApiVersion.V3).build();
+    return ADS;
   }
 
   /** An SDS reference over ADS. */
   public static SdsSecretConfig sds(String name) {
-    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(ads()).build();
+    if (name.equals(Names.DEFAULT_SECRET)) {
+      return DEFAULT_SDS;
+    }
+    if (name.equals(Names.ROOT_CA_SECRET)) {
+      return ROOT_CA_SDS;
+    }
+    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(ADS).build();
   }
 
   /**
@@ -63,15 +78,13 @@ public final class UpstreamTls {
   }
 
   /** Istio mTLS to a peer, with the cross-cluster SNI. */
-  public static TransportSocket istio(String sni, List<String> trustDomains) {
-    UpstreamTlsContext context = UpstreamTlsContext.newBuilder().setSni(sni)
-        .setCommonTlsContext(istioCommon(trustDomains, ISTIO_ALPN)).build();
+  public static TransportSocket istio(String sni, CommonTlsContext common) {
+    UpstreamTlsContext context = UpstreamTlsContext.newBuilder().setSni(sni).setCommonTlsContext(common).build();
     return TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(Any.pack(context)).build();
   }
 
   public static TransportSocket rawBuffer() {
-    return TransportSocket.newBuilder().setName(RAW_BUFFER).setTypedConfig(Any.pack(RawBuffer.getDefaultInstance()))
-        .build();
+    return RAW_BUFFER_SOCKET;
   }
 
   /**

@@ -97,6 +97,16 @@ public final class LoadAssignments {
   public ClusterLoadAssignment build(String clusterName, MeshService service, PortSpec port,
       Map<String, String> subset, EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy,
       Problems problems) {
+    return ClusterLoadAssignment.newBuilder().setClusterName(clusterName)
+        .addAllEndpoints(localities(service, port, subset, scope, plaintextOnly, policy, problems)).build();
+  }
+
+  /**
+   * The endpoints of a load assignment, without its name: clusters with equal endpoints (the east-west gateway's
+   * outbound and passthrough clusters of one service) share these immutable messages.
+   */
+  public List<LocalityLbEndpoints> localities(MeshService service, PortSpec port, Map<String, String> subset,
+      EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy, Problems problems) {
     List<Ep> endpoints = new ArrayList<>();
     if (scope != EndpointScope.REMOTE) {
       addLocal(endpoints, service, port, subset);
@@ -109,7 +119,7 @@ public final class LoadAssignments {
     if (plaintextOnly) {
       endpoints.removeIf(Ep::istioMtls);
     }
-    return assemble(clusterName, endpoints, policy);
+    return assemble(endpoints, policy);
   }
 
   private void addLocal(List<Ep> out, MeshService service, PortSpec port, Map<String, String> subset) {
@@ -225,7 +235,7 @@ public final class LoadAssignments {
     return app + ";" + service.namespace() + ";" + app + ";" + version;
   }
 
-  private ClusterLoadAssignment assemble(String clusterName, List<Ep> endpoints, EndpointPolicy policy) {
+  private List<LocalityLbEndpoints> assemble(List<Ep> endpoints, EndpointPolicy policy) {
     record Group(int priority, Locality locality) {
     }
     Map<Group, List<Ep>> groups = new TreeMap<>(Comparator.comparingInt(Group::priority)
@@ -247,7 +257,7 @@ public final class LoadAssignments {
       Ep ep = endpoints.get(i);
       groups.computeIfAbsent(new Group(contiguous.get(raw[i]), ep.locality()), g -> new ArrayList<>()).add(ep);
     }
-    ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+    List<LocalityLbEndpoints> assignment = new ArrayList<>(groups.size());
     for (Map.Entry<Group, List<Ep>> e : groups.entrySet()) {
       List<Ep> members = e.getValue();
       members.sort(Comparator.comparing(Ep::address).thenComparingInt(Ep::port));
@@ -260,12 +270,15 @@ public final class LoadAssignments {
       }
       for (Ep ep : members) {
         weight += ep.weight();
-        locality.addLbEndpoints(LbEndpoint.newBuilder()
+        LbEndpoint.Builder lb = LbEndpoint.newBuilder()
             .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder().setAddress(Address.newBuilder()
                 .setSocketAddress(SocketAddress.newBuilder().setAddress(ep.address()).setPortValue(ep.port()))))
             .setHealthStatus(ep.health())
-            .setLoadBalancingWeight(UInt32Value.of(ep.weight()))
-            .setMetadata(metadata(ep)));
+            .setMetadata(metadata(ep));
+        if (ep.weight() != 1) {
+          lb.setLoadBalancingWeight(UInt32Value.of(ep.weight())); // unset is 1 (Envoy's default)
+        }
+        locality.addLbEndpoints(lb);
       }
       if (policy.weighted()) {
         weight = distributedWeight(policy, l);
@@ -279,9 +292,9 @@ public final class LoadAssignments {
       if (e.getKey().priority() > 0) {
         locality.setPriority(e.getKey().priority());
       }
-      assignment.addEndpoints(locality);
+      assignment.add(locality.build());
     }
-    return assignment.build();
+    return List.copyOf(assignment);
   }
 
   /** Istio's {@code distribute}: the first rule whose {@code from} matches the client; its weight for the locality. */

@@ -39,6 +39,16 @@ public final class ListenerParts {
   /** ALPN a terminating HTTPS server offers (Istio's gateways: h2 and HTTP/1.1). */
   public static final List<String> HTTPS_ALPN = List.of("h2", "http/1.1");
 
+  // Immutable protos: shared by every listener that uses them.
+  private static final ListenerFilter TLS_INSPECTOR_FILTER = ListenerFilter.newBuilder().setName(TLS_INSPECTOR)
+      .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())).build();
+  private static final HttpFilter ROUTER_FILTER = HttpFilter.newBuilder().setName(ROUTER)
+      .setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+  private static final HttpFilter FAULT_FILTER = HttpFilter.newBuilder().setName(FAULT)
+      .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build();
+  private static final HttpFilter CORS_FILTER = HttpFilter.newBuilder().setName(CORS)
+      .setTypedConfig(Any.pack(Cors.getDefaultInstance())).build();
+
   private ListenerParts() {
   }
 
@@ -49,8 +59,7 @@ public final class ListenerParts {
   }
 
   public static ListenerFilter tlsInspector() {
-    return ListenerFilter.newBuilder().setName(TLS_INSPECTOR).setTypedConfig(Any.pack(TlsInspector
-        .getDefaultInstance())).build();
+    return TLS_INSPECTOR_FILTER;
   }
 
   /** An HTTP connection manager taking its routes by RDS over ADS. */
@@ -78,16 +87,16 @@ public final class ListenerParts {
   }
 
   public static HttpFilter router() {
-    return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+    return ROUTER_FILTER;
   }
 
   /** The fault filter without defaults: routes carry their faults in {@code typed_per_filter_config}. */
   public static HttpFilter fault() {
-    return HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build();
+    return FAULT_FILTER;
   }
 
   public static HttpFilter cors() {
-    return HttpFilter.newBuilder().setName(CORS).setTypedConfig(Any.pack(Cors.getDefaultInstance())).build();
+    return CORS_FILTER;
   }
 
   public static Filter tcpProxy(String statPrefix, String cluster) {

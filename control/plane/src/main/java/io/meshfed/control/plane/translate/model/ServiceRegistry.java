@@ -107,6 +107,42 @@ public final class ServiceRegistry {
     return new ServiceRegistry(byFqdn, List.copyOf(wildcards));
   }
 
+  /**
+   * This registry with the services of {@code keys} rebuilt from {@code inputs}: for a view whose Kubernetes
+   * Services, ServiceExports and ServiceEntries are the same objects as this registry's, and whose endpoints (local
+   * or in the catalog) changed only for those keys. Services that appear or disappear are added or dropped.
+   */
+  public ServiceRegistry withChanges(java.util.Set<ServiceKey> keys, Inputs inputs) {
+    Map<String, MeshService> next = new HashMap<>(byFqdn);
+    String suffix = inputs.domainSuffix();
+    for (ServiceKey key : keys) {
+      String fqdn = key.hostname(suffix);
+      MeshService old = byFqdn.get(fqdn);
+      ExportedService local = inputs.localEndpoints().get(key);
+      FederatedService federated = inputs.catalog().get(key);
+      if (old != null && old.kind() == MeshService.Kind.KUBERNETES) {
+        Service service = old.kubernetes().orElseThrow();
+        Map<String, String> export = inputs.exports().get(key);
+        next.put(fqdn, old.sameInputs(service, local, federated, export != null, export, null) ? old
+            : new MeshService(MeshService.Kind.KUBERNETES, fqdn, old.namespace(), old.name(), old.ports(),
+                old.exportTo(), service, local, federated, export != null, export, null, inputs.clusterId()));
+        continue;
+      }
+      if (old != null && old.kind() == MeshService.Kind.SERVICE_ENTRY) {
+        continue; // a ServiceEntry host: the catalog does not own it
+      }
+      List<ClusterExport> others = federated == null ? List.of() : federated.clusters().values().stream()
+          .filter(c -> !c.clusterId().equals(inputs.clusterId())).toList();
+      if (others.isEmpty()) {
+        next.remove(fqdn);
+      } else if (old == null || !old.sameInputs(null, null, federated, false, null, null)) {
+        next.put(fqdn, new MeshService(MeshService.Kind.REMOTE, fqdn, key.namespace(), key.name(),
+            remotePorts(others), List.of(), null, null, federated, false, null, null, inputs.clusterId()));
+      }
+    }
+    return new ServiceRegistry(next, wildcardEntries);
+  }
+
   private static MeshService reuse(ServiceRegistry previous, String fqdn, Service service, ExportedService local,
       FederatedService federated, boolean exported, Map<String, String> exportAnnotations, ServiceEntry entry) {
     if (previous == null) {

@@ -1,7 +1,10 @@
 package io.meshfed.launcher;
 
 import io.meshfed.control.plane.cli.AnalyzeCommand;
+import io.meshfed.control.plane.cli.ControlPlaneCommand;
 import io.meshfed.control.plane.cli.ExplainCommand;
+import io.meshfed.control.plane.cli.ProxyConfigCommand;
+import io.meshfed.control.plane.cli.ProxyStatusCommand;
 import io.meshfed.federation.cli.CreateRemoteSecretCommand;
 import io.meshfed.trust.cli.CaCommand;
 import picocli.CommandLine;

@@ -71,7 +71,7 @@ class SettingsConfigMapTest {
     assertThat(settings.path("ca").path("vault").path("intermediatePath").asText()).isEqualTo("pki_int_east");
     assertThat(settings.path("ca").path("vault").path("auth").path("role").asText()).isEqualTo("meshfed-east");
     assertThat(settings.path("federation").path("members")).extracting(JsonNode::asText)
-        .containsExactly("meshfed-federation.west.example.com:15015");
+        .containsExactly("west=meshfed-federation.west.example.com:15015");
     assertThat(settings.path("xds").path("plaintextAddress").asText()).isEqualTo("127.0.0.1:15010");
     assertThat(settings.path("admin").path("address").asText()).isEqualTo("0.0.0.0:15014");
     assertThat(settings.path("webhook").path("address").asText()).isEqualTo("0.0.0.0:15017");

@@ -45,9 +45,9 @@ class MeshfedTest {
 
   @Test
   void unbuiltCapabilitySaysSoInOneLineAndExitsUnavailable() {
-    assertThat(run("create-remote-secret")).isEqualTo(NotBuiltYet.EXIT_CODE);
+    assertThat(run("demo")).isEqualTo(NotBuiltYet.EXIT_CODE);
     assertThat(err.toString().lines()).singleElement()
-        .asString().startsWith("meshfed create-remote-secret: not built yet");
+        .asString().startsWith("meshfed demo: not built yet");
   }
 
   @Test

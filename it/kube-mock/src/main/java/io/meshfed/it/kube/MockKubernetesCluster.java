@@ -24,19 +24,22 @@ public final class MockKubernetesCluster implements AutoCloseable {
   private final String name;
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final TokenReviews tokenReviews;
 
-  private MockKubernetesCluster(String name, KubernetesMockServer server) {
+  private MockKubernetesCluster(String name, KubernetesMockServer server, TokenReviews tokenReviews) {
     this.name = name;
     this.server = server;
+    this.tokenReviews = tokenReviews;
     this.client = server.createClient(builder -> builder.withHttpClientFactory(new JdkHttpClientFactory()));
   }
 
   /** Starts an empty API server on an ephemeral port of {@code address}. */
   public static MockKubernetesCluster start(String name, InetAddress address) {
+    TokenReviews tokenReviews = new TokenReviews(new KubernetesCrudDispatcher());
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+        tokenReviews, false);
     server.init(address, 0);
-    return new MockKubernetesCluster(name, server);
+    return new MockKubernetesCluster(name, server, tokenReviews);
   }
 
   /** Starts an empty API server on an ephemeral loopback port. */
@@ -80,6 +83,16 @@ public final class MockKubernetesCluster implements AutoCloseable {
             .withCluster(name).withUser(name).withNamespace("default").endContext().endContext()
         .withCurrentContext(name)
         .build());
+  }
+
+  /**
+   * A service-account token for {@code namespace/serviceAccount} with {@code audiences}, which this API server's
+   * TokenReviews authenticate (as a projected token would be); unknown tokens are not authenticated.
+   */
+  public String serviceAccountToken(String namespace, String serviceAccount, String... audiences) {
+    String token = "sa-" + namespace + "-" + serviceAccount + "-" + java.util.UUID.randomUUID();
+    tokenReviews.issue(token, namespace, serviceAccount, java.util.List.of(audiences));
+    return token;
   }
 
   @Override

@@ -47,7 +47,7 @@ public final class KubernetesConfigSource implements ConfigSource {
     this.client = b.client;
     this.name = "kubernetes " + b.clusterName;
     this.origin = Origin.of("cluster " + b.clusterName);
-    this.kinds = KubernetesKinds.all(b.networkingVersion, b.securityVersion);
+    this.kinds = KubernetesKinds.all(b.networkingVersion, b.securityVersion, b.secretsNamespace);
   }
 
   public static Builder builder(KubernetesClient client) {
@@ -179,6 +179,21 @@ public final class KubernetesConfigSource implements ConfigSource {
         "install the CRD (deploy/ has them) and grant meshfed list/watch on it", Optional.empty());
   }
 
+  /**
+   * The kinds whose informer has no open watch right now (the API server is unreachable, or refuses): their last
+   * listed objects keep serving. Kinds whose CRD is missing are not counted.
+   */
+  public synchronized List<String> notWatching() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < informers.size(); i++) {
+      String label = kinds.get(i).label();
+      if (!unavailable.containsKey(label) && !informers.get(i).isWatching()) {
+        out.add(label);
+      }
+    }
+    return out;
+  }
+
   @Override
   public synchronized void close() {
     informers.forEach(SharedIndexInformer::close);
@@ -191,6 +206,7 @@ public final class KubernetesConfigSource implements ConfigSource {
     private String clusterName = "local";
     private String networkingVersion = "v1";
     private String securityVersion = "v1";
+    private String secretsNamespace;
 
     private Builder(KubernetesClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -219,6 +235,15 @@ public final class KubernetesConfigSource implements ConfigSource {
         throw new IllegalArgumentException("securityVersion: " + version + " (expected: v1 or v1beta1)");
       }
       this.securityVersion = version;
+      return this;
+    }
+
+    /** Read Secrets of this namespace only (default: every namespace). */
+    public Builder secretsNamespace(String namespace) {
+      if (namespace == null || namespace.isBlank()) {
+        throw new IllegalArgumentException("secretsNamespace: \"" + namespace + "\" (expected: a namespace)");
+      }
+      this.secretsNamespace = namespace;
       return this;
     }
 

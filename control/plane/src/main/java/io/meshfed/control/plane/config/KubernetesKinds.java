@@ -51,13 +51,22 @@ final class KubernetesKinds {
   }
 
   static List<Kind> all(String networkingVersion, String securityVersion) {
+    return all(networkingVersion, securityVersion, null);
+  }
+
+  /**
+   * The kinds; Secrets only in {@code secretsNamespace} when it is set (the chart grants the control plane Secrets
+   * of its own namespace only), else in every namespace.
+   */
+  static List<Kind> all(String networkingVersion, String securityVersion, String secretsNamespace) {
     List<Kind> kinds = new ArrayList<>();
     kinds.add(typed("Service", Service.class));
     kinds.add(new Kind("EndpointSlice", false, c -> c.discovery().v1().endpointSlices().inAnyNamespace()));
     kinds.add(typed("Pod", Pod.class));
     kinds.add(new Kind("Namespace", false, c -> c.namespaces()));
     kinds.add(typed("ServiceAccount", ServiceAccount.class));
-    kinds.add(typed("Secret", Secret.class));
+    kinds.add(secretsNamespace == null ? typed("Secret", Secret.class)
+        : new Kind("Secret", false, c -> c.secrets().inNamespace(secretsNamespace)));
     kinds.add(crd(Kinds.NETWORKING, networkingVersion, "VirtualService", "virtualservices"));
     kinds.add(crd(Kinds.NETWORKING, networkingVersion, "DestinationRule", "destinationrules"));
     kinds.add(crd(Kinds.NETWORKING, networkingVersion, "Gateway", "gateways"));

@@ -55,6 +55,7 @@ public final class XdsServer {
     private final List<HttpServer> listening = new ArrayList<>();
     private int plaintextPort = -1;
     private int mtlsPort = -1;
+    private HttpServer mtlsServer;
 
     private XdsServer(Builder config) {
         this.vertx = config.vertx;
@@ -80,6 +81,7 @@ public final class XdsServer {
                     DiscoveryRequest::getNode, SotwStream::new));
             grpc.callHandler(DELTA, call -> distributor.accept(call, call.connection().isSsl(),
                     DeltaDiscoveryRequest::getNode, DeltaStream::new));
+            config.services.forEach(grpc::addService);
             Future<Void> plain = config.plaintextHost == null ? Future.succeededFuture()
                     : vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
                             .requestHandler(grpc)
@@ -94,6 +96,7 @@ public final class XdsServer {
                             .listen(config.mtlsPort, config.mtlsHost)
                             .map(s -> {
                                 listening.add(s);
+                                mtlsServer = s;
                                 mtlsPort = s.actualPort();
                                 return null;
                             }))
@@ -127,6 +130,18 @@ public final class XdsServer {
         return options;
     }
 
+    /**
+     * Replaces the mTLS listener's certificate and trust (after the control plane's SVID rotated): new handshakes use
+     * them, open streams are kept. Completes with false when there is no mTLS listener.
+     */
+    public Future<Boolean> updateSsl(ServerSSLOptions ssl) {
+        HttpServer server = mtlsServer;
+        if (server == null) {
+            return Future.succeededFuture(false);
+        }
+        return server.updateSSLOptions(ssl.copy().setClientAuth(config.ssl.getClientAuth()), false);
+    }
+
     /** Ends every stream with UNAVAILABLE and unbinds the listeners. */
     public Future<Void> close() {
         return distributor.shutdown().compose(v -> closeListeners());
@@ -138,6 +153,7 @@ public final class XdsServer {
             closing.add(s.close());
         }
         listening.clear();
+        mtlsServer = null;
         return Future.join(closing).mapEmpty();
     }
 
@@ -176,6 +192,7 @@ public final class XdsServer {
         private MeterRegistry registry = new SimpleMeterRegistry();
         private String controlPlaneId = "meshfed";
         private long maxRequestSize = 64L * 1024 * 1024;
+        private final List<io.vertx.grpc.server.Service> services = new ArrayList<>();
 
         private Builder(Vertx vertx) {
             this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -214,6 +231,27 @@ public final class XdsServer {
             }
             this.ssl = ssl.copy().setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
             this.verifier = Objects.requireNonNull(verifier, "verifier");
+            return this;
+        }
+
+        /**
+         * Lets TLS clients connect without a certificate (client authentication {@code REQUEST} instead of
+         * {@code REQUIRED}), for another service on the same port whose callers have none yet: the CA's first CSR,
+         * authenticated by a token (Istio's :15012 does the same). ADS streams still need a verified client
+         * certificate: one without is refused with {@code PERMISSION_DENIED}. Call after {@link #mtls}.
+         */
+        public Builder clientCertificateOptional() {
+            if (ssl == null) {
+                throw new IllegalStateException("clientCertificateOptional: no mTLS listener (expected: mtls(...) "
+                        + "first)");
+            }
+            this.ssl = ssl.copy().setClientAuth(io.vertx.core.http.ClientAuth.REQUEST);
+            return this;
+        }
+
+        /** Another gRPC service served on the same listeners (e.g. the CA); it can tell TLS calls apart itself. */
+        public Builder service(io.vertx.grpc.server.Service service) {
+            services.add(Objects.requireNonNull(service, "service"));
             return this;
         }
 

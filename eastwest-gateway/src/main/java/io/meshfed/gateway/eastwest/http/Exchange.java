@@ -1,0 +1,530 @@
+package io.meshfed.gateway.eastwest.http;
+
+import io.meshfed.gateway.eastwest.ConnectionRecord;
+import io.meshfed.gateway.eastwest.RequestRecord;
+import io.meshfed.gateway.eastwest.ResponseFlag;
+import io.meshfed.gateway.eastwest.config.RouteConfig;
+import io.meshfed.gateway.eastwest.upstream.ClusterRuntime;
+import io.meshfed.gateway.eastwest.upstream.Host;
+import io.meshfed.gateway.eastwest.upstream.UpstreamFailure;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response through the forwarder: route, cluster, host (retrying connect failures on other
+ * hosts as the route's retry policy allows), an upstream HTTP/1.1 connection from the event loop's pool, the request
+ * streamed up and the response streamed down with backpressure both ways, the route timeout, and one
+ * {@link RequestRecord} at the end. Lives on the downstream connection's event loop; every method runs there.
+ *
+ * <p>Buffer ownership: request body parts are owned here while the upstream is being connected (bounded; reading
+ * pauses past {@link #PENDING_LIMIT}) and pass to the upstream channel when written; response parts pass straight to
+ * the downstream channel.
+ */
+final class Exchange {
+
+  /** Request bytes held while connecting before downstream reading pauses (Envoy's default buffer limit). */
+  static final int PENDING_LIMIT = 1024 * 1024;
+
+  private final RequestForwarder forwarder;
+  private final HttpRequest request;
+  private final Instant start = Instant.now();
+  private final long startNanos = System.nanoTime();
+  private final String method;
+  private final String authority;
+  private final String path;
+  private final boolean keepAliveRequested;
+  /** Whether the request head (and, for a full request, its body) still belongs here (not yet written upstream). */
+  private boolean requestOwned = true;
+  private final Set<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
+  private final Set<Host> tried = new HashSet<>();
+  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private RouteConfig route;
+  private String clusterName = "";
+  private ClusterRuntime cluster;
+  private Host host;
+  private Channel upstream;
+  private int attempts;
+  private boolean countedRequest;
+  private boolean forceClose;
+  private boolean hostActive;
+  private boolean requestComplete;
+  private boolean responseStarted;
+  private boolean informational;
+  private boolean responseComplete;
+  private boolean upstreamKeepAlive;
+  private boolean finished;
+  private int status;
+  private String details = "";
+  private long requestBytes;
+  private long responseBytes;
+  private ScheduledFuture<?> timeout;
+
+  Exchange(RequestForwarder forwarder, HttpRequest request) {
+    this.forwarder = forwarder;
+    this.request = request;
+    this.method = request.method().name();
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    this.authority = host == null ? "" : host;
+    this.path = request.uri();
+    this.keepAliveRequested = HttpUtil.isKeepAlive(request);
+    if (request instanceof LastHttpContent full) {
+      // HTTP/2 requests and aggregated ones carry their whole body in the head.
+      requestBytes = full.content().readableBytes();
+      requestComplete = true;
+    }
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  /** Routes and starts connecting. The request head is written when the upstream is ready. */
+  void start() {
+    if (request.decoderResult().isFailure()) {
+      // The codec cannot find the next request's start after a broken one: answer, then close.
+      requestComplete = true;
+      forceClose = true;
+      localReply(400, ResponseFlag.DPE, "malformed request: " + request.decoderResult().cause().getMessage());
+      return;
+    }
+    route = forwarder.target().routes().route(authority, path);
+    if (route == null) {
+      localReply(404, ResponseFlag.NR, "no route for authority '" + authority + "' path '" + pathOnly() + "' in "
+          + forwarder.target().routeConfigName());
+      return;
+    }
+    clusterName = route.pickCluster();
+    cluster = forwarder.services().clusters().cluster(clusterName);
+    if (cluster == null) {
+      localReply(503, ResponseFlag.NC, "cluster " + clusterName + " is not configured");
+      return;
+    }
+    if (!cluster.ready()) {
+      localReply(503, ResponseFlag.UH, "cluster " + clusterName + " waits for " + cluster.config().missing());
+      return;
+    }
+    if (requestsInFlight() >= cluster.config().circuitBreakers().maxRequests()) {
+      localReply(503, ResponseFlag.UO, "cluster " + clusterName + " is at max_requests "
+          + cluster.config().circuitBreakers().maxRequests());
+      return;
+    }
+    countedRequest = true;
+    cluster.state().requestStarted();
+    Duration limit = route.timeout();
+    if (!limit.isZero()) {
+      timeout = forwarder.downstream().eventLoop().schedule(this::timedOut, limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    connect();
+  }
+
+  private int requestsInFlight() {
+    return cluster.state().requests();
+  }
+
+  private String pathOnly() {
+    int query = path.indexOf('?');
+    return query < 0 ? path : path.substring(0, query);
+  }
+
+  private void connect() {
+    if (finished) {
+      return;
+    }
+    InetSocketAddress remote = (InetSocketAddress) forwarder.record().channel().remoteAddress();
+    Host chosen = cluster.pick(tried, remote == null ? 0 : remote.getAddress().hashCode());
+    if (chosen == null) {
+      if (tried.isEmpty()) {
+        localReply(503, ResponseFlag.UH, "no healthy upstream in cluster " + clusterName);
+      } else {
+        flags.add(ResponseFlag.UF);
+        if (attempts > 1) {
+          flags.add(ResponseFlag.URX);
+        }
+        localReply(503, ResponseFlag.UF, "no further host to try in cluster " + clusterName + " after " + tried
+            + (details.isEmpty() ? "" : "; last: " + details));
+      }
+      return;
+    }
+    host = chosen;
+    attempts++;
+    Channel idle = forwarder.services().pool().poll(clusterName, chosen);
+    if (idle != null) {
+      attach(idle);
+      return;
+    }
+    Channel downstream = forwarder.downstream();
+    forwarder.services().connector().connectHost(downstream.eventLoop(), cluster, chosen, true, false, channel -> {
+      channel.pipeline().addLast("h1", new io.netty.handler.codec.http.HttpClientCodec());
+      channel.pipeline().addLast("response", new UpstreamResponseHandler());
+    }).addListener(done -> {
+      if (done.isSuccess()) {
+        Channel channel = (Channel) done.getNow();
+        if (finished) {
+          channel.close();
+        } else {
+          attach(channel);
+        }
+      } else {
+        connectFailed(chosen, done.cause());
+      }
+    });
+  }
+
+  private void connectFailed(Host failed, Throwable cause) {
+    if (finished) {
+      return;
+    }
+    details = cause.getMessage();
+    if (cause instanceof UpstreamFailure failure && failure.flags().contains(ResponseFlag.UO)) {
+      localReply(503, ResponseFlag.UO, failure.getMessage());
+      return;
+    }
+    tried.add(failed);
+    if (route.retry().retriesConnectFailure() && attempts <= route.retry().numRetries()) {
+      connect();
+      return;
+    }
+    if (attempts > 1) {
+      flags.add(ResponseFlag.URX);
+    }
+    localReply(503, ResponseFlag.UF, "upstream connect error: " + details);
+  }
+
+  private void attach(Channel channel) {
+    upstream = channel;
+    host.state().requestStarted();
+    hostActive = true;
+    channel.pipeline().get(UpstreamResponseHandler.class).attach(this);
+    requestOwned = false;
+    channel.write(prepareRequest(), channel.voidPromise());
+    for (HttpContent content = pending.poll(); content != null; content = pending.poll()) {
+      channel.write(content, channel.voidPromise());
+    }
+    pendingBytes = 0;
+    channel.flush();
+    channel.config().setAutoRead(true);
+    forwarder.resumeReading();
+  }
+
+  /** The request as sent upstream: HTTP/1.1, hop-by-hop headers removed, framing and forwarding headers set. */
+  private HttpRequest prepareRequest() {
+    HttpHeaders headers = request.headers();
+    boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+    boolean hasLength = HttpUtil.isContentLengthSet(request);
+    Messages.stripHopByHop(headers);
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    if (request instanceof FullHttpRequest full) {
+      if (!hasLength && (full.content().isReadable() || !bodyless(request.method()))) {
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, full.content().readableBytes());
+      }
+    } else if (!hasLength || chunked) {
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    headers.set("x-forwarded-proto", forwarder.tls() ? "https" : "http");
+    InetSocketAddress remote = (InetSocketAddress) forwarder.record().channel().remoteAddress();
+    if (remote != null) {
+      String client = remote.getAddress().getHostAddress();
+      String previous = headers.get("x-forwarded-for");
+      headers.set("x-forwarded-for", previous == null ? client : previous + ", " + client);
+    }
+    // Envoy's forward_client_cert_details default (SANITIZE): a client cannot claim another's certificate.
+    headers.remove("x-forwarded-client-cert");
+    return request;
+  }
+
+  private static boolean bodyless(HttpMethod method) {
+    return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.DELETE)
+        || method.equals(HttpMethod.OPTIONS) || method.equals(HttpMethod.TRACE);
+  }
+
+  /** A part of the request body from downstream. */
+  void onRequestContent(HttpContent content) {
+    requestBytes += content.content().readableBytes();
+    boolean last = content instanceof LastHttpContent;
+    if (last) {
+      requestComplete = true;
+    }
+    if (finished || route == null) {
+      content.release();
+      if (last && finished) {
+        forwarder.exchangeDone(this, keepAliveAfter());
+      }
+      return;
+    }
+    if (upstream != null) {
+      upstream.write(content, upstream.voidPromise());
+      if (!upstream.isWritable()) {
+        forwarder.pauseReading();
+      }
+      return;
+    }
+    pending.add(content);
+    pendingBytes += content.content().readableBytes();
+    if (pendingBytes > PENDING_LIMIT) {
+      forwarder.pauseReading();
+    }
+  }
+
+  /** The downstream finished a read batch: push what was written upstream. */
+  void downstreamReadComplete() {
+    if (upstream != null) {
+      upstream.flush();
+    }
+  }
+
+  void upstreamWritable() {
+    forwarder.resumeReading();
+  }
+
+  void downstreamWritable() {
+    if (upstream != null) {
+      upstream.config().setAutoRead(true);
+    }
+  }
+
+  void onResponse(HttpResponse response) {
+    if (finished) {
+      return;
+    }
+    int code = response.status().code();
+    if (code >= 100 && code < 200) {
+      // An interim response (100 Continue, 103 Early Hints): passed on, the final one still to come.
+      informational = true;
+      Messages.stripHopByHop(response.headers());
+      forwarder.downstream().write(response, forwarder.downstream().voidPromise());
+      return;
+    }
+    responseStarted = true;
+    status = response.status().code();
+    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+    if (status >= 500) {
+      cluster.reportFailure(host, status == 502 || status == 503 || status == 504);
+    } else {
+      cluster.reportSuccess(host);
+    }
+    boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+    boolean hasLength = HttpUtil.isContentLengthSet(response);
+    Messages.stripHopByHop(response.headers());
+    if (!forwarder.multiplexed()) {
+      if (chunked || (!hasLength && mayHaveBody(status) && !HttpMethod.HEAD.name().equals(method))) {
+        // Re-frame for the downstream hop, so a close-delimited upstream body keeps the client's connection.
+        HttpUtil.setTransferEncodingChunked(response, true);
+      }
+      if (!keepAliveAfter()) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+    }
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    forwarder.downstream().write(response, forwarder.downstream().voidPromise());
+  }
+
+  private static boolean mayHaveBody(int status) {
+    return status >= 200 && status != 204 && status != 304;
+  }
+
+  void onResponseContent(HttpContent content) {
+    if (finished) {
+      content.release();
+      return;
+    }
+    if (informational) {
+      // The empty end of an interim response: HTTP/1.1's encoder needs it, on HTTP/2 it would end the stream.
+      informational = !(content instanceof LastHttpContent);
+      if (forwarder.multiplexed()) {
+        content.release();
+      } else {
+        forwarder.downstream().write(content, forwarder.downstream().voidPromise());
+      }
+      return;
+    }
+    responseBytes += content.content().readableBytes();
+    Channel downstream = forwarder.downstream();
+    boolean last = content instanceof LastHttpContent;
+    downstream.write(content, downstream.voidPromise());
+    if (!downstream.isWritable() && upstream != null) {
+      upstream.config().setAutoRead(false);
+    }
+    if (last) {
+      responseComplete = true;
+      downstream.flush();
+      finish();
+    }
+  }
+
+  void upstreamReadComplete() {
+    if (!finished) {
+      forwarder.downstream().flush();
+    }
+  }
+
+  /** The upstream connection closed (or reset) while this exchange used it. */
+  void upstreamClosed() {
+    if (finished || responseComplete) {
+      return;
+    }
+    upstream = null;
+    if (!responseStarted) {
+      localReply(503, ResponseFlag.UC, "upstream connection to " + host + " closed before response headers");
+    } else {
+      flags.add(ResponseFlag.UC);
+      details = "upstream connection to " + host + " closed mid-response";
+      abort();
+    }
+  }
+
+  /** The downstream (connection or HTTP/2 stream) went away first. */
+  void downstreamClosed() {
+    if (finished) {
+      return;
+    }
+    flags.add(ResponseFlag.DC);
+    details = "downstream closed before the response completed";
+    if (upstream != null) {
+      upstream.close();
+      upstream = null;
+    }
+    releasePending();
+    finishRecord();
+  }
+
+  private void timedOut() {
+    if (finished) {
+      return;
+    }
+    if (!responseStarted) {
+      if (upstream != null) {
+        upstream.close();
+        upstream = null;
+      }
+      localReply(504, ResponseFlag.UT, "no response within the route timeout " + route.timeout().toMillis() + " ms");
+    } else {
+      flags.add(ResponseFlag.UT);
+      details = "response incomplete at the route timeout";
+      abort();
+    }
+  }
+
+  /** Ends a half-sent response: the downstream connection (or stream) cannot be reused. */
+  private void abort() {
+    if (upstream != null) {
+      upstream.close();
+      upstream = null;
+    }
+    releasePending();
+    finishRecord();
+    forwarder.downstream().close();
+  }
+
+  private void localReply(int code, ResponseFlag flag, String detail) {
+    flags.add(flag);
+    details = detail;
+    status = code;
+    if (upstream != null) {
+      upstream.close();
+      upstream = null;
+    }
+    releasePending();
+    responseStarted = true;
+    responseComplete = true;
+    boolean close = !forwarder.multiplexed() && !keepAliveAfter();
+    forwarder.downstream().writeAndFlush(Messages.localReply(forwarder.downstream().alloc(), code, flags, detail,
+        close));
+    finish();
+  }
+
+  /** Whether the downstream HTTP/1.1 connection can carry another request after this one. */
+  private boolean keepAliveAfter() {
+    return keepAliveRequested && requestComplete && !forceClose && !forwarder.draining();
+  }
+
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    Channel reusable = null;
+    if (upstream != null) {
+      UpstreamResponseHandler handler = upstream.pipeline().get(UpstreamResponseHandler.class);
+      if (handler != null) {
+        handler.detach();
+      }
+      if (responseComplete && requestComplete && upstreamKeepAlive && upstream.isActive()) {
+        reusable = upstream;
+      } else {
+        upstream.close();
+      }
+      upstream = null;
+    }
+    finishRecord();
+    if (reusable != null) {
+      forwarder.services().pool().offer(clusterName, host, reusable);
+    }
+    if (requestComplete) {
+      forwarder.exchangeDone(this, keepAliveAfter());
+    }
+    // Otherwise the rest of the request body is discarded as it arrives; exchangeDone follows its last part.
+  }
+
+  private void finishRecord() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    releasePending();
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
+    if (countedRequest) {
+      cluster.state().requestFinished();
+    }
+    if (hostActive) {
+      host.state().requestFinished();
+      hostActive = false;
+    }
+    for (ResponseFlag flag : flags) {
+      forwarder.record().counters().flag(flag);
+    }
+    forwarder.services().counters().request();
+    forwarder.services().observer().request(new RequestRecord(forwarder.listener(), forwarder.record().mode(),
+        (InetSocketAddress) forwarder.record().channel().remoteAddress(), forwarder.record().principal(),
+        forwarder.multiplexed() ? "HTTP/2" : "HTTP/1.1", method, authority, path, status, flags, details,
+        clusterName, host == null ? null : host.address(),
+        host == null ? ConnectionRecord.Upstream.UNKNOWN : host.destination(), attempts, start,
+        Duration.ofNanos(System.nanoTime() - startNanos), requestBytes, responseBytes));
+  }
+
+  private void releasePending() {
+    if (requestOwned) {
+      requestOwned = false;
+      ReferenceCountUtil.release(request);
+    }
+    for (HttpContent content = pending.poll(); content != null; content = pending.poll()) {
+      ReferenceCountUtil.release(content);
+    }
+    pendingBytes = 0;
+  }
+}

@@ -1,0 +1,2 @@
+/** The gateway's counters behind {@link io.meshfed.gateway.eastwest.GatewayStats}. */
+package io.meshfed.gateway.eastwest.stats;

@@ -1,0 +1,195 @@
+package io.meshfed.gateway.l7.listener;
+
+import io.meshfed.gateway.l7.tls.TlsContextFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Installs the handlers that serve a connection once its filter chain is chosen. Event loop only. */
+final class DownstreamPipelines {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DownstreamPipelines.class);
+  private static final ByteBuf H2_PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+
+  private DownstreamPipelines() {
+  }
+
+  /** Serves {@code channel} with {@code chain}; {@code sni} from the ClientHello (empty when none). */
+  static void serve(Channel channel, ListenerRuntime listener, FilterChainSpec chain, String sni) {
+    ConnectionContext connection = new ConnectionContext(listener.name(), chain,
+        (InetSocketAddress) channel.remoteAddress(), (InetSocketAddress) channel.localAddress(), sni);
+    listener.track(channel, connection);
+    DataPlane dataPlane = listener.dataPlane();
+    ChannelPipeline pipeline = channel.pipeline();
+    if (chain.tcp() != null) {
+      pipeline.addLast("tcp-proxy", dataPlane.tcpProxy(connection, chain.tcp()));
+      return;
+    }
+    if (chain.tls() == null) {
+      pipeline.addLast("protocol-detector", new PlaintextDetector(connection, dataPlane));
+      return;
+    }
+    SslContext context;
+    try {
+      context = listener.tlsContexts().contextFor(chain.tls(), true, dataPlane.secrets());
+    } catch (TlsContextFactory.TlsUnavailableException e) {
+      LOG.warn("listener {} chain {}: closing a TLS connection: {}", listener.name(), chain.name(),
+          e.getMessage());
+      channel.close();
+      return;
+    }
+    pipeline.addLast("tls", TlsContextFactory.serverHandler(context, channel.alloc(),
+        dataPlane.tlsSessionResumption()));
+    pipeline.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+      @Override
+      protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        X509Certificate peer = null;
+        try {
+          Certificate[] certificates = ssl.engine().getSession().getPeerCertificates();
+          if (certificates.length > 0 && certificates[0] instanceof X509Certificate x509) {
+            peer = x509;
+          }
+        } catch (SSLPeerUnverifiedException e) {
+          peer = null;
+        }
+        connection.markTls(peer, principal(peer));
+        if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+          http2(ctx.channel(), connection, dataPlane);
+        } else {
+          http1(ctx.channel(), connection, dataPlane);
+        }
+      }
+
+      @Override
+      protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("listener {}: TLS handshake from {} failed: {}", listener.name(), connection.remote(),
+            cause.getMessage());
+        ctx.close();
+      }
+    });
+  }
+
+  /** The SPIFFE id (first URI SAN) of a client certificate, else its subject. */
+  static String principal(X509Certificate certificate) {
+    if (certificate == null) {
+      return "";
+    }
+    try {
+      var sans = certificate.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (List<?> san : sans) {
+          if ((Integer) san.get(0) == 6) {
+            return String.valueOf(san.get(1));
+          }
+        }
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      LOG.debug("unreadable client certificate SANs: {}", e.getMessage());
+    }
+    return certificate.getSubjectX500Principal().getName();
+  }
+
+  static void http1(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
+    connection.protocol("HTTP/1.1");
+    HttpManagerSpec http = connection.chain().http();
+    long headersTimeout = http.requestHeadersTimeout() == null
+        ? dataPlane.limits().defaultRequestHeadersTimeout().toMillis() : http.requestHeadersTimeout().toMillis();
+    long idle = http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
+    ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast("guard", new Http1ConnectionGuard(connection, dataPlane, headersTimeout, idle));
+    pipeline.addLast("decoder", new StrictRequestDecoder(http.maxRequestHeadersBytes()));
+    pipeline.addLast("encoder", new HttpResponseEncoder());
+    pipeline.addLast("http", dataPlane.httpStream(connection));
+  }
+
+  static void http2(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
+    connection.protocol("HTTP/2");
+    HttpManagerSpec http = connection.chain().http();
+    long idle = http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
+    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(idle);
+    Http2Settings settings = Http2Settings.defaultSettings()
+        .maxConcurrentStreams(dataPlane.limits().maxConcurrentStreams())
+        .maxHeaderListSize(http.maxRequestHeadersBytes());
+    ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).validateHeaders(true)
+        .build());
+    pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        watcher.streamOpened();
+        stream.closeFuture().addListener(closed -> watcher.streamClosed());
+        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), dataPlane.httpStream(connection));
+      }
+    }));
+    pipeline.addLast("h2-watcher", watcher);
+  }
+
+  /** Tells an HTTP/2 connection to go away (drain); no-op for HTTP/1.1 (responses carry Connection: close). */
+  static void drain(Channel channel) {
+    Http2ConnectionWatcher watcher = channel.pipeline().get(Http2ConnectionWatcher.class);
+    if (watcher != null) {
+      watcher.goAway();
+    }
+  }
+
+  /**
+   * Plaintext HTTP: HTTP/2 with prior knowledge when the client starts with the connection preface (h2c, RFC 9113
+   * §3.3), HTTP/1.1 otherwise. Anything that is neither fails HTTP/1.1 decoding and gets 400.
+   */
+  static final class PlaintextDetector extends ByteToMessageDecoder {
+    private final ConnectionContext connection;
+    private final DataPlane dataPlane;
+
+    PlaintextDetector(ConnectionContext connection, DataPlane dataPlane) {
+      this.connection = connection;
+      this.dataPlane = dataPlane;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      int length = Math.min(in.readableBytes(), H2_PREFACE.readableBytes());
+      boolean prefix = ByteBufUtil.equals(in, in.readerIndex(), H2_PREFACE, 0, length);
+      if (prefix && length < H2_PREFACE.readableBytes()) {
+        return;
+      }
+      if (prefix) {
+        http2(ctx.channel(), connection, dataPlane);
+      } else {
+        http1(ctx.channel(), connection, dataPlane);
+      }
+      ctx.pipeline().remove(this);
+    }
+  }
+
+  /** A placeholder that swallows reads on a connection being closed. */
+  static final class Discard extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.meshfed.gateway.l7.listener;
+
+import io.meshfed.gateway.l7.config.ConfigError;
+import io.meshfed.gateway.l7.upstream.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds, updates and unbinds listeners to follow the serving snapshot. A listener whose address and port stay the
+ * same is updated in place (new connections use the new spec; established ones keep theirs); a moved listener is
+ * bound anew before the old one closes. A listener that cannot bind is reported and, if it was bound before, keeps
+ * serving at its old address. Owner context only.
+ */
+public final class ListenerManager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+
+  private final Transport transport;
+  private final EventLoopGroup group;
+  private final DataPlane dataPlane;
+  private final Map<String, ListenerRuntime> bound = new HashMap<>();
+  private final AtomicReference<Map<String, Integer>> ports = new AtomicReference<>(Map.of());
+
+  /** Listeners on {@code group}'s event loops, serving through {@code dataPlane}. */
+  public ListenerManager(Transport transport, EventLoopGroup group, DataPlane dataPlane) {
+    this.transport = transport;
+    this.group = group;
+    this.dataPlane = dataPlane;
+  }
+
+  /** Reconciles with {@code specs}; the future carries bind failures (as listener errors). */
+  public Future<List<ConfigError>> reconcile(Map<String, ListenerSpec> specs) {
+    List<Future<ConfigError>> binds = new ArrayList<>();
+    List<ListenerRuntime> replaced = new ArrayList<>();
+    for (ListenerSpec spec : specs.values()) {
+      ListenerRuntime existing = bound.get(spec.name());
+      if (existing != null && sameAddress(existing.spec(), spec)) {
+        existing.spec(spec);
+        continue;
+      }
+      ListenerRuntime runtime = new ListenerRuntime(spec, dataPlane);
+      binds.add(bind(runtime).map(error -> {
+        if (error == null) {
+          if (existing != null) {
+            replaced.add(existing);
+          }
+          bound.put(spec.name(), runtime);
+        }
+        return error;
+      }));
+    }
+    for (Map.Entry<String, ListenerRuntime> entry : List.copyOf(bound.entrySet())) {
+      if (!specs.containsKey(entry.getKey())) {
+        replaced.add(entry.getValue());
+        bound.remove(entry.getKey());
+      }
+    }
+    return Future.join(binds).transform(ignored -> {
+      for (ListenerRuntime old : replaced) {
+        close(old);
+      }
+      publishPorts();
+      List<ConfigError> errors = new ArrayList<>();
+      for (Future<ConfigError> bind : binds) {
+        if (bind.result() != null) {
+          errors.add(bind.result());
+        }
+      }
+      return Future.succeededFuture(errors);
+    });
+  }
+
+  private static boolean sameAddress(ListenerSpec a, ListenerSpec b) {
+    return a.address().equals(b.address()) && a.port() == b.port();
+  }
+
+  private Future<ConfigError> bind(ListenerRuntime runtime) {
+    Promise<ConfigError> promise = Promise.promise();
+    ListenerSpec spec = runtime.spec();
+    new ServerBootstrap().group(group).channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            runtime.accept(channel);
+          }
+        })
+        .bind(spec.address(), spec.port())
+        .addListener(future -> {
+          if (future.isSuccess()) {
+            Channel channel = ((io.netty.channel.ChannelFuture) future).channel();
+            runtime.server(channel);
+            LOG.info("listener {} bound on {}", spec.name(), channel.localAddress());
+            promise.complete(null);
+          } else {
+            promise.complete(new ConfigError(ConfigError.Kind.LISTENER, spec.name(), "address",
+                "cannot bind " + spec.address() + ":" + spec.port() + ": " + future.cause().getMessage()
+                    + " (expected: a free port this process may bind)"));
+          }
+        });
+    return promise.future();
+  }
+
+  private void close(ListenerRuntime runtime) {
+    if (runtime.server() != null) {
+      runtime.server().close();
+    }
+    // Established connections finish on their own; draining tells them to.
+    runtime.drain();
+    runtime.closeTls();
+  }
+
+  private void publishPorts() {
+    Map<String, Integer> current = new HashMap<>();
+    for (ListenerRuntime runtime : bound.values()) {
+      if (runtime.server() != null) {
+        current.put(runtime.name(), ((InetSocketAddress) runtime.server().localAddress()).getPort());
+      }
+    }
+    ports.set(Map.copyOf(current));
+  }
+
+  /** The bound port of a listener (its configured port, or the ephemeral one for port 0); any thread. */
+  public Integer port(String listener) {
+    return ports.get().get(listener);
+  }
+
+  /** Open downstream connections over all listeners. */
+  public int openConnections() {
+    int total = 0;
+    for (ListenerRuntime runtime : bound.values()) {
+      total += runtime.openConnections();
+    }
+    return total;
+  }
+
+  /** Starts draining every listener's connections. */
+  public void drain() {
+    for (ListenerRuntime runtime : bound.values()) {
+      runtime.drain();
+    }
+  }
+
+  /** Stops accepting on every listener. */
+  public void stopAccepting() {
+    for (ListenerRuntime runtime : bound.values()) {
+      if (runtime.server() != null) {
+        runtime.server().close();
+      }
+    }
+  }
+
+  /** Closes everything: listeners and connections. */
+  public Future<Void> closeAll() {
+    List<Future<Void>> closes = new ArrayList<>();
+    for (ListenerRuntime runtime : bound.values()) {
+      if (runtime.server() != null) {
+        runtime.server().close();
+      }
+      Promise<Void> closed = Promise.promise();
+      runtime.connections().close().addListener(future -> closed.complete());
+      closes.add(closed.future());
+      runtime.closeTls();
+    }
+    bound.clear();
+    publishPorts();
+    return Future.join(closes).mapEmpty();
+  }
+}

@@ -1,0 +1,219 @@
+package io.meshfed.gateway.l7.proxy;
+
+import io.meshfed.gateway.l7.listener.ConnectionContext;
+import io.meshfed.gateway.l7.listener.Http1ConnectionGuard;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * The downstream end of the proxy for one stream channel: an HTTP/1.1 connection (requests one after another,
+ * pipelined ones queued) or one HTTP/2 stream. Creates an {@link Exchange} per request and carries its writes,
+ * backpressure and end back to the channel. Event-loop confined.
+ */
+final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
+
+  private static final int MAX_PIPELINED = 64;
+
+  private final ProxyContext proxy;
+  private final ConnectionContext connection;
+  private Channel channel;
+  private boolean http2;
+  private Http1ConnectionGuard guard;
+  private Exchange current;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>();
+  private boolean closing;
+  private boolean dispatching;
+
+  HttpStreamHandler(ProxyContext proxy, ConnectionContext connection) {
+    this.proxy = proxy;
+    this.connection = connection;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    http2 = channel instanceof Http2StreamChannel;
+    guard = http2 ? null : ctx.pipeline().get(Http1ConnectionGuard.class);
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  boolean http2() {
+    return http2;
+  }
+
+  ConnectionContext connection() {
+    return connection;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!http2 && (!queued.isEmpty() || (current != null && current.requestComplete()))) {
+      // HTTP/1.1 pipelining: the next request waits for the current response (RFC 9112 §9.3.2).
+      if (queued.size() >= MAX_PIPELINED) {
+        ReferenceCountUtil.release(msg);
+        closing = true;
+        channel.close();
+        return;
+      }
+      queued.add(msg);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest request && request.decoderResult().isFailure() && !channel.isActive()) {
+      // Headers cut short by the client closing (or by the header timeout): no request to answer or log.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
+      if (guard != null) {
+        guard.headersComplete();
+      }
+      HttpContent tail = null;
+      HttpRequest head = request;
+      // HTTP/1.1 frames the body by its headers (RFC 9112 §6.3); an HTTP/2 stream has one unless its HEADERS ended it.
+      boolean expectBody = http2 || HttpUtil.getContentLength(request, 0L) > 0
+          || HttpUtil.isTransferEncodingChunked(request);
+      if (msg instanceof FullHttpRequest full) {
+        // HTTP/2 HEADERS with END_STREAM: a head and an empty end of body.
+        head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+        tail = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+        head.setDecoderResult(full.decoderResult());
+        expectBody = full.content().isReadable();
+      }
+      Exchange exchange = new Exchange(proxy, this, head, expectBody);
+      current = exchange;
+      exchange.start();
+      if (tail != null) {
+        exchange.onRequestBody(tail);
+      }
+    } else if (msg instanceof HttpContent content) {
+      if (current != null) {
+        current.onRequestBody(content);
+      } else {
+        content.release();
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  void write(HttpObject part) {
+    channel.write(part, channel.voidPromise());
+  }
+
+  void flush() {
+    channel.flush();
+  }
+
+  boolean writable() {
+    return channel.isWritable();
+  }
+
+  void pauseReading() {
+    channel.config().setAutoRead(false);
+  }
+
+  void resumeReading() {
+    if (!closing) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  /** The exchange ended; {@code close}: the connection (or stream) cannot carry another request. */
+  void finished(Exchange exchange, boolean close) {
+    if (exchange != current) {
+      return;
+    }
+    current = null;
+    if (http2) {
+      if (close) {
+        // The stream cannot continue (request abandoned): closing it resets it (RST_STREAM).
+        closing = true;
+        channel.flush();
+        channel.close();
+      }
+      return;
+    }
+    if (close || connection.draining()) {
+      closing = true;
+      releaseQueued();
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (guard != null) {
+      guard.requestFinished();
+    }
+    channel.config().setAutoRead(true);
+    if (dispatching) {
+      return;
+    }
+    dispatching = true;
+    try {
+      while (!queued.isEmpty() && !closing && (current == null || !current.requestComplete())) {
+        dispatch(queued.poll());
+      }
+    } finally {
+      dispatching = false;
+    }
+  }
+
+  /** Abandons the stream: an HTTP/1.1 connection is closed, an HTTP/2 stream reset. */
+  void reset() {
+    closing = true;
+    releaseQueued();
+    channel.close();
+  }
+
+  private void releaseQueued() {
+    while (!queued.isEmpty()) {
+      ReferenceCountUtil.release(queued.poll());
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (current != null && channel.isWritable()) {
+      current.onDownstreamWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    releaseQueued();
+    Exchange exchange = current;
+    current = null;
+    if (exchange != null) {
+      exchange.onDownstreamClosed();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -1,0 +1,103 @@
+package io.meshfed.gateway.l7.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Request ids and trace-context propagation. The gateway is one hop of the trace: it keeps the trace id, makes
+ * its own span id the parent of the upstream request, and keeps W3C {@code traceparent} (W3C Trace Context §3.2)
+ * and B3 ({@code x-b3-*}, as Istio's proxies use) consistent with each other. No spans are reported.
+ */
+final class Tracing {
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+  private static final AsciiString B3_TRACE = AsciiString.cached("x-b3-traceid");
+  private static final AsciiString B3_SPAN = AsciiString.cached("x-b3-spanid");
+  private static final AsciiString B3_PARENT = AsciiString.cached("x-b3-parentspanid");
+  private static final AsciiString B3_SAMPLED = AsciiString.cached("x-b3-sampled");
+  private static final AsciiString B3_FLAGS = AsciiString.cached("x-b3-flags");
+
+  private Tracing() {
+  }
+
+  /** A random UUID (version 4) without SecureRandom contention on the event loop. */
+  static String requestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    char[] out = new char[36];
+    hex(high >>> 32, 8, out, 0);
+    out[8] = '-';
+    hex(high >>> 16, 4, out, 9);
+    out[13] = '-';
+    hex(high, 4, out, 14);
+    out[18] = '-';
+    hex(low >>> 48, 4, out, 19);
+    out[23] = '-';
+    hex(low, 12, out, 24);
+    return new String(out);
+  }
+
+  private static void hex(long value, int digits, char[] out, int at) {
+    for (int i = digits - 1; i >= 0; i--) {
+      out[at + i] = HEX[(int) (value & 0xF)];
+      value >>>= 4;
+    }
+  }
+
+  private static String hex(long value, int digits) {
+    char[] out = new char[digits];
+    hex(value, digits, out, 0);
+    return new String(out);
+  }
+
+  private static boolean isHex(String value, int length) {
+    if (value == null || value.length() != length) {
+      return false;
+    }
+    boolean nonZero = false;
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+      nonZero |= c != '0';
+    }
+    return nonZero;
+  }
+
+  /** Rewrites the trace headers of the upstream request; {@code samplePercent} decides new traces. */
+  static void propagate(HttpHeaders headers, double samplePercent) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String span = hex(random.nextLong() | 1, 16);
+    String traceparent = headers.get(TRACEPARENT);
+    String traceId = null;
+    boolean sampled = false;
+    if (traceparent != null && traceparent.length() == 55 && traceparent.startsWith("00-")
+        && isHex(traceparent.substring(3, 35), 32) && isHex(traceparent.substring(36, 52), 16)) {
+      traceId = traceparent.substring(3, 35);
+      sampled = (Character.digit(traceparent.charAt(54), 16) & 1) == 1;
+    }
+    String b3Trace = headers.get(B3_TRACE);
+    String b3Span = headers.get(B3_SPAN);
+    if (traceId == null && b3Trace != null && (isHex(b3Trace, 32) || isHex(b3Trace, 16))) {
+      traceId = b3Trace.length() == 16 ? "0000000000000000" + b3Trace : b3Trace;
+      sampled = "1".equals(headers.get(B3_SAMPLED)) || "d".equals(headers.get(B3_FLAGS))
+          || "1".equals(headers.get(B3_FLAGS));
+    }
+    if (traceId == null) {
+      traceId = hex(random.nextLong(), 16) + hex(random.nextLong() | 1, 16);
+      sampled = random.nextDouble() * 100 < samplePercent;
+    } else if (b3Trace != null && b3Span != null) {
+      headers.set(B3_PARENT, b3Span);
+    } else if (traceparent != null) {
+      headers.set(B3_PARENT, traceparent.substring(36, 52));
+    }
+    headers.set(TRACEPARENT, "00-" + traceId + "-" + span + (sampled ? "-01" : "-00"));
+    headers.set(B3_TRACE, b3Trace != null && b3Trace.length() == 16 ? b3Trace : traceId);
+    headers.set(B3_SPAN, span);
+    headers.set(B3_SAMPLED, sampled ? "1" : "0");
+  }
+}

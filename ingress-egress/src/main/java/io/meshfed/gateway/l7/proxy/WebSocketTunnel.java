@@ -1,0 +1,52 @@
+package io.meshfed.gateway.l7.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * Turns a WebSocket upgrade into a byte tunnel once the upstream answers 101, as Envoy's {@code upgrade_configs}
+ * do: the 101 goes to the client, then both connections leave HTTP and their bytes are relayed until either side
+ * closes. The request's outcome is reported when the tunnel closes.
+ */
+final class WebSocketTunnel implements Relay.Listener {
+
+  private final Exchange exchange;
+  private Relay fromClient;
+  private long fromClientBytes = -1;
+  private long fromUpstreamBytes = -1;
+
+  private WebSocketTunnel(Exchange exchange) {
+    this.exchange = exchange;
+  }
+
+  static void open(Exchange exchange, HttpResponse switching, Attempt attempt) {
+    WebSocketTunnel tunnel = new WebSocketTunnel(exchange);
+    Channel client = exchange.downstream.channel();
+    Channel upstream = attempt.stream().channel();
+    Relay fromUpstream = new Relay(client, tunnel);
+    tunnel.fromClient = new Relay(upstream, tunnel);
+    attempt.stream().upgrade(fromUpstream);
+    client.writeAndFlush(switching);
+    ChannelPipeline pipeline = client.pipeline();
+    pipeline.replace("http", "relay", tunnel.fromClient);
+    pipeline.remove("encoder");
+    pipeline.remove("guard");
+    // Last: removing the decoder hands any bytes the client sent after the upgrade request to the relay.
+    pipeline.remove("decoder");
+    client.config().setAutoRead(true);
+    upstream.config().setAutoRead(true);
+  }
+
+  @Override
+  public void closed(Relay side, long bytes) {
+    if (side == fromClient) {
+      fromClientBytes = bytes;
+    } else {
+      fromUpstreamBytes = bytes;
+    }
+    if (fromClientBytes >= 0 && fromUpstreamBytes >= 0) {
+      exchange.tunnelClosed(fromClientBytes, fromUpstreamBytes);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.meshfed.gateway.l7.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.meshfed.gateway.l7.EngineTestBase;
+import io.meshfed.gateway.l7.config.XdsResources;
+import io.meshfed.gateway.l7.testing.Await;
+import io.meshfed.gateway.l7.testing.Backend;
+import io.meshfed.gateway.l7.testing.Http;
+import io.meshfed.gateway.l7.testing.Xds;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Protocols through the proxy: HTTP/1.1, h2c both ways, gRPC trailers, WebSocket upgrade, HTTPS redirect. */
+class ProtocolsTest extends EngineTestBase {
+
+  private int serve(Cluster cluster) throws Exception {
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r")).route(Xds.catchAll("r", cluster.getName()))
+        .cluster(cluster).build());
+    return port("l");
+  }
+
+  @Test
+  void servesH2cWithPriorKnowledgeToAnHttp11Upstream() throws Exception {
+    Backend backend = backend("b");
+    int port = serve(Xds.staticCluster("c", "127.0.0.1", backend.port()));
+
+    try (Http h2c = closeLater(Http.h2c(vertx))) {
+      Http.Response response = h2c.get(port, "h", "/x");
+      assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
+      assertThat(response.json().getString("version")).isEqualTo("HTTP_1_1");
+    }
+    assertThat(outcomes.nth(1).protocol()).isEqualTo("HTTP/2");
+  }
+
+  @Test
+  void speaksHttp2ToHttp2Clusters() throws Exception {
+    Backend backend = closeLater(Backend.start(vertx, "h2", "127.0.0.1", new HttpServerOptions()
+        .setHttp2ClearTextEnabled(true)));
+    Cluster cluster = Xds.staticCluster("c", "127.0.0.1", backend.port()).toBuilder()
+        .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+            Xds.http2Options()).build();
+    int port = serve(cluster);
+
+    for (int i = 0; i < 3; i++) {
+      Http.Response response = http.send(HttpMethod.POST, port, "h", "/items", "body-" + i);
+      assertThat(response.json().getString("version")).isEqualTo("HTTP_2");
+      assertThat(response.json().getString("body")).isEqualTo("body-" + i);
+    }
+  }
+
+  @Test
+  void carriesGrpcTrailersEndToEnd() throws Exception {
+    Backend backend = closeLater(Backend.start(vertx, "grpc", "127.0.0.1", new HttpServerOptions()));
+    backend.handler(request -> request.body().onSuccess(body -> request.response()
+        .putHeader("content-type", "application/grpc")
+        .putTrailer("grpc-status", "0").putTrailer("grpc-message", "ok")
+        .end(body)));
+    Cluster cluster = Xds.staticCluster("c", "127.0.0.1", backend.port()).toBuilder()
+        .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+            Xds.http2Options()).build();
+    int port = serve(cluster);
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+
+    String[] result = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setHost("svc").setPort(port)
+            .setURI("/helloworld.Greeter/SayHello").putHeader("content-type", "application/grpc")
+            .putHeader("te", "trailers"))
+        .compose(request -> request.send(Buffer.buffer(new byte[] {0, 0, 0, 0, 2, 8, 1}))
+            .compose(response -> response.body().map(body -> new String[] {
+                response.getHeader("content-type"), String.valueOf(body.length()),
+                response.getTrailer("grpc-status"), response.getTrailer("grpc-message")}))));
+
+    assertThat(result).containsExactly("application/grpc", "7", "0", "ok");
+    assertThat(outcomes.nth(1).grpcStatus()).isEqualTo("0");
+  }
+
+  @Test
+  void answersGrpcRequestsWithGrpcStatusWhenNoRouteMatches() throws Exception {
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
+        .route(Xds.routes("r", Xds.vhost("v", List.of("other"), Xds.route(Xds.prefix("/"), "c")))).build());
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    int port = port("l");
+
+    String[] result = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setHost("svc").setPort(port)
+            .setURI("/pkg.Svc/Call").putHeader("content-type", "application/grpc"))
+        .compose(request -> request.send(Buffer.buffer(new byte[5]))
+            .compose(response -> response.body().map(body -> new String[] {
+                String.valueOf(response.statusCode()), response.getHeader("grpc-status"),
+                response.getHeader("x-meshfed-flags")}))));
+
+    // 404 → UNIMPLEMENTED (12) in a trailers-only response, as Envoy maps local replies for gRPC.
+    assertThat(result).containsExactly("200", "12", "NR");
+  }
+
+  @Test
+  void tunnelsWebSocketsAfterTheUpgrade() throws Exception {
+    Backend backend = backend("ws");
+    var server = closeLater(new AutoCloseableServer(vertx.createHttpServer().webSocketHandler(socket ->
+        socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text)))));
+    int wsPort = server.listen();
+    int port = serve(Xds.staticCluster("c", "127.0.0.1", wsPort));
+    assertThat(backend.hits()).isZero();
+    WebSocketClient client = vertx.createWebSocketClient();
+    CompletableFuture<String> reply = new CompletableFuture<>();
+
+    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/chat"))
+        .onSuccess(socket -> {
+          socket.textMessageHandler(reply::complete);
+          socket.writeTextMessage("hello");
+        }).onFailure(reply::completeExceptionally);
+
+    assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo:hello");
+    Await.result(client.close());
+    assertThat(outcomes.nth(1).responseCode()).isEqualTo(101);
+  }
+
+  @Test
+  void redirectsPlaintextToHttpsWhenTheVirtualHostRequiresTls() throws Exception {
+    VirtualHost host = Xds.vhost("v", List.of("*"), Xds.route(Xds.prefix("/"), "c")).toBuilder()
+        .setRequireTls(VirtualHost.TlsRequirementType.ALL).build();
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r")).route(Xds.routes("r", host)).build());
+
+    Http.Response response = http.get(port("l"), "bookinfo.com", "/productpage?u=1");
+
+    assertThat(response.status()).isEqualTo(301);
+    assertThat(response.header("location")).isEqualTo("https://bookinfo.com/productpage?u=1");
+  }
+
+  /** A Vert.x server closed with the test. */
+  private static final class AutoCloseableServer implements AutoCloseable {
+    private final io.vertx.core.http.HttpServer server;
+
+    AutoCloseableServer(io.vertx.core.http.HttpServer server) {
+      this.server = server;
+    }
+
+    int listen() throws Exception {
+      return Await.result(server.listen(0, "127.0.0.1")).actualPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+      Await.result(server.close());
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package io.meshfed.gateway.l7.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshfed.gateway.l7.EngineTestBase;
+import io.meshfed.gateway.l7.HygieneLimits;
+import io.meshfed.gateway.l7.L7Engine;
+import io.meshfed.gateway.l7.config.XdsResources;
+import io.meshfed.gateway.l7.testing.Backend;
+import io.meshfed.gateway.l7.testing.RawHttp;
+import io.meshfed.gateway.l7.testing.Xds;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input, one rule per test: every refusal is answered locally with Envoy's status and flag {@code DPE}, never
+ * reaches the backend, and (for framing faults) closes the connection so nothing smuggled is read as a request.
+ */
+class RequestHygieneTest extends EngineTestBase {
+
+  private Backend backend;
+  private int port;
+
+  @Override
+  protected L7Engine.Builder configure(L7Engine.Builder builder) {
+    return builder.limits(HygieneLimits.DEFAULTS.withMaxRequestBodyBytes(1024)
+        .withDefaultRequestHeadersTimeout(Duration.ofMillis(400)));
+  }
+
+  @BeforeEach
+  void serve() throws Exception {
+    backend = backend("b");
+    var hcm = Xds.hcm("r").setMaxRequestHeadersKb(Xds.u32(2));
+    hcm.getCommonHttpProtocolOptionsBuilder().setMaxHeadersCount(Xds.u32(10)).setIdleTimeout(Xds.millis(800));
+    apply(XdsResources.builder().listener(Xds.httpListener("l", hcm.build()))
+        .route(Xds.catchAll("r", "c")).cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
+    port = port("l");
+  }
+
+  private String exchange(String request) throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      return raw.send(request).readAll(2000);
+    }
+  }
+
+  private void assertRefused(String response, int status) {
+    assertThat(RawHttp.status(response)).as(response).isEqualTo(status);
+    assertThat(RawHttp.header(response, "x-meshfed-flags")).isEqualTo("DPE");
+    assertThat(backend.hits()).as("refused before reaching the backend").isZero();
+  }
+
+  @Test
+  void acceptsAWellFormedRequest() throws Exception {
+    String response = exchange("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+    assertThat(RawHttp.status(response)).isEqualTo(200);
+  }
+
+  @Test
+  void refusesContentLengthWithTransferEncoding() throws Exception {
+    String smuggle = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: h\r\n\r\n";
+    String response = exchange(smuggle);
+    assertRefused(response, 400);
+    assertThat(RawHttp.header(response, "x-meshfed-details")).isEqualTo("http1.content_length_and_chunked_not_allowed");
+    assertThat(response).as("the smuggled request is never answered").doesNotContain("HTTP/1.1 200");
+  }
+
+  @Test
+  void refusesConflictingContentLengths() throws Exception {
+    assertRefused(exchange("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"),
+        400);
+  }
+
+  @Test
+  void refusesTransferCodingsOtherThanChunked() throws Exception {
+    assertRefused(exchange("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+        501);
+  }
+
+  @Test
+  void refusesTransferEncodingInHttp10() throws Exception {
+    assertRefused(exchange("POST / HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), 400);
+  }
+
+  @Test
+  void refusesAMissingOrDuplicatedHost() throws Exception {
+    assertRefused(exchange("GET / HTTP/1.1\r\n\r\n"), 400);
+    assertRefused(exchange("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+  }
+
+  @Test
+  void refusesHeadersOverTheSizeLimitWith431() throws Exception {
+    assertRefused(exchange("GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + "a".repeat(3000) + "\r\n\r\n"), 431);
+  }
+
+  @Test
+  void refusesTooManyHeadersWith431() throws Exception {
+    StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: h\r\n");
+    for (int i = 0; i < 12; i++) {
+      request.append("X-H").append(i).append(": v\r\n");
+    }
+    assertRefused(exchange(request.append("\r\n").toString()), 431);
+  }
+
+  @Test
+  void refusesBodiesOverTheLimitWith413() throws Exception {
+    assertRefused(exchange("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2000\r\n\r\n" + "x".repeat(2000)), 413);
+    String chunked = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "400\r\n" + "x".repeat(1024) + "\r\n400\r\n" + "x".repeat(1024) + "\r\n0\r\n\r\n";
+    assertThat(RawHttp.status(exchange(chunked))).isEqualTo(413);
+  }
+
+  @Test
+  void answersGarbageWith400() throws Exception {
+    assertRefused(exchange("\u0016\u0003\u0001garbage that is not HTTP\r\n\r\n"), 400);
+    assertRefused(exchange("GET /\u0000 HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
+  }
+
+  @Test
+  void answersASlowlorisWith408WhenHeadersDoNotComplete() throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("GET / HTTP/1.1\r\nHost: h\r\nX-Slow: ");
+      String response = raw.readAll(3000);
+      assertThat(RawHttp.status(response)).isEqualTo(408);
+      assertThat(RawHttp.header(response, "x-meshfed-flags")).isEqualTo("DPE");
+    }
+    assertThat(outcomes.nth(1).responseCode()).isEqualTo(408);
+  }
+
+  @Test
+  void closesIdleConnections() throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      // The 800 ms idle timeout closes the kept-alive connection after the response.
+      String response = raw.readAll(3000);
+      assertThat(RawHttp.status(response)).isEqualTo(200);
+      assertThat(raw.closedWithin(3000)).isTrue();
+    }
+  }
+
+  @Test
+  void servesPipelinedRequestsInOrder() throws Exception {
+    String response = exchange("GET /one HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHost: h\r\n"
+        + "Connection: close\r\n\r\n");
+    assertThat(response.indexOf("/one")).isPositive().isLessThan(response.indexOf("/two"));
+    assertThat(backend.hits()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# The L7 gateway benchmark (issue 7, "Speed"): meshfed's engine vs nginx 1.22 vs HAProxy 2.6, each configured for
+# the same route (every request to one backend serving 1 KiB), pinned to the same core(s), loaded by wrk and h2load
+# from other core(s), all on loopback. One run prints every figure and the ratios between the three.
+#
+#   it/bench/l7.sh                      # ~8 minutes
+#   L7_BENCH_SECONDS=5 it/bench/l7.sh   # shorter runs
+#
+# Environment: L7_BENCH_SECONDS (per measurement, default 10), L7_BENCH_ROUNDS (peak-throughput rounds, interleaved
+# meshfed/nginx/HAProxy, best kept; default 2, against transient load from other processes), L7_BENCH_PROXY_CPUS
+# (taskset list for the proxy, default 1), L7_BENCH_LOAD_CPUS (wrk, h2load and the backend, default 0).
+# Needs nginx, haproxy, wrk, h2load, openssl, taskset and a JDK (.ci/install-tools installs them); without one it
+# says which and exits 0, so CI stays green on machines without the tools.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+SECS="${L7_BENCH_SECONDS:-10}"
+ROUNDS="${L7_BENCH_ROUNDS:-2}"
+PROXY_CPUS="${L7_BENCH_PROXY_CPUS:-1}"
+LOAD_CPUS="${L7_BENCH_LOAD_CPUS:-0}"
+WORKERS="$(taskset -c "$PROXY_CPUS" nproc 2>/dev/null || echo 1)"
+HZ="$(getconf CLK_TCK)"
+
+for tool in nginx haproxy wrk h2load openssl taskset java curl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "l7 bench: SKIPPED: $tool is not installed (.ci/install-tools installs nginx, haproxy, wrk, h2load)"
+    exit 0
+  fi
+done
+
+WORK="$(mktemp -d /tmp/meshfed-l7-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 0.5
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log() { echo "l7 bench: $*" >&2; }
+
+# Below the ephemeral range (32768+), where client connections could already hold a port.
+NEXT_PORT=$((20000 + (RANDOM % 100) * 100))
+free_port() { # free_port VAR: the next port nobody listens on, each handed out once (no subshell: the counter lives)
+  while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do NEXT_PORT=$((NEXT_PORT + 1)); done
+  printf -v "$1" '%s' "$NEXT_PORT"
+  NEXT_PORT=$((NEXT_PORT + 1))
+}
+
+wait_port() {
+  for _ in $(seq 1 240); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.25
+  done
+  log "port $1 never opened"; return 1
+}
+
+# --- build the engine's classpath (reactor jars, never mvn install) -------------------------------------------------
+log "building (mvnw package -pl it -am)"
+( cd "$ROOT" && ./mvnw -B -q package dependency:build-classpath -DskipTests -pl it -am \
+    -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime ) >"$WORK/build.log" 2>&1 \
+  || { log "build failed:"; tail -20 "$WORK/build.log"; exit 1; }
+CP="$(cat "$WORK/cp.txt"):$ROOT/it/target/classes"
+
+# --- TLS material: ECDSA P-256, TLS 1.3 -----------------------------------------------------------------------------
+openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/key.pem" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$WORK/key.pem" -out "$WORK/key8.pem"
+openssl req -new -x509 -key "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj "/CN=bench.local" \
+  -addext "subjectAltName=DNS:bench.local" 2>/dev/null
+cat "$WORK/cert.pem" "$WORK/key8.pem" > "$WORK/combined.pem"
+
+# --- the backend: nginx answering 1 KiB, on the load cores ----------------------------------------------------------
+free_port BACKEND
+BODY="$(head -c 1024 /dev/zero | tr '\0' 'x')"
+mkdir -p "$WORK/backend"
+cat > "$WORK/backend/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/backend/nginx.pid;
+error_log $WORK/backend/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  server {
+    listen 127.0.0.1:$BACKEND backlog=4096;
+    location / { default_type text/plain; return 200 "$BODY"; }
+  }
+}
+CONF
+taskset -c "$LOAD_CPUS" nginx -p "$WORK/backend" -c "$WORK/backend/nginx.conf" -g 'daemon off;' \
+  >"$WORK/backend/out" 2>&1 &
+PIDS+=($!)
+wait_port "$BACKEND" || exit 1
+
+# --- the three proxies, same route, same cores ----------------------------------------------------------------------
+# The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap, the serial collector, glibc arenas capped
+# and trimmed, leak detection off.
+start_meshfed() { # http h2c https
+  MALLOC_ARENA_MAX=2 taskset -c "$PROXY_CPUS" java -XX:+UseSerialGC -Xms24m -Xmx48m -Xmn12m \
+    -XX:ActiveProcessorCount="$WORKERS" -XX:ReservedCodeCacheSize=32m -Xss256k -XX:MaxDirectMemorySize=32m \
+    -XX:TrimNativeHeapInterval=5000 -Dio.netty.leakDetection.level=disabled \
+    -cp "$CP" io.meshfed.it.bench.l7.L7BenchMain --http "127.0.0.1:$1" --https "127.0.0.1:$3" \
+    --cert "$WORK/cert.pem" --key "$WORK/key8.pem" --backend "127.0.0.1:$BACKEND" --workers "$WORKERS" \
+    >"$WORK/meshfed.out" 2>&1 &
+  echo $!
+}
+
+start_nginx() { # http h2c https
+  mkdir -p "$WORK/nginx"
+  cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes $WORKERS;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  upstream backend { server 127.0.0.1:$BACKEND; keepalive 256; }
+  server {
+    listen 127.0.0.1:$1 backlog=4096;
+    listen 127.0.0.1:$2 http2 backlog=4096;
+    listen 127.0.0.1:$3 ssl backlog=4096;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key8.pem;
+    ssl_protocols TLSv1.3;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+  taskset -c "$PROXY_CPUS" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' \
+    >"$WORK/nginx/out" 2>&1 &
+  echo $!
+}
+
+start_haproxy() { # http h2c https
+  cat > "$WORK/haproxy.cfg" <<CONF
+global
+  nbthread $WORKERS
+  maxconn 8000
+  tune.ssl.cachesize 0
+  ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+  http-reuse always
+frontend bench
+  bind 127.0.0.1:$1
+  bind 127.0.0.1:$2 proto h2
+  bind 127.0.0.1:$3 ssl crt $WORK/combined.pem alpn http/1.1
+  default_backend backend
+backend backend
+  server s1 127.0.0.1:$BACKEND
+CONF
+  taskset -c "$PROXY_CPUS" haproxy -f "$WORK/haproxy.cfg" >"$WORK/haproxy.out" 2>&1 &
+  echo $!
+}
+
+# All processes of a proxy (nginx: master and workers), for CPU and RSS.
+proc_tree() {
+  local pids="$1"
+  for child in $(pgrep -P "$1" 2>/dev/null); do pids="$pids $child"; done
+  echo "$pids"
+}
+cpu_ticks() {
+  local total=0
+  for pid in $1; do
+    if [ -r "/proc/$pid/stat" ]; then
+      total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    fi
+  done
+  echo "$total"
+}
+rss_kb() {
+  local total=0
+  for pid in $1; do
+    if [ -r "/proc/$pid/status" ]; then
+      total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")))
+    fi
+  done
+  echo "$total"
+}
+
+to_ms() { # wrk latency ("123.00us", "1.23ms", "1.00s") -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+
+wrk_peak() { # url -> requests/s
+  taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) wrk -t1 -c64 -d"${SECS}s" "$1" 2>/dev/null \
+    | awk '/Requests\/sec/ {printf "%.0f", $2}'
+}
+
+wrk_rate() { # url rate -> "rps p50ms p99ms" at about rate requests/s
+  local delay=10
+  local conns=$(( ($2 * (delay + 1) + 999) / 1000 ))
+  [ "$conns" -lt 1 ] && conns=1
+  local out
+  out="$(WRK_DELAY_MS=$delay taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) wrk -t1 -c"$conns" -d"${SECS}s" \
+    --latency -s "$ROOT/it/bench/l7-rate.lua" "$1" 2>/dev/null)"
+  local rps p50 p99
+  rps="$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')"
+  p50="$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")"
+  p99="$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
+  echo "$rps $p50 $p99"
+}
+
+h2_peak() { # url -> requests/s over HTTP/2 (h2c prior knowledge)
+  taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) h2load -c16 -m8 -D "$SECS" "$1" 2>/dev/null \
+    | awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}'
+}
+
+tls_handshakes() { # url -> new TLS connections/s (every request on a new connection, resumption disabled)
+  taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) wrk -t1 -c32 -d"${SECS}s" -H "Connection: close" "$1" 2>/dev/null \
+    | awk '/Requests\/sec/ {printf "%.0f", $2}'
+}
+
+declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS BASE50 BASE99
+PROXIES=(meshfed nginx haproxy)
+
+run_proxy() { # name phase
+  local name="$1" phase="$2" http h2c https pid procs
+  free_port http; free_port h2c; free_port https
+  [ "$name" = meshfed ] && h2c="$http"
+  pid="$("start_$name" "$http" "$h2c" "$https")"
+  PIDS+=("$pid")
+  wait_port "$http" || { log "$name did not start"; for f in "$WORK"/*.out "$WORK"/*/out "$WORK"/*/error.log; do [ -f "$f" ] && tail -n 20 "$f" >&2; done; return 1; }
+  wait_port "$https" || { log "$name did not open its HTTPS port"; for f in "$WORK"/*.out "$WORK"/*/out "$WORK"/*/error.log; do [ -f "$f" ] && tail -n 20 "$f" >&2; done; }
+  sleep 1
+  procs="$(proc_tree "$pid")"
+  # Warm up every path measured below (the JVM compiles HTTP/1.1, HTTP/2 and TLS code as it first runs; the others
+  # fill their caches) without measuring.
+  local warm=3
+  [ "$name" = meshfed ] && warm=10
+  taskset -c "$LOAD_CPUS" wrk -t1 -c64 -d"${warm}s" "http://127.0.0.1:$http/" >/dev/null 2>&1
+  taskset -c "$LOAD_CPUS" timeout 60 h2load -c16 -m8 -D "$warm" "http://127.0.0.1:$h2c/" >/dev/null 2>&1
+  taskset -c "$LOAD_CPUS" wrk -t1 -c8 -d"$((warm / 2))s" -H "Connection: close" "https://127.0.0.1:$https/" \
+    >/dev/null 2>&1
+  if [ "$phase" = peak ]; then
+    local h1 h2
+    h1="$(wrk_peak "http://127.0.0.1:$http/")"
+    h2="$(h2_peak "http://127.0.0.1:$h2c/")"
+    [ "${h1:-0}" -gt "${PEAK[$name]:-0}" ] && PEAK[$name]="$h1"
+    [ "${h2:-0}" -gt "${H2[$name]:-0}" ] && H2[$name]="$h2"
+    log "$name: peak HTTP/1.1 $h1 req/s, HTTP/2 $h2 req/s"
+  else
+    local before after result direct
+    # The backend alone at the same rate, right before: the baseline "added latency" subtracts (contention from
+    # other processes changes minute to minute, so a baseline taken once would not match).
+    direct="$(wrk_rate "http://127.0.0.1:$BACKEND/" "$TARGET")"
+    BASE50[$name]="$(echo "$direct" | cut -d' ' -f2)"
+    BASE99[$name]="$(echo "$direct" | cut -d' ' -f3)"
+    before="$(cpu_ticks "$procs")"
+    result="$(wrk_rate "http://127.0.0.1:$http/" "$TARGET")"
+    after="$(cpu_ticks "$procs")"
+    RATE[$name]="$(echo "$result" | cut -d' ' -f1)"
+    LAT50[$name]="$(echo "$result" | cut -d' ' -f2)"
+    LAT99[$name]="$(echo "$result" | cut -d' ' -f3)"
+    CPU[$name]="$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$SECS" -v r="${RATE[$name]}" \
+      'BEGIN { if (r > 0) printf "%.4f", (t / hz / s) / (r / 1000); else print "n/a" }')"
+    wrk_rate "http://127.0.0.1:$http/" 1000 >/dev/null
+    RSS[$name]="$(( $(rss_kb "$procs") / 1024 ))"
+    TLS[$name]="$(tls_handshakes "https://127.0.0.1:$https/")"
+    log "$name: at ${RATE[$name]} req/s p50 ${LAT50[$name]} ms p99 ${LAT99[$name]} ms, ${CPU[$name]} vCPU per" \
+      "1000 req/s, RSS ${RSS[$name]} MiB at 1000 req/s, ${TLS[$name]} TLS handshakes/s"
+  fi
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  sleep 1
+}
+
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "proxies on CPU(s) $PROXY_CPUS with $WORKERS worker(s); load on CPU(s) $LOAD_CPUS; ${SECS}s per run;" \
+  "load average $LOAD_BEFORE"
+for round in $(seq 1 "$ROUNDS"); do
+  for name in "${PROXIES[@]}"; do run_proxy "$name" peak || exit 1; done
+done
+TARGET=$(( ${PEAK[meshfed]:-2000} / 2 ))
+log "half of meshfed's peak: $TARGET req/s"
+for name in "${PROXIES[@]}"; do run_proxy "$name" steady || exit 1; done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+
+echo
+echo "meshfed L7 gateway benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, proxies on CPU(s) $PROXY_CPUS" \
+  "($WORKERS worker), load on CPU(s) $LOAD_CPUS, ${SECS}s per measurement"
+echo "load average before $LOAD_BEFORE, after $LOAD_AFTER (other processes on this machine share these cores)"
+echo "$(nginx -v 2>&1 | sed 's/.*: //'), HAProxy $(haproxy -v | head -1 | awk '{print $3}'), $(java -version 2>&1 | head -1)"
+echo
+printf "%-44s %12s %12s %12s\n" "" meshfed nginx haproxy
+printf "%-44s %12s %12s %12s\n" "HTTP/1.1 keep-alive 1 KiB, req/s (wrk -c64)*" "${PEAK[meshfed]}" "${PEAK[nginx]}" "${PEAK[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "HTTP/2 h2c 1 KiB, req/s (h2load -c16 -m8)*" "${H2[meshfed]}" "${H2[nginx]}" "${H2[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "offered load for latency/CPU, req/s" "${RATE[meshfed]}" "${RATE[nginx]}" "${RATE[haproxy]}"
+declare -A ADD50 ADD99
+for name in "${PROXIES[@]}"; do
+  ADD50[$name]="$(added "${LAT50[$name]}" "${BASE50[$name]}")"
+  ADD99[$name]="$(added "${LAT99[$name]}" "${BASE99[$name]}")"
+done
+printf "%-44s %12s %12s %12s\n" "latency p50 / p99 through the proxy, ms" "${LAT50[meshfed]}/${LAT99[meshfed]}" \
+  "${LAT50[nginx]}/${LAT99[nginx]}" "${LAT50[haproxy]}/${LAT99[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "backend alone just before, p50 / p99, ms" "${BASE50[meshfed]}/${BASE99[meshfed]}" \
+  "${BASE50[nginx]}/${BASE99[nginx]}" "${BASE50[haproxy]}/${BASE99[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "added latency p50, ms" "${ADD50[meshfed]}" "${ADD50[nginx]}" "${ADD50[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "added latency p99, ms" "${ADD99[meshfed]}" "${ADD99[nginx]}" "${ADD99[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "CPU per 1000 req/s, vCPU" "${CPU[meshfed]}" "${CPU[nginx]}" "${CPU[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "RSS at 1000 req/s, MiB" "${RSS[meshfed]}" "${RSS[nginx]}" "${RSS[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "HTTPS TLS 1.3 ECDSA handshakes/s" "${TLS[meshfed]}" "${TLS[nginx]}" "${TLS[haproxy]}"
+echo "* best of $ROUNDS interleaved rounds"
+echo
+echo "ratios (meshfed / peer, same run; targets from issue 7):"
+echo "  HTTP/1.1 throughput vs HAProxy $(ratio "${PEAK[meshfed]}" "${PEAK[haproxy]}") (target >= 1.0)," \
+  "vs nginx $(ratio "${PEAK[meshfed]}" "${PEAK[nginx]}") (target >= 1.0)"
+echo "  HTTP/2 throughput vs HAProxy $(ratio "${H2[meshfed]}" "${H2[haproxy]}"), vs nginx $(ratio "${H2[meshfed]}" "${H2[nginx]}")"
+echo "  TLS handshakes vs HAProxy $(ratio "${TLS[meshfed]}" "${TLS[haproxy]}") (target >= 0.9)," \
+  "vs nginx $(ratio "${TLS[meshfed]}" "${TLS[nginx]}")"
+echo "  added latency at half of peak: p50 ${ADD50[meshfed]} ms (target <= 0.2), p99 ${ADD99[meshfed]} ms (target <= 1)"
+echo "  CPU per 1000 req/s ${CPU[meshfed]} vCPU (target <= 0.05; Envoy in Istio's published test: 0.20)"
+echo "  RSS at 1000 req/s ${RSS[meshfed]} MiB (target <= 150)"

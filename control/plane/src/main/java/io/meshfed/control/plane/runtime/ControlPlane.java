@@ -275,6 +275,16 @@ public final class ControlPlane implements ControlPlaneView {
     if (options.grouping() instanceof GatewayGrouping gateways) {
       // A known group whose pods announce other labels (a rollout) may select other Gateways: translate again.
       gateways.onNewGroup(group -> pipeline.groupChanged(group.key()));
+      IdleGroups idle = new IdleGroups(vertx, context, gateways, xds.status(), settings.xds().idleGroupTimeout(),
+          key -> {
+            groupsSeen.remove(key);
+            pipeline.groupGone(key);
+          });
+      idle.start();
+      closer.add("idle gateway groups", () -> {
+        idle.stop();
+        return Future.succeededFuture();
+      });
     }
     AutoCloseable config = store.subscribe(snapshot -> {
       readiness.met("config");

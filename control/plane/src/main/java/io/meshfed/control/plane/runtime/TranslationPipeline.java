@@ -114,6 +114,22 @@ final class TranslationPipeline {
     });
   }
 
+  /**
+   * A group forgotten (no gateway of it connected for a while): its snapshot is cleared now, and the others are
+   * translated again without it (the Gateways it selected may now select nothing).
+   */
+  void groupGone(String group) {
+    context.runOnContext(v -> {
+      if (groups.remove(group)) {
+        cache.clearSnapshot(group);
+        Set<String> rest = new LinkedHashSet<>(served);
+        rest.remove(group);
+        served = Set.copyOf(rest);
+        changed();
+      }
+    });
+  }
+
   /** The trust bundle may have changed (root rotation): translate again. */
   void trustChanged() {
     context.runOnContext(v -> changed());

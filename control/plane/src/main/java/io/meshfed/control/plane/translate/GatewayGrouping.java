@@ -51,6 +51,18 @@ public final class GatewayGrouping implements NodeGrouping {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Remembers a group again, telling the listeners, unless a gateway of the group announced itself meanwhile: for a
+   * group forgotten while one of its gateways was connecting.
+   */
+  public void restore(GatewayGroup group) {
+    if (groups.putIfAbsent(group.key(), group) == null) {
+      for (Consumer<GatewayGroup> listener : listeners) {
+        listener.accept(group);
+      }
+    }
+  }
+
   /** Forgets a group (e.g. once none of its gateways has been connected for a while). */
   public Optional<GatewayGroup> forget(String key) {
     return Optional.ofNullable(groups.remove(key));

@@ -61,7 +61,8 @@ class MeshTranslationControlPlaneTest {
     write("gateway.yaml", gateway() + virtualService("shop.example.com", "web"));
     Path settingsFile = ControlPlaneFixture.settings(dir, "east", "test-" + UUID.randomUUID(), HOST,
         "source: directory\ndirectory: " + config, null);
-    ControlPlaneSettings settings = ControlPlaneSettings.load(settingsFile, Map.of());
+    // Groups without gateways are forgotten after 1 s here (10 min by default).
+    ControlPlaneSettings settings = ControlPlaneSettings.load(settingsFile, Map.of("xds.idleGroupTimeout", "1s"));
     plane = await(ControlPlane.start(vertx, settings, ControlPlane.Options.meshTranslation("test", settings)
         .withWebhookCertificates(dir.resolve("no-cert-manager"))));
   }
@@ -106,6 +107,25 @@ class MeshTranslationControlPlaneTest {
     assertThat(report.getString("clusterId")).isEqualTo("east");
     assertThat(report.getJsonObject("groups").fieldNames()).contains("east/ingress/istio-ingressgateway");
     assertThat(report.getJsonArray("problems")).isEmpty();
+  }
+
+  @Test
+  void aGroupWhoseGatewaysLeftIsForgottenAndServedAgainWhenOneReturns() throws Exception {
+    String group = "east/ingress/istio-ingressgateway";
+    client = ingressClient();
+    await(client.start());
+    awaitState("LDS", state -> has(state, XdsResourceType.LISTENER, LISTENER));
+    assertThat(plane.xdsServer().snapshots().snapshot(group)).isPresent();
+
+    await(client.close());
+    client = null;
+    ControlPlaneFixture.eventually("the idle group's snapshot cleared",
+        () -> plane.xdsServer().snapshots().snapshot(group).isEmpty());
+
+    client = ingressClient();
+    await(client.start());
+    awaitState("LDS again", state -> has(state, XdsResourceType.LISTENER, LISTENER)
+        && has(state, XdsResourceType.ENDPOINT, CLUSTER));
   }
 
   @Test

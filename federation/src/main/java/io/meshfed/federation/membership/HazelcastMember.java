@@ -63,7 +63,7 @@ public final class HazelcastMember {
             holder.get(0).report(new MeshMismatch(refusal.peer(), refusal.reason()));
           }
         });
-        discovery.peers(virtualAddresses(relayed.peers()));
+        discovery.peers(virtualAddresses(settings.meshId(), relayed.peers()));
         return relay.setPeers(relayed.peers())
             .compose(v -> vertx.executeBlocking(() -> Hazelcast.newHazelcastInstance(
                 HazelcastConfigs.build(settings, relaySettings.virtualAddress(), discovery)), false))
@@ -128,12 +128,12 @@ public final class HazelcastMember {
       return Future.failedFuture(new IllegalStateException("peers: only a Membership.Relayed member has relay peers"
           + " (this one is " + settings.membership().getClass().getSimpleName() + ")"));
     }
-    return relay.setPeers(peers).onSuccess(v -> discovery.peers(virtualAddresses(peers)));
+    return relay.setPeers(peers).onSuccess(v -> discovery.peers(virtualAddresses(settings.meshId(), peers)));
   }
 
-  private static Set<InetSocketAddress> virtualAddresses(Collection<RelayPeer> peers) {
+  private static Set<InetSocketAddress> virtualAddresses(String meshId, Collection<RelayPeer> peers) {
     Set<InetSocketAddress> addresses = new HashSet<>();
-    peers.forEach(peer -> addresses.add(peer.virtualAddress(VIRTUAL_PORT)));
+    peers.forEach(peer -> addresses.add(peer.virtualAddress(meshId, VIRTUAL_PORT)));
     return addresses;
   }
 

@@ -119,7 +119,7 @@ public final class MemberRelay {
         Outbound current = peers.get(name);
         if (!current.peer().equals(wanted.get(name))) {
           peers.remove(name);
-          claims().remove(current.peer().virtualAddress(settings.virtualPort()).toString(), settings.memberName());
+          claims().remove(current.peer().virtualAddress(settings.meshId(), settings.virtualPort()).toString(), settings.memberName());
           changes.add(current.listener().close());
         }
       }
@@ -141,7 +141,7 @@ public final class MemberRelay {
   public Future<Void> close() {
     List<Future<?>> closing = new ArrayList<>();
     peers.values().forEach(outbound -> {
-      claims().remove(outbound.peer().virtualAddress(settings.virtualPort()).toString(), settings.memberName());
+      claims().remove(outbound.peer().virtualAddress(settings.meshId(), settings.virtualPort()).toString(), settings.memberName());
       closing.add(outbound.listener().close());
     });
     if (server != null) {
@@ -157,7 +157,7 @@ public final class MemberRelay {
   }
 
   private Future<NetServer> listenFor(RelayPeer peer) {
-    InetSocketAddress virtual = peer.virtualAddress(settings.virtualPort());
+    InetSocketAddress virtual = peer.virtualAddress(settings.meshId(), settings.virtualPort());
     // Vert.x shares one listening socket among servers of one Vert.x instance bound to the same address and
     // round-robins connections between them: two relays of one process serving the same peer would mix their
     // identities. Refuse the second one instead.

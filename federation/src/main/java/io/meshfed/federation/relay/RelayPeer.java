@@ -37,7 +37,7 @@ public record RelayPeer(String memberName, String host, int port) {
     }
   }
 
-  public InetSocketAddress virtualAddress(int virtualPort) {
-    return VirtualAddresses.of(memberName, virtualPort);
+  public InetSocketAddress virtualAddress(String meshId, int virtualPort) {
+    return VirtualAddresses.of(meshId, memberName, virtualPort);
   }
 }

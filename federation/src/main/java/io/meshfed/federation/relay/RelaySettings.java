@@ -36,7 +36,7 @@ public record RelaySettings(String meshId, String memberName, String listenHost,
   }
 
   public InetSocketAddress virtualAddress() {
-    return VirtualAddresses.of(memberName, virtualPort);
+    return VirtualAddresses.of(meshId, memberName, virtualPort);
   }
 
   private static void requireToken(String field, String value) {

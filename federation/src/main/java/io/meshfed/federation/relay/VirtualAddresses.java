@@ -8,19 +8,21 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The loopback address every member knows a Hazelcast member by: derived from its member name into
+ * The loopback address every member knows a Hazelcast member by: derived from its mesh id and member name into
  * 127.64.0.0/10, so it is the same on every host without configuration, never 127.0.0.1, and reachable only
- * through the local relay (Linux routes all of 127/8 to loopback).
+ * through the local relay (Linux routes all of 127/8 to loopback). The mesh id takes part so that two meshes with
+ * a cluster of the same name (a demo and a test, say) on one host do not bind the same address.
  */
 public final class VirtualAddresses {
 
   private VirtualAddresses() {
   }
 
-  public static InetSocketAddress of(String memberName, int port) {
+  public static InetSocketAddress of(String meshId, String memberName, int port) {
     byte[] hash;
     try {
-      hash = MessageDigest.getInstance("SHA-256").digest(memberName.getBytes(StandardCharsets.UTF_8));
+      // '/' occurs in neither (both are tokens of letters, digits, '.', '_' and '-'), so the pair is unambiguous.
+      hash = MessageDigest.getInstance("SHA-256").digest((meshId + "/" + memberName).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }

@@ -141,9 +141,11 @@ class MemberRelayTest {
     List<RelayRefusal> atStranger = new CopyOnWriteArrayList<>();
     west.onRefusal(atWest::add);
     stranger.onRefusal(atStranger::add);
-    await(stranger.setPeers(List.of(peer(west, "west", "127.0.2.1"))));
+    RelayPeer westAsTheStrangerKnowsIt = peer(west, "west", "127.0.2.1");
+    await(stranger.setPeers(List.of(westAsTheStrangerKnowsIt)));
 
-    assertThat(roundTrip(west.virtualAddress(), "join?")).isEmpty();
+    // The stranger listens for west on the address its own mesh derives for west.
+    assertThat(roundTrip(westAsTheStrangerKnowsIt.virtualAddress("mesh2", 5701), "join?")).isEmpty();
 
     awaitNonEmpty(atWest);
     awaitNonEmpty(atStranger);

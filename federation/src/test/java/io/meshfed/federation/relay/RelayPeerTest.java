@@ -16,11 +16,13 @@ class RelayPeerTest {
 
   @Test
   void virtualAddressesAreStableLoopbackAndNeverLocalhost() {
-    var first = VirtualAddresses.of("west", 5701);
-    assertThat(first).isEqualTo(VirtualAddresses.of("west", 5701));
+    var first = VirtualAddresses.of("mesh1", "west", 5701);
+    assertThat(first).isEqualTo(VirtualAddresses.of("mesh1", "west", 5701));
     assertThat(first.getAddress().isLoopbackAddress()).isTrue();
     assertThat(first.getAddress().getHostAddress()).doesNotStartWith("127.0.");
-    assertThat(VirtualAddresses.of("east", 5701)).isNotEqualTo(first);
+    assertThat(VirtualAddresses.of("mesh1", "east", 5701)).isNotEqualTo(first);
+    // Another mesh's "west" on the same host must not bind the same address.
+    assertThat(VirtualAddresses.of("mesh2", "west", 5701)).isNotEqualTo(first);
   }
 
   @Test

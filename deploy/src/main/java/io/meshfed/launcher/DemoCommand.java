@@ -1,19 +1,125 @@
 package io.meshfed.launcher;
 
+import io.meshfed.demo.Demo;
+import io.meshfed.demo.DemoException;
+import io.meshfed.demo.DemoSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code meshfed demo}: Start a two-cluster federation (east, west) on this machine with embedded defaults. Not built yet. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start a two-cluster federation (east, west) on this machine with embedded defaults.", "Not built yet: exits " + NotBuiltYet.EXIT_CODE + "."})
+/**
+ * {@code meshfed demo}: starts the federation of {@link Demo} on this machine, prints one progress line per step,
+ * then exactly one {@code meshfed demo ready: <ingress URL>} line once traffic flows, and the commands to try; runs
+ * until Ctrl-C (or SIGTERM), then stops everything. Exit codes: 0 stopped, 1 the start failed, 2 usage error,
+ * 69 this build lacks a capability the demo needs.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Start a federation of two clusters (east, west) on this machine.",
+        "Per cluster, on its own loopback subnet 127.0.<n>.0/24: a control plane",
+        "(local CA under one shared root, a directory of Istio YAML), an east-west",
+        "gateway, an ingress gateway and sample HTTP backends; the control planes",
+        "federate in-process over the SPIFFE mTLS relay.",
+        "Prints one line 'meshfed demo ready: <ingress URL>' once traffic flows,",
+        "then curl commands to try, and writes <dir>/demo.json. Ctrl-C stops it."},
+    footer = {"",
+        "Addresses (n = first-subnet + cluster index):",
+        "  ingress gateway    127.0.n.1:<ingress-port>",
+        "  east-west gateway  127.0.n.2:15443 (admin :15000)",
+        "  control plane      127.0.n.3 (:15012 xDS + CA, :15014 admin)",
+        "  sample backends    127.0.n.10, .11, ...:9080",
+        "",
+        "Exit codes: 0 stopped, 1 start failed, 2 usage error,",
+        "  " + NotBuiltYet.EXIT_CODE + " a capability the demo needs is not built."})
 final class DemoCommand implements Callable<Integer> {
+
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_USAGE = 2;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--clusters", paramLabel = "N", defaultValue = "2",
+      description = "How many clusters (default: ${DEFAULT-VALUE}; this build runs exactly 2: east and west).")
+  int clusters;
+
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "meshfed-demo",
+      description = "Data directory: CA, per-cluster config and data, demo.json (default: ./${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--ingress-port", paramLabel = "PORT", defaultValue = "8080",
+      description = "Every cluster's ingress HTTP port, on the cluster's own address (default: ${DEFAULT-VALUE}).")
+  int ingressPort;
+
+  @Option(names = "--first-subnet", paramLabel = "N", defaultValue = "1",
+      description = "Cluster i uses 127.0.<N+i>.0/24 (default: ${DEFAULT-VALUE}: east 127.0.1.x, west 127.0.2.x).")
+  int firstSubnet;
+
   @Override
-  public Integer call() {
-    return NotBuiltYet.report(spec, "the two-cluster demo");
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DemoSettings settings;
+    try {
+      settings = DemoSettings.builder(dir).clusters(clusters).ingressPort(ingressPort).firstSubnet(firstSubnet)
+          .build();
+    } catch (IllegalArgumentException e) {
+      err.println("meshfed demo: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (UnsupportedOperationException e) {
+      err.println("meshfed demo: not built yet: " + e.getMessage());
+      return NotBuiltYet.EXIT_CODE;
+    }
+    quietLogs();
+    out.println("meshfed demo: starting " + settings.clusters() + " clusters in " + settings.dir());
+    out.flush();
+    Demo demo;
+    try {
+      demo = Demo.start(settings, BuildInfo.version(), line -> {
+        out.println("  " + line);
+        out.flush();
+      });
+    } catch (DemoException e) {
+      if (e.unavailable()) {
+        err.println("meshfed demo: not built yet: " + e.getMessage());
+        return NotBuiltYet.EXIT_CODE;
+      }
+      err.println("meshfed demo: start failed: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // Ctrl-C / SIGTERM: drain the gateways, leave the federation, close the servers before the JVM exits.
+      System.out.println("meshfed demo: stopping");
+      List<String> failed = demo.stop();
+      System.out.println(failed.isEmpty() ? "meshfed demo: stopped" : "meshfed demo: stopped; did not stop "
+          + "cleanly: " + String.join(", ", failed));
+      System.out.flush();
+      stopped.countDown();
+    }, "meshfed-demo-stop"));
+    out.println("meshfed demo ready: " + demo.ingressUrl());
+    out.println();
+    out.println("Try:");
+    demo.commands().forEach(command -> out.println("  " + command));
+    out.println();
+    out.println("Everything is listed in " + demo.manifest() + ". Ctrl-C stops the demo.");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /**
+   * The demo's own lines are its output: components log only warnings and errors (on stderr) unless
+   * {@code MESHFED_LOG_LEVEL} asks for more. logback.xml reads the level from this property or the environment.
+   */
+  private static void quietLogs() {
+    if (System.getenv("MESHFED_LOG_LEVEL") == null && System.getProperty("MESHFED_LOG_LEVEL") == null) {
+      System.setProperty("MESHFED_LOG_LEVEL", "WARN");
+    }
   }
 }

@@ -1,0 +1,355 @@
+package io.meshfed.demo;
+
+import io.meshfed.control.plane.ca.BootstrapTokens;
+import io.meshfed.control.plane.runtime.ControlPlane;
+import io.meshfed.control.plane.runtime.ControlPlaneSettings;
+import io.meshfed.control.plane.runtime.DefaultTranslation;
+import io.meshfed.control.plane.runtime.SettingsException;
+import io.meshfed.trust.SpiffeId;
+import io.meshfed.trust.TrustDomain;
+import io.meshfed.trust.ca.local.LocalRoot;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * {@code meshfed demo}: a federation of clusters on this machine with embedded defaults, started in this order and
+ * stopped in reverse (a failed start stops what already runs):
+ * <ol>
+ *   <li>the data directory and one trust domain: a local root CA in {@code <dir>/ca}, copied into each cluster's
+ *       data directory, where that cluster's control plane makes its own intermediate (docs/trust.md, "local");</li>
+ *   <li>per cluster, on its own loopback subnet ({@link DemoCluster}): the Istio YAML directory ({@link IstioConfig})
+ *       and the control-plane settings file ({@link ControlPlaneFile}), bootstrap tokens for its gateways;</li>
+ *   <li>the sample backends ({@link SampleBackend});</li>
+ *   <li>the control planes (directory mode, local CA, federated over the SPIFFE mTLS relay), awaited until ready;</li>
+ *   <li>per cluster an east-west gateway and an ingress gateway, which take their SVIDs from their control plane's
+ *       CA and their configuration over ADS;</li>
+ *   <li>real requests through every ingress ({@link TrafficProbe}) until the local and the cross-cluster routes
+ *       answer; then {@code <dir>/demo.json} ({@link DemoManifest}).</li>
+ * </ol>
+ * Each cluster runs on its own Vert.x instance, as if on its own machine. {@link #start} and {@link #stop} block: call
+ * them from a main thread (the launcher's), never from an event loop.
+ */
+public final class Demo {
+
+  /** The trust domain of the demo mesh (Istio's default). */
+  public static final String TRUST_DOMAIN = "cluster.local";
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final long START_TIMEOUT_SECONDS = 60;
+
+  private final DemoSettings settings;
+  private final List<DemoCluster> topology;
+  private final Consumer<String> progress;
+  private final ShutdownSteps shutdown = new ShutdownSteps();
+  private final Map<String, ControlPlane> controlPlanes = new LinkedHashMap<>();
+  private final Map<String, Vertx> vertxByCluster = new LinkedHashMap<>();
+  private final Map<String, String> gatewayTokens = new LinkedHashMap<>();
+  private List<String> commands = List.of();
+  private Path manifest;
+
+  private Demo(DemoSettings settings, Consumer<String> progress) {
+    this.settings = settings;
+    this.topology = settings.topology();
+    this.progress = progress;
+  }
+
+  /**
+   * Starts the demo and returns once traffic flows through every ingress; a failure stops what started.
+   *
+   * @param version the version the control planes announce
+   * @param progress receives one line per step ("[east] control plane ready ...")
+   * @throws DemoException what failed and what to do ({@link DemoException#unavailable()} when this build lacks a
+   *     capability the demo needs)
+   */
+  public static Demo start(DemoSettings settings, String version, Consumer<String> progress)
+      throws InterruptedException {
+    Demo demo = new Demo(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(progress, "progress"));
+    try {
+      demo.startSteps(Objects.requireNonNull(version, "version"));
+      return demo;
+    } catch (RuntimeException | InterruptedException e) {
+      demo.stop();
+      throw e;
+    }
+  }
+
+  private void startSteps(String version) throws InterruptedException {
+    prepareDirectories();
+    Map<String, Integer> relayPorts = new LinkedHashMap<>();
+    for (DemoCluster cluster : topology) {
+      relayPorts.put(cluster.name(), freePort(null));
+    }
+    for (DemoCluster cluster : topology) {
+      writeClusterFiles(cluster, relayPorts);
+    }
+    for (DemoCluster cluster : topology) {
+      Vertx vertx = Vertx.vertx();
+      vertxByCluster.put(cluster.name(), vertx);
+      shutdown.add(cluster.name() + " Vert.x", vertx::close);
+      startBackends(cluster, vertx);
+    }
+    for (DemoCluster cluster : topology) {
+      startControlPlane(cluster, version);
+    }
+    awaitControlPlanes();
+    for (DemoCluster cluster : topology) {
+      startGateways(cluster);
+    }
+    probeTraffic();
+    commands = DemoCommands.of(topology);
+    try {
+      manifest = DemoManifest.write(settings.dir(), DemoManifest.of(settings, topology, commands));
+      shutdown.add("demo.json", () -> {
+        try {
+          Files.deleteIfExists(manifest);
+          return Future.succeededFuture();
+        } catch (IOException e) {
+          return Future.failedFuture(e);
+        }
+      });
+    } catch (IOException e) {
+      throw DemoException.failed(settings.dir().resolve(DemoManifest.FILE_NAME) + ": cannot write: " + e, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ steps
+
+  private void prepareDirectories() {
+    Path dir = settings.dir();
+    try {
+      createPrivate(dir);
+      Files.deleteIfExists(dir.resolve(DemoManifest.FILE_NAME));
+      LocalRoot root = LocalRoot.loadOrCreate(dir.resolve("ca"), TrustDomain.of(TRUST_DOMAIN));
+      progress.accept("root CA " + dir.resolve("ca") + " (trust domain " + root.trustDomain() + ", sha256 "
+          + io.meshfed.trust.TrustBundle.fingerprint(root.certificate()).substring(0, 16) + "...)");
+      for (DemoCluster cluster : topology) {
+        Path data = ControlPlaneFile.dataDir(clusterDir(cluster));
+        createPrivate(data);
+        Path ca = data.resolve("ca");
+        if (!LocalRoot.exists(ca)) {
+          // One mesh, one root: each control plane signs with its own intermediate under the shared root.
+          createPrivate(ca);
+          try (var files = Files.list(dir.resolve("ca"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+              Files.copy(file, ca.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw DemoException.failed(dir + ": cannot prepare the demo's data directory: " + e.getMessage()
+          + " (expected: a writable directory; pick another with --dir)", e);
+    }
+  }
+
+  private void writeClusterFiles(DemoCluster cluster, Map<String, Integer> relayPorts) {
+    Path clusterDir = clusterDir(cluster);
+    try {
+      IstioConfig.write(ControlPlaneFile.configDir(clusterDir), cluster, topology);
+      ControlPlaneFile.write(clusterDir, cluster, settings.meshId(), relayPorts, freePort("127.0.0.1"));
+      Path data = ControlPlaneFile.dataDir(clusterDir);
+      // Fresh tokens each start: the previous run's are useless to anyone.
+      Files.deleteIfExists(BootstrapTokens.file(data));
+      for (GatewayKind kind : GatewayKind.values()) {
+        String token = BootstrapTokens.issue(data, SpiffeId.of(TRUST_DOMAIN, IstioConfig.SYSTEM_NAMESPACE,
+            kind.workload()));
+        gatewayTokens.put(cluster.name() + "/" + kind.workload(), token);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw DemoException.failed(clusterDir + ": cannot write cluster " + cluster.name() + "'s files: "
+          + e.getMessage(), e);
+    }
+    progress.accept("[" + cluster.name() + "] config " + ControlPlaneFile.configDir(clusterDir) + " (Gateway, "
+        + "VirtualService, DestinationRule, Services " + String.join(", ", cluster.services()) + ")");
+  }
+
+  private void startBackends(DemoCluster cluster, Vertx vertx) throws InterruptedException {
+    List<String> started = new ArrayList<>();
+    for (SampleWorkload workload : cluster.workloads()) {
+      String host = cluster.workloadHost(workload);
+      SampleBackend backend = await(SampleBackend.start(vertx, workload, host, DemoCluster.SERVICE_PORT),
+          "sample backend " + workload.servedBy() + " on " + host + ":" + DemoCluster.SERVICE_PORT);
+      shutdown.add("backend " + workload.servedBy(), backend::close);
+      started.add(workload.service() + " " + workload.version() + " " + host + ":" + backend.port());
+    }
+    progress.accept("[" + cluster.name() + "] sample backends: " + String.join(", ", started));
+  }
+
+  private void startControlPlane(DemoCluster cluster, String version) throws InterruptedException {
+    Path file = clusterDir(cluster).resolve("control-plane.yaml");
+    ControlPlaneSettings planeSettings;
+    try {
+      planeSettings = ControlPlaneSettings.load(file, Map.of());
+    } catch (SettingsException e) {
+      throw DemoException.failed("generated " + file + " is invalid: " + e.getMessage(), e);
+    }
+    ControlPlane plane = await(ControlPlane.start(vertxByCluster.get(cluster.name()), planeSettings,
+        ControlPlane.Options.of(version, DefaultTranslation.create())),
+        "control plane " + cluster.name() + " (" + file + ")");
+    controlPlanes.put(cluster.name(), plane);
+    shutdown.add("control plane " + cluster.name(), plane::close);
+    progress.accept("[" + cluster.name() + "] control plane started: xDS " + cluster.controlPlaneHost() + ":"
+        + plane.xdsTlsPort() + ", admin " + cluster.adminUrl());
+  }
+
+  private void awaitControlPlanes() throws InterruptedException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    for (DemoCluster cluster : topology) {
+      ControlPlane plane = controlPlanes.get(cluster.name());
+      while (!plane.ready()) {
+        if (System.nanoTime() > deadline) {
+          throw DemoException.failed("control plane " + cluster.name() + " not ready within "
+              + READY_TIMEOUT.toSeconds() + " s: " + plane.readinessText().strip().replace('\n', ';')
+              + " (see " + cluster.adminUrl() + "/ready)", null);
+        }
+        Thread.sleep(100);
+      }
+      progress.accept("[" + cluster.name() + "] control plane ready");
+    }
+  }
+
+  private void startGateways(DemoCluster cluster) {
+    throw DemoException.unavailable("the gateways (`meshfed gateway --role eastwest|ingress`) are not part of this "
+        + "build yet: the demo started " + cluster.name() + "'s control plane and backends but has no gateway to "
+        + "carry traffic");
+  }
+
+  /**
+   * Every ingress answers the weighted route (served by some cluster's reviews: each cluster's ingress balances over
+   * its own and the other clusters' endpoints) and the cross-cluster route (served by west's ratings).
+   */
+  private void probeTraffic() throws InterruptedException {
+    TrafficProbe probe = new TrafficProbe();
+    for (DemoCluster cluster : topology) {
+      String shared = "/" + DemoSettings.SHARED_SERVICE + "/";
+      TrafficProbe.Observation seen = probe.await(cluster.ingressUrl() + shared.substring(0, shared.length() - 1),
+          "*" + shared + "*", servedBy -> servedBy.contains(shared), READY_TIMEOUT);
+      progress.accept("[" + cluster.name() + "] GET " + cluster.ingressUrl() + "/" + DemoSettings.SHARED_SERVICE
+          + " -> " + seen);
+      String remote = "west/" + DemoSettings.WEST_ONLY_SERVICE + "/";
+      seen = probe.await(cluster.ingressUrl() + "/" + DemoSettings.WEST_ONLY_SERVICE, remote + "*",
+          servedBy -> servedBy.startsWith(remote), READY_TIMEOUT);
+      progress.accept("[" + cluster.name() + "] GET " + cluster.ingressUrl() + "/" + DemoSettings.WEST_ONLY_SERVICE
+          + " -> " + seen);
+    }
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  public DemoSettings settings() {
+    return settings;
+  }
+
+  /** The clusters and where they run. */
+  public List<DemoCluster> clusters() {
+    return topology;
+  }
+
+  /** The ingress URL of the first cluster (east): what the ready line names. */
+  public String ingressUrl() {
+    return topology.get(0).ingressUrl();
+  }
+
+  /** {@code <dir>/demo.json}. */
+  public Path manifest() {
+    return manifest;
+  }
+
+  /** The commands to try, as the launcher prints them. */
+  public List<String> commands() {
+    return commands;
+  }
+
+  /**
+   * Stops everything, newest first: gateways drain, control planes leave the federation, backends close, Vert.x
+   * instances close; {@code demo.json} is removed. Returns what failed to stop (empty when all stopped).
+   */
+  public List<String> stop() {
+    return shutdown.stopAll();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Path clusterDir(DemoCluster cluster) {
+    return settings.dir().resolve(cluster.name());
+  }
+
+  private static void createPrivate(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+          "rwx------")));
+    }
+  }
+
+  /** A free port on {@code host} ({@code null}: the wildcard address, as the federation relay binds). */
+  private static int freePort(String host) {
+    try (ServerSocket socket = host == null ? new ServerSocket(0)
+        : new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw DemoException.failed("cannot find a free port" + (host == null ? "" : " on " + host) + ": " + e, e);
+    }
+  }
+
+  /** Waits for a start step; a failure names the step and, for a taken address, what to do. */
+  private static <T> T await(Future<T> future, String what) throws InterruptedException {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String hint = bindFailure(cause) ? " (expected: a free address; is another `meshfed demo` running? stop it, "
+          + "or use --first-subnet N to move this one to 127.0.N.0/24)" : "";
+      throw DemoException.failed(what + ": " + cause.getMessage() + hint, cause);
+    } catch (TimeoutException e) {
+      throw DemoException.failed(what + ": did not start within " + START_TIMEOUT_SECONDS + " s", e);
+    }
+  }
+
+  private static boolean bindFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The two gateways each cluster runs. */
+  enum GatewayKind {
+    EASTWEST("meshfed-eastwestgateway", "eastwestgateway"),
+    INGRESS("meshfed-ingressgateway", "ingressgateway");
+
+    private final String workload;
+    private final String istioLabel;
+
+    GatewayKind(String workload, String istioLabel) {
+      this.workload = workload;
+      this.istioLabel = istioLabel;
+    }
+
+    String workload() {
+      return workload;
+    }
+
+    /** The {@code istio} label Istio Gateway selectors match. */
+    String istioLabel() {
+      return istioLabel;
+    }
+  }
+}

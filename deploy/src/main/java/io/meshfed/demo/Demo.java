@@ -112,8 +112,9 @@ public final class Demo {
       startGateways(cluster);
     }
     probeTraffic();
-    commands = DemoCommands.of(topology);
+    commands = DemoCommands.of(topology, settings.dir());
     try {
+      DemoManifest.write(settings.dir(), DemoManifest.ADMINS_FILE, DemoManifest.admins(topology));
       manifest = DemoManifest.write(settings.dir(), DemoManifest.of(settings, topology, commands));
       shutdown.add("demo.json", () -> {
         try {

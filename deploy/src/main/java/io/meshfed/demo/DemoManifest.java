@@ -26,6 +26,8 @@ import java.util.List;
 final class DemoManifest {
 
   static final String FILE_NAME = "demo.json";
+  /** The gateways' admin servers for {@code meshfed explain --from}. */
+  static final String ADMINS_FILE = "admin.json";
 
   private DemoManifest() {
   }
@@ -70,10 +72,29 @@ final class DemoManifest {
         .put("try", new JsonArray(commands));
   }
 
+  /**
+   * The gateways' admin servers per cluster and role, in the shape {@code meshfed explain --from FILE} reads
+   * (docs/diagnostics.md): {@code {"clusters": {"east": {"ingress": URL, "eastwest": URL}}}}.
+   */
+  static JsonObject admins(List<DemoCluster> clusters) {
+    JsonObject byCluster = new JsonObject();
+    for (DemoCluster cluster : clusters) {
+      byCluster.put(cluster.name(), new JsonObject()
+          .put("ingress", "http://" + cluster.ingressHost() + ":" + DemoCluster.GATEWAY_ADMIN_PORT)
+          .put("eastwest", "http://" + cluster.eastWestHost() + ":" + DemoCluster.GATEWAY_ADMIN_PORT));
+    }
+    return new JsonObject().put("clusters", byCluster);
+  }
+
   /** Writes {@code json} to {@code <dir>/demo.json} atomically. Blocking. */
   static Path write(Path dir, JsonObject json) throws IOException {
-    Path file = dir.resolve(FILE_NAME);
-    Path temporary = dir.resolve("." + FILE_NAME + ".tmp");
+    return write(dir, FILE_NAME, json);
+  }
+
+  /** Writes {@code json} to {@code <dir>/<name>} atomically. Blocking. */
+  static Path write(Path dir, String name, JsonObject json) throws IOException {
+    Path file = dir.resolve(name);
+    Path temporary = dir.resolve("." + name + ".tmp");
     Files.writeString(temporary, json.encodePrettily() + "\n", StandardCharsets.UTF_8);
     Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return file;

@@ -47,7 +47,9 @@ public enum ResponseFlag {
   /** The upstream request reached its maximum stream duration. */
   UMSDR("UpstreamMaxStreamDurationReached", 408, "upstream max stream duration reached"),
   /** The upstream response broke the HTTP protocol. */
-  UPE("UpstreamProtocolError", 502, "upstream protocol error");
+  UPE("UpstreamProtocolError", 502, "upstream protocol error"),
+  /** The route's upstream cluster is not configured. */
+  NC("NoClusterFound", 503, "upstream cluster not found");
 
   private final String longName;
   private final int typicalStatus;

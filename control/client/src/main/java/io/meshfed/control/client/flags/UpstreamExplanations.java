@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The explanations of the flags a gateway sets when the upstream side fails: UH, UF, UO, URX, UT, LR, UR, UC, UPE,
- * UMSDR. Written after Envoy's access-log documentation ({@code %RESPONSE_FLAGS%}, {@code %RESPONSE_CODE_DETAILS%})
+ * UMSDR, NC. Written after Envoy's access-log documentation ({@code %RESPONSE_FLAGS%}, {@code %RESPONSE_CODE_DETAILS%})
  * and Istio's "Traffic Management Problems" and 503 troubleshooting guidance.
  */
 final class UpstreamExplanations {
@@ -13,7 +13,7 @@ final class UpstreamExplanations {
   }
 
   static List<FlagExplanation> all() {
-    return List.of(uh(), uf(), uo(), urx(), ut(), lr(), ur(), uc(), upe(), umsdr());
+    return List.of(uh(), uf(), uo(), urx(), ut(), lr(), ur(), uc(), upe(), umsdr(), nc());
   }
 
   private static FlagExplanation uh() {
@@ -287,6 +287,24 @@ final class UpstreamExplanations {
             "Raise or remove the maximum duration on routes that carry long-lived streams.",
             "access-log duration equals the configured maximum",
             "`meshfed proxy-config <gateway> routes`: max_stream_duration of the route (route_name)")
+        .build();
+  }
+
+  private static FlagExplanation nc() {
+    return FlagExplanation.builder("NC", "NoClusterFound").status("503")
+        .what("A route (or a TCP proxy) matched, but the cluster it names is not in the gateway's configuration, so "
+            + "the gateway answered 503 itself (response_code_details: cluster_not_found).")
+        .cause("route pushed before its cluster",
+            "The gateway holds the route but not (yet) the cluster it points to: a start-up race, or the control "
+                + "plane could not build the cluster (an unknown host or subset) and still routed to it.",
+            "Check the control plane's translation problems (`meshfed analyze`, its log) for the destination; "
+                + "wait for the gateway to be SYNCED.",
+            "`meshfed proxy-config <gateway> clusters` lacks the upstream_cluster the access log names",
+            "`meshfed proxy-status`: CDS of the gateway is STALE or NOT SENT")
+        .cause("the cluster was NACKed",
+            "The gateway rejected the cluster (an unsupported field) and kept serving without it.",
+            "Fix what the NACK names; the gateway's /config_dump shows the error_state.",
+            "`meshfed proxy-status`: CDS STALE with the gateway's NACK message")
         .build();
   }
 }

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * client.start();
  * }</pre>
  *
- * <p>Owned by one Vert.x context (the caller's, or a new one): consumers run there.
+ * <p>Owned by one Vert.x context (the caller's, or a new one): consumers run there. Consumers may answer later
+ * ({@link Builder#subscribeAsync}); responses are then offered one at a time, in order.
  */
 public final class AdsClient {
     private static final Logger LOG = LoggerFactory.getLogger(AdsClient.class);
@@ -73,7 +74,10 @@ public final class AdsClient {
 
     private final Vertx vertx;
     private final Context context;
-    private final GrpcClient grpc;
+    private final Supplier<ClientSSLOptions> ssl;
+    private final long maxMessageSize;
+    private final OfferQueue offers = new OfferQueue();
+    private GrpcClient grpc;
     private final SocketAddress server;
     private final Node node;
     private final Protocol protocol;
@@ -97,19 +101,29 @@ public final class AdsClient {
         this.backoff = b.backoff;
         this.random = b.random;
         this.subscriptions = b.subscriptions;
+        this.ssl = b.ssl;
+        this.maxMessageSize = b.maxMessageSize;
+    }
+
+    /**
+     * A gRPC client for the next connection attempt. With TLS, each attempt reads the current options, so a
+     * connection opened after a certificate rotation presents the new certificate (the open stream keeps its own).
+     */
+    private GrpcClient newGrpcClient() {
         HttpClientOptions http = new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(false);
-        if (b.ssl != null) {
+        if (ssl != null) {
+            ClientSSLOptions current = ssl.get();
             http.setSsl(true).setUseAlpn(true);
             ClientSSLOptions target = http.getSslOptions();
-            target.setKeyCertOptions(b.ssl.getKeyCertOptions())
-                    .setTrustOptions(b.ssl.getTrustOptions())
-                    .setHostnameVerificationAlgorithm(b.ssl.getHostnameVerificationAlgorithm());
-            target.setTrustAll(b.ssl.isTrustAll());
+            target.setKeyCertOptions(current.getKeyCertOptions())
+                    .setTrustOptions(current.getTrustOptions())
+                    .setHostnameVerificationAlgorithm(current.getHostnameVerificationAlgorithm());
+            target.setTrustAll(current.isTrustAll());
         }
         // A full EDS state of 10,000 clusters is tens of MB; gRPC's usual 4 MiB default would cut the stream.
-        this.grpc = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(b.maxMessageSize), http);
+        return GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(maxMessageSize), http);
     }
 
     /** A builder. */
@@ -170,11 +184,14 @@ public final class AdsClient {
                 vertx.cancelTimer(retryTimer);
             }
             if (exchange != null) {
+                exchange.end();
                 exchange.call.cancel();
                 exchange = null;
             }
-            return null;
-        }).compose(v -> grpc.close());
+            GrpcClient last = grpc;
+            grpc = null;
+            return last;
+        }).compose(last -> last == null ? Future.succeededFuture() : last.close());
     }
 
     private void connect() {
@@ -182,12 +199,19 @@ public final class AdsClient {
         if (closed) {
             return;
         }
+        if (grpc == null || ssl != null) {
+            GrpcClient previous = grpc;
+            grpc = newGrpcClient();
+            if (previous != null) {
+                previous.close();
+            }
+        }
         if (protocol == Protocol.DELTA) {
             grpc.request(server, DELTA).onComplete(ar -> {
                 if (ar.failed()) {
                     streamEnded(null, ar.cause().toString());
                 } else {
-                    open(new DeltaExchange(ar.result(), node, subscriptions));
+                    open(new DeltaExchange(ar.result(), node, subscriptions, context, offers));
                 }
             });
         } else {
@@ -195,7 +219,7 @@ public final class AdsClient {
                 if (ar.failed()) {
                     streamEnded(null, ar.cause().toString());
                 } else {
-                    open(new SotwExchange(ar.result(), node, subscriptions));
+                    open(new SotwExchange(ar.result(), node, subscriptions, context, offers));
                 }
             });
         }
@@ -241,6 +265,7 @@ public final class AdsClient {
         exchange = null;
         connectedSince = null;
         if (ex != null) {
+            ex.end();
             ex.call.cancel();
         }
         if (closed || retryTimer >= 0) {
@@ -273,7 +298,7 @@ public final class AdsClient {
     public static final class Builder {
         private final Vertx vertx;
         private SocketAddress server;
-        private ClientSSLOptions ssl;
+        private Supplier<ClientSSLOptions> ssl;
         private Node node;
         private Protocol protocol = Protocol.DELTA;
         private Backoff backoff = Backoff.DEFAULT;
@@ -293,6 +318,16 @@ public final class AdsClient {
 
         /** mTLS towards the control plane's :15012 (the gateway's SVID and the mesh trust bundle). */
         public Builder ssl(ClientSSLOptions ssl) {
+            Objects.requireNonNull(ssl, "ssl");
+            this.ssl = () -> ssl;
+            return this;
+        }
+
+        /**
+         * mTLS with options read at every connection attempt: the current SVID of a rotating certificate (trust's
+         * {@code MeshTls::clientSslOptions}).
+         */
+        public Builder ssl(Supplier<ClientSSLOptions> ssl) {
             this.ssl = Objects.requireNonNull(ssl, "ssl");
             return this;
         }
@@ -346,6 +381,18 @@ public final class AdsClient {
          * @param consumer validates and applies what arrives
          */
         public Builder subscribe(XdsResourceType type, Set<String> names, ResourceConsumer consumer) {
+            Objects.requireNonNull(consumer, "consumer");
+            return subscribeAsync(type, names, AsyncResourceConsumer.of(consumer));
+        }
+
+        /**
+         * Subscribes to a type with a consumer whose verdict may come later (a data plane that builds and binds
+         * before it knows); the ACK or NACK is sent when it does.
+         *
+         * @param names the resource names, or empty for the wildcard
+         * @param consumer validates and applies what arrives
+         */
+        public Builder subscribeAsync(XdsResourceType type, Set<String> names, AsyncResourceConsumer consumer) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(names, "names");
             Objects.requireNonNull(consumer, "consumer");

@@ -3,6 +3,9 @@ package io.meshfed.control.client.xds;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,7 +25,7 @@ final class ClientSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSubscription.class);
 
     final XdsResourceType type;
-    private final ResourceConsumer consumer;
+    private final AsyncResourceConsumer consumer;
     /** Explicit names; empty means the wildcard. */
     private Set<String> names;
     private String acceptedVersion = "";
@@ -32,7 +35,7 @@ final class ClientSubscription {
     private Instant acceptedAt;
     private TypeState.Rejection lastRejection;
 
-    ClientSubscription(XdsResourceType type, Set<String> names, ResourceConsumer consumer) {
+    ClientSubscription(XdsResourceType type, Set<String> names, AsyncResourceConsumer consumer) {
         this.type = type;
         this.names = Set.copyOf(names);
         this.consumer = consumer;
@@ -91,9 +94,9 @@ final class ClientSubscription {
     /**
      * Offers a complete set (state of the world) to the consumer; on accept it becomes the last good set.
      *
-     * @return the verdict; a consumer that throws rejects with the exception's message
+     * @return the verdict, completed on {@code context}; a consumer that throws or fails rejects with the message
      */
-    Verdict offerAll(String version, Map<String, XdsResource> candidate) {
+    Future<Verdict> offerAll(Context context, String version, Map<String, XdsResource> candidate) {
         Map<String, XdsResource> upserts = new LinkedHashMap<>();
         for (XdsResource r : candidate.values()) {
             XdsResource old = accepted.get(r.name());
@@ -114,19 +117,24 @@ final class ClientSubscription {
                 unchangedButRestamped.put(r.name(), r);
             }
         }
-        return offer(version, upserts, removals, unchangedButRestamped);
+        return offer(context, version, upserts, removals, unchangedButRestamped);
     }
 
     /**
      * Offers changes (delta) to the consumer: the candidate set is the last good set with {@code upserts} applied and
      * {@code removals} removed. Applied in place and undone on rejection, so a large set is not copied per update.
      */
-    Verdict offerChanges(String version, Map<String, XdsResource> upserts, Set<String> removals) {
-        return offer(version, upserts, removals, Map.of());
+    Future<Verdict> offerChanges(Context context, String version, Map<String, XdsResource> upserts,
+            Set<String> removals) {
+        return offer(context, version, upserts, removals, Map.of());
     }
 
-    private Verdict offer(String version, Map<String, XdsResource> upserts, Set<String> removals,
-            Map<String, XdsResource> restamps) {
+    /**
+     * Applies the update in place, asks the consumer, and undoes it if rejected. The exchange offers one update at a
+     * time, so the set stays as offered until the verdict arrives.
+     */
+    private Future<Verdict> offer(Context context, String version, Map<String, XdsResource> upserts,
+            Set<String> removals, Map<String, XdsResource> restamps) {
         Map<String, XdsResource> undo = new LinkedHashMap<>();
         Set<String> updated = new LinkedHashSet<>();
         Set<String> removed = new LinkedHashSet<>();
@@ -146,14 +154,30 @@ final class ClientSubscription {
         for (XdsResource r : restamps.values()) {
             undo.putIfAbsent(r.name(), accepted.put(r.name(), r));
         }
-        Verdict verdict;
+        Future<Verdict> asked;
         try {
-            verdict = consumer.accept(new ResourceUpdate(type, version, acceptedView,
+            asked = consumer.accept(new ResourceUpdate(type, version, acceptedView,
                     Collections.unmodifiableSet(updated), Collections.unmodifiableSet(removed)));
         } catch (RuntimeException e) {
-            LOG.warn("{} consumer failed on version {}", type.shortName(), version, e);
-            verdict = Verdict.reject(type.shortName() + " consumer failed: " + e);
+            asked = Future.failedFuture(e);
         }
+        Promise<Verdict> decided = Promise.promise();
+        asked.onComplete(result -> context.runOnContext(v -> {
+            Verdict verdict;
+            if (result.succeeded() && result.result() != null) {
+                verdict = result.result();
+            } else {
+                Throwable cause = result.succeeded() ? new IllegalStateException("null verdict") : result.cause();
+                LOG.warn("{} consumer failed on version {}", type.shortName(), version, cause);
+                verdict = Verdict.reject(type.shortName() + " consumer failed: " + cause);
+            }
+            settle(version, verdict, undo);
+            decided.complete(verdict);
+        }));
+        return decided.future();
+    }
+
+    private void settle(String version, Verdict verdict, Map<String, XdsResource> undo) {
         if (verdict.accepted()) {
             acceptedVersion = version;
             acceptedAt = Instant.now();
@@ -167,7 +191,6 @@ final class ClientSubscription {
             });
             reject(version, verdict.error());
         }
-        return verdict;
     }
 
     void reject(String version, String reason) {

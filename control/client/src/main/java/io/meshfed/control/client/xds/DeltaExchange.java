@@ -4,6 +4,8 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.grpc.client.GrpcClientRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +18,8 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
     private static final String WILDCARD = "*";
 
     DeltaExchange(GrpcClientRequest<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call, Node node,
-            Map<XdsResourceType, ClientSubscription> subscriptions) {
-        super(call, node, subscriptions);
+            Map<XdsResourceType, ClientSubscription> subscriptions, Context context, OfferQueue offers) {
+        super(call, node, subscriptions, context, offers);
     }
 
     @Override
@@ -30,7 +32,7 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
                     // What we hold: the server sends only what changed while we were away.
                     .putAllInitialResourceVersions(s.acceptedResourceVersions());
             withNode(request);
-            call.write(request.build());
+            write(request.build());
         }
     }
 
@@ -42,12 +44,11 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
     }
 
     @Override
-    void onResponse(DeltaDiscoveryResponse response) {
-        answered = true;
+    Future<Void> handle(DeltaDiscoveryResponse response) {
         Optional<XdsResourceType> type = XdsResourceType.fromTypeUrl(response.getTypeUrl());
         ClientSubscription s = type.map(subscriptions::get).orElse(null);
         if (s == null) {
-            return;
+            return Future.succeededFuture();
         }
         StringBuilder errors = new StringBuilder();
         Map<String, XdsResource> upserts = new LinkedHashMap<>();
@@ -74,13 +75,17 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
         if (errors.length() > 0) {
             s.reject(version, errors.toString());
             answer.setErrorDetail(error(errors.toString()));
-        } else {
-            Verdict verdict = s.offerChanges(version, upserts, Set.copyOf(response.getRemovedResourcesList()));
-            if (!verdict.accepted()) {
-                answer.setErrorDetail(error(verdict.error()));
-            }
+            write(answer.build());
+            return Future.succeededFuture();
         }
-        call.write(answer.build());
+        return s.offerChanges(context, version, upserts, Set.copyOf(response.getRemovedResourcesList()))
+                .map(verdict -> {
+                    if (!verdict.accepted()) {
+                        answer.setErrorDetail(error(verdict.error()));
+                    }
+                    write(answer.build());
+                    return null;
+                });
     }
 
     @Override
@@ -90,6 +95,6 @@ final class DeltaExchange extends Exchange<DeltaDiscoveryRequest, DeltaDiscovery
         DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setTypeUrl(s.type.typeUrl());
         now.stream().filter(n -> !was.contains(n)).sorted().forEach(request::addResourceNamesSubscribe);
         was.stream().filter(n -> !now.contains(n)).sorted().forEach(request::addResourceNamesUnsubscribe);
-        call.write(request.build());
+        write(request.build());
     }
 }

@@ -4,6 +4,8 @@ import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.grpc.client.GrpcClientRequest;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -16,8 +18,8 @@ final class SotwExchange extends Exchange<DiscoveryRequest, DiscoveryResponse> {
     private final Map<XdsResourceType, String> nonces = new EnumMap<>(XdsResourceType.class);
 
     SotwExchange(GrpcClientRequest<DiscoveryRequest, DiscoveryResponse> call, Node node,
-            Map<XdsResourceType, ClientSubscription> subscriptions) {
-        super(call, node, subscriptions);
+            Map<XdsResourceType, ClientSubscription> subscriptions, Context context, OfferQueue offers) {
+        super(call, node, subscriptions, context, offers);
     }
 
     @Override
@@ -41,16 +43,15 @@ final class SotwExchange extends Exchange<DiscoveryRequest, DiscoveryResponse> {
         if (error != null) {
             request.setErrorDetail(error(error));
         }
-        call.write(request.build());
+        write(request.build());
     }
 
     @Override
-    void onResponse(DiscoveryResponse response) {
-        answered = true;
+    Future<Void> handle(DiscoveryResponse response) {
         Optional<XdsResourceType> type = XdsResourceType.fromTypeUrl(response.getTypeUrl());
         ClientSubscription s = type.map(subscriptions::get).orElse(null);
         if (s == null) {
-            return;
+            return Future.succeededFuture();
         }
         nonces.put(s.type, response.getNonce());
         StringBuilder errors = new StringBuilder();
@@ -72,7 +73,7 @@ final class SotwExchange extends Exchange<DiscoveryRequest, DiscoveryResponse> {
         if (errors.length() > 0) {
             s.reject(response.getVersionInfo(), errors.toString());
             send(s, s.acceptedVersion(), errors.toString());
-            return;
+            return Future.succeededFuture();
         }
         Map<String, XdsResource> candidate;
         if (s.type.stateOfTheWorldComplete()) {
@@ -87,9 +88,11 @@ final class SotwExchange extends Exchange<DiscoveryRequest, DiscoveryResponse> {
             }
             candidate.putAll(received);
         }
-        Verdict verdict = s.offerAll(response.getVersionInfo(), candidate);
-        send(s, verdict.accepted() ? response.getVersionInfo() : s.acceptedVersion(),
-                verdict.accepted() ? null : verdict.error());
+        return s.offerAll(context, response.getVersionInfo(), candidate).map(verdict -> {
+            send(s, verdict.accepted() ? response.getVersionInfo() : s.acceptedVersion(),
+                    verdict.accepted() ? null : verdict.error());
+            return null;
+        });
     }
 
     @Override

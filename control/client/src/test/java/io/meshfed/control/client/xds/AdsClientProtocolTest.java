@@ -194,6 +194,54 @@ class AdsClientProtocolTest {
         assertThat(change.getResponseNonce()).isEmpty();
     }
 
+    @Test
+    void anAsyncVerdictIsAnsweredWhenItArrivesAndTheNextResponseWaitsForIt() throws Exception {
+        java.util.List<io.vertx.core.Promise<Verdict>> verdicts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<String> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = AdsClient.builder(vertx)
+                .server(SocketAddress.inetSocketAddress(http.actualPort(), "127.0.0.1"))
+                .node(NodeIdentity.builder().ip("10.0.0.2").podName("gw").namespace("istio-system")
+                        .clusterId("east").role(GatewayRole.INGRESS).build())
+                .protocol(AdsClient.Protocol.STATE_OF_THE_WORLD)
+                .subscribeAsync(XdsResourceType.CLUSTER, Set.of(), update -> {
+                    offered.add(update.version());
+                    io.vertx.core.Promise<Verdict> verdict = io.vertx.core.Promise.promise();
+                    verdicts.add(verdict);
+                    return verdict.future();
+                })
+                .build();
+        await(client.start());
+        GrpcServerRequest<DiscoveryRequest, DiscoveryResponse> call = nextCall();
+        nextRequest();
+        call.response().write(DiscoveryResponse.newBuilder().setTypeUrl(XdsResourceType.CLUSTER.typeUrl())
+                .setVersionInfo("v1").setNonce("n1").addResources(cluster("a")).build());
+        call.response().write(DiscoveryResponse.newBuilder().setTypeUrl(XdsResourceType.CLUSTER.typeUrl())
+                .setVersionInfo("v2").setNonce("n2").addResources(cluster("b")).build());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (verdicts.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(requests.poll(200, TimeUnit.MILLISECONDS)).as("no answer before the verdict").isNull();
+        assertThat(offered).as("v2 waits for v1's verdict").containsExactly("v1");
+
+        // Completed from a foreign thread: the client hops back onto its context.
+        new Thread(() -> verdicts.get(0).complete(Verdict.reject("cluster a: not bindable"))).start();
+        DiscoveryRequest nack = nextRequest();
+        assertThat(nack.getResponseNonce()).isEqualTo("n1");
+        assertThat(nack.getErrorDetail().getMessage()).isEqualTo("cluster a: not bindable");
+
+        while (verdicts.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(offered).containsExactly("v1", "v2");
+        verdicts.get(1).complete(Verdict.accept());
+        DiscoveryRequest ack = nextRequest();
+        assertThat(ack.getVersionInfo()).isEqualTo("v2");
+        assertThat(ack.hasErrorDetail()).isFalse();
+        assertThat(await(client.state()).types().get(XdsResourceType.CLUSTER).resources()).containsOnlyKeys("b");
+    }
+
     private static <T> T await(Future<T> f) {
         try {
             return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,10 +1,16 @@
 package io.meshfed.demo;
 
+import io.meshfed.control.client.gateway.GatewaySettings;
+import io.meshfed.control.client.gateway.GatewaySettingsException;
+import io.meshfed.control.client.gateway.GatewaySettingsReader;
+import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.control.plane.ca.BootstrapTokens;
 import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
 import io.meshfed.control.plane.runtime.DefaultTranslation;
 import io.meshfed.control.plane.runtime.SettingsException;
+import io.meshfed.gateway.eastwest.process.EastWestProcess;
+import io.meshfed.gateway.l7.process.L7Process;
 import io.meshfed.trust.SpiffeId;
 import io.meshfed.trust.TrustDomain;
 import io.meshfed.trust.ca.local.LocalRoot;
@@ -57,9 +63,9 @@ public final class Demo {
   private final List<DemoCluster> topology;
   private final Consumer<String> progress;
   private final ShutdownSteps shutdown = new ShutdownSteps();
+  private volatile boolean stopping;
   private final Map<String, ControlPlane> controlPlanes = new LinkedHashMap<>();
   private final Map<String, Vertx> vertxByCluster = new LinkedHashMap<>();
-  private final Map<String, String> gatewayTokens = new LinkedHashMap<>();
   private List<String> commands = List.of();
   private Path manifest;
 
@@ -69,22 +75,25 @@ public final class Demo {
     this.progress = progress;
   }
 
+  /** A demo not started yet: {@link #start} it; {@link #stop} may be called at any time, from another thread. */
+  public static Demo create(DemoSettings settings, Consumer<String> progress) {
+    return new Demo(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(progress, "progress"));
+  }
+
   /**
-   * Starts the demo and returns once traffic flows through every ingress; a failure stops what started.
+   * Starts the demo and returns once traffic flows through every ingress; a failure stops what started. A
+   * {@link #stop()} during the start (Ctrl-C) stops what started so far and makes the start fail.
    *
    * @param version the version the control planes announce
-   * @param progress receives one line per step ("[east] control plane ready ...")
    * @throws DemoException what failed and what to do ({@link DemoException#unavailable()} when this build lacks a
    *     capability the demo needs)
    */
-  public static Demo start(DemoSettings settings, String version, Consumer<String> progress)
-      throws InterruptedException {
-    Demo demo = new Demo(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(progress, "progress"));
+  public void start(String version) throws InterruptedException {
+    Objects.requireNonNull(version, "version");
     try {
-      demo.startSteps(Objects.requireNonNull(version, "version"));
-      return demo;
+      startSteps(version);
     } catch (RuntimeException | InterruptedException e) {
-      demo.stop();
+      stop();
       throw e;
     }
   }
@@ -105,13 +114,16 @@ public final class Demo {
       startBackends(cluster, vertx);
     }
     for (DemoCluster cluster : topology) {
+      checkNotStopping();
       startControlPlane(cluster, version);
     }
     awaitControlPlanes();
     for (DemoCluster cluster : topology) {
+      checkNotStopping();
       startGateways(cluster);
     }
     probeTraffic();
+    checkNotStopping();
     commands = DemoCommands.of(topology, settings.dir());
     try {
       DemoManifest.write(settings.dir(), DemoManifest.ADMINS_FILE, DemoManifest.admins(topology));
@@ -170,7 +182,8 @@ public final class Demo {
       for (GatewayKind kind : GatewayKind.values()) {
         String token = BootstrapTokens.issue(data, SpiffeId.of(TRUST_DOMAIN, IstioConfig.SYSTEM_NAMESPACE,
             kind.workload()));
-        gatewayTokens.put(cluster.name() + "/" + kind.workload(), token);
+        // The control plane publishes its root here at start; the gateway reads it when it connects.
+        GatewayFile.write(clusterDir, cluster, kind, settings.meshId(), data.resolve("root-cert.pem"), token);
       }
     } catch (IOException | RuntimeException e) {
       throw DemoException.failed(clusterDir + ": cannot write cluster " + cluster.name() + "'s files: "
@@ -214,6 +227,7 @@ public final class Demo {
     for (DemoCluster cluster : topology) {
       ControlPlane plane = controlPlanes.get(cluster.name());
       while (!plane.ready()) {
+        checkNotStopping();
         if (System.nanoTime() > deadline) {
           throw DemoException.failed("control plane " + cluster.name() + " not ready within "
               + READY_TIMEOUT.toSeconds() + " s: " + plane.readinessText().strip().replace('\n', ';')
@@ -225,10 +239,34 @@ public final class Demo {
     }
   }
 
-  private void startGateways(DemoCluster cluster) {
-    throw DemoException.unavailable("the gateways (`meshfed gateway --role eastwest|ingress`) are not part of this "
-        + "build yet: the demo started " + cluster.name() + "'s control plane and backends but has no gateway to "
-        + "carry traffic");
+  /**
+   * The cluster's east-west and ingress gateways, in-JVM from their settings files: each asks its control plane's CA
+   * for its SVID with its bootstrap token, then takes its listeners over ADS (mTLS, :15012).
+   */
+  private void startGateways(DemoCluster cluster) throws InterruptedException {
+    Vertx vertx = vertxByCluster.get(cluster.name());
+    Path clusterDir = clusterDir(cluster);
+    for (GatewayKind kind : GatewayKind.values()) {
+      Path file = GatewayFile.settingsFile(clusterDir, kind);
+      GatewaySettings gateway;
+      try {
+        gateway = GatewaySettingsReader.read(kind.gatewayRole(), file, Map.of());
+      } catch (GatewaySettingsException e) {
+        throw DemoException.failed("generated " + file + " is invalid: " + e.getMessage(), e);
+      }
+      String what = kind.role() + " gateway " + cluster.name() + " (" + file + ")";
+      if (kind == GatewayKind.EASTWEST) {
+        EastWestProcess started = await(EastWestProcess.start(vertx, gateway), what);
+        shutdown.add(what, () -> started.drain("meshfed demo stopping").eventually(started::close));
+      } else {
+        L7Process started = await(L7Process.start(vertx, gateway), what);
+        shutdown.add(what, () -> started.drain("meshfed demo stopping").eventually(started::close));
+      }
+      String host = GatewayFile.host(cluster, kind);
+      progress.accept("[" + cluster.name() + "] " + kind.role() + " gateway started on " + host + " (SVID spiffe://"
+          + TRUST_DOMAIN + "/ns/" + IstioConfig.SYSTEM_NAMESPACE + "/sa/" + kind.workload() + ", admin http://"
+          + host + ":" + DemoCluster.GATEWAY_ADMIN_PORT + ")");
+    }
   }
 
   /**
@@ -282,7 +320,14 @@ public final class Demo {
    * instances close; {@code demo.json} is removed. Returns what failed to stop (empty when all stopped).
    */
   public List<String> stop() {
+    stopping = true;
     return shutdown.stopAll();
+  }
+
+  private void checkNotStopping() {
+    if (stopping) {
+      throw DemoException.failed("stopped while starting", null);
+    }
   }
 
   // ------------------------------------------------------------------ helpers
@@ -333,15 +378,33 @@ public final class Demo {
 
   /** The two gateways each cluster runs. */
   enum GatewayKind {
-    EASTWEST("meshfed-eastwestgateway", "eastwestgateway"),
-    INGRESS("meshfed-ingressgateway", "ingressgateway");
+    EASTWEST("meshfed-eastwestgateway", "eastwestgateway", "eastwest", GatewayRole.EASTWEST),
+    INGRESS("meshfed-ingressgateway", "ingressgateway", "ingress", GatewayRole.INGRESS);
 
     private final String workload;
     private final String istioLabel;
+    private final String role;
+    private final GatewayRole gatewayRole;
 
-    GatewayKind(String workload, String istioLabel) {
+    GatewayKind(String workload, String istioLabel, String role, GatewayRole gatewayRole) {
       this.workload = workload;
       this.istioLabel = istioLabel;
+      this.role = role;
+      this.gatewayRole = gatewayRole;
+    }
+
+    GatewayRole gatewayRole() {
+      return gatewayRole;
+    }
+
+    /** The {@code --role} of {@code meshfed gateway}. */
+    String role() {
+      return role;
+    }
+
+    /** {@code eastwest-gateway}, {@code ingress-gateway}: the settings and token files' base name. */
+    String fileName() {
+      return role + "-gateway";
     }
 
     String workload() {

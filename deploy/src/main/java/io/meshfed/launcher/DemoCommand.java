@@ -78,13 +78,25 @@ final class DemoCommand implements Callable<Integer> {
     quietLogs();
     out.println("meshfed demo: starting " + settings.clusters() + " clusters in " + settings.dir());
     out.flush();
-    Demo demo;
+    Demo demo = Demo.create(settings, line -> {
+      out.println("  " + line);
+      out.flush();
+    });
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      // Ctrl-C / SIGTERM, also while starting: drain the gateways, leave the federation, close the servers.
+      System.out.println("meshfed demo: stopping");
+      List<String> failed = demo.stop();
+      System.out.println(failed.isEmpty() ? "meshfed demo: stopped" : "meshfed demo: stopped; did not stop "
+          + "cleanly: " + String.join(", ", failed));
+      System.out.flush();
+      stopped.countDown();
+    }, "meshfed-demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
-      demo = Demo.start(settings, BuildInfo.version(), line -> {
-        out.println("  " + line);
-        out.flush();
-      });
+      demo.start(BuildInfo.version());
     } catch (DemoException e) {
+      removeHook(hook);
       if (e.unavailable()) {
         err.println("meshfed demo: not built yet: " + e.getMessage());
         return NotBuiltYet.EXIT_CODE;
@@ -92,16 +104,6 @@ final class DemoCommand implements Callable<Integer> {
       err.println("meshfed demo: start failed: " + e.getMessage());
       return EXIT_FAILED;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      // Ctrl-C / SIGTERM: drain the gateways, leave the federation, close the servers before the JVM exits.
-      System.out.println("meshfed demo: stopping");
-      List<String> failed = demo.stop();
-      System.out.println(failed.isEmpty() ? "meshfed demo: stopped" : "meshfed demo: stopped; did not stop "
-          + "cleanly: " + String.join(", ", failed));
-      System.out.flush();
-      stopped.countDown();
-    }, "meshfed-demo-stop"));
     out.println("meshfed demo ready: " + demo.ingressUrl());
     out.println();
     out.println("Try:");
@@ -111,6 +113,14 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is already stopping (Ctrl-C during the start): the hook runs and stops what started.
+    }
   }
 
   /**

@@ -41,6 +41,7 @@ public final class ExportIndex {
   private final String clusterId;
   private final ExportSettings settings;
   private final ExportSink sink;
+  private final boolean exportedOnly;
 
   private final Map<ObjectKey, Service> services = new HashMap<>();
   private final Set<ObjectKey> exports = new HashSet<>();
@@ -52,9 +53,22 @@ public final class ExportIndex {
   private final Map<ServiceKey, ExportedService> exported = new HashMap<>();
 
   public ExportIndex(String clusterId, ExportSettings settings, ExportSink sink) {
+    this(clusterId, settings, sink, true);
+  }
+
+  private ExportIndex(String clusterId, ExportSettings settings, ExportSink sink, boolean exportedOnly) {
     this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.exportedOnly = exportedOnly;
+  }
+
+  /**
+   * An index of every Service, exported or not (ExternalName Services excepted), with the same endpoint semantics:
+   * the control plane's view of its own cluster, which routes to local services whether or not they are exported.
+   */
+  public static ExportIndex everyService(String clusterId, ExportSettings settings, ExportSink sink) {
+    return new ExportIndex(clusterId, settings, sink, false);
   }
 
   /** Adds or replaces one object; other kinds are ignored. */
@@ -247,10 +261,14 @@ public final class ExportIndex {
   private ExportedService translate(ServiceKey key) {
     ObjectKey objectKey = new ObjectKey(key.namespace(), key.name());
     Service service = services.get(objectKey);
-    if (service == null || !exports.contains(objectKey) || service.getSpec() == null || !namespaceSelected(key)) {
+    if (service == null || exportedOnly && !exports.contains(objectKey) || service.getSpec() == null
+        || !namespaceSelected(key)) {
       return null;
     }
     if ("ExternalName".equals(service.getSpec().getType())) {
+      if (!exportedOnly) {
+        return null;
+      }
       LOG.warn("cluster {}: ServiceExport {}: ExternalName Services cannot be exported (MCS KEP-1645); ignored",
           clusterId, key);
       return null;

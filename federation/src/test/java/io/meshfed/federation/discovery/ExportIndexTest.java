@@ -70,6 +70,21 @@ class ExportIndexTest {
   }
 
   @Test
+  void everyServiceIndexesServicesWithoutServiceExportButNotExternalName() {
+    ExportIndex index = ExportIndex.everyService("east", ExportSettings.flat(), sink);
+    index.upsert(service("default", "reviews", 9080));
+    index.upsert(new ServiceBuilder().withNewMetadata().withNamespace("default").withName("ext").endMetadata()
+        .withNewSpec().withType("ExternalName").withExternalName("example.com").endSpec().build());
+    assertThat(emitted).containsExactly("+default/reviews");
+
+    index.upsert(slice("default", "reviews", "reviews-abc", 9080, "", "10.1.0.1/reviews-v1-a/true/true/false"));
+    assertThat(index.exported().get(REVIEWS).endpoints()).extracting(Endpoint::address).containsExactly("10.1.0.1");
+
+    index.delete(service("default", "reviews", 9080));
+    assertThat(emitted).containsExactly("+default/reviews", "+default/reviews", "-default/reviews");
+  }
+
+  @Test
   void endpointsCarryPodLabelsLocalityAndHealthFromSliceConditions() {
     ExportIndex index = index(ExportSettings.flat().withLocality(Locality.of("eu-west-1", "", "")));
     index.replaceAll(bookinfoReviews());

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * The control plane's admin API on :15014 (Vert.x Web): {@code /ready}, {@code /healthz}, {@code /metrics}
  * (Prometheus), {@code /debug/syncz} (per connected gateway, per type: SYNCED / STALE / NOT SENT, last ACK and NACK),
  * {@code /debug/config_dump?gateway=} (the snapshot a gateway is sent, as Envoy's config dump),
- * {@code /debug/clusterz} (the federation view) and {@code /debug/configz} (config messages: rejected objects and
+ * {@code /debug/clusterz} (the federation view), {@code /debug/translation} (the last translation: problems,
+ * figures, groups) and {@code /debug/configz} (config messages: rejected objects and
  * why). Documented in docs/control-plane.md.
  */
 public final class AdminServer {
@@ -55,6 +56,8 @@ public final class AdminServer {
     router.get("/debug/config_dump").handler(this::configDump);
     router.get("/debug/clusterz").handler(this::clusterz);
     router.get("/debug/configz").handler(this::configz);
+    router.get("/debug/translation").handler(ctx -> json(ctx, 200, view.translation().copy()
+        .put("clusterId", view.clusterId())));
     return vertx.createHttpServer().requestHandler(router).listen(port, host).map(bound -> {
       server = bound;
       return this;

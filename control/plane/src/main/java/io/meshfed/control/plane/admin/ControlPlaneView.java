@@ -29,6 +29,9 @@ public interface ControlPlaneView {
   /** The current config snapshot (messages: rejected objects and why). */
   ConfigSnapshot config();
 
+  /** What the last translation found ({@code /debug/translation}): problems, figures, groups. */
+  JsonObject translation();
+
   /** The federation view for {@code /debug/clusterz}. */
   Future<JsonObject> federation();
 }

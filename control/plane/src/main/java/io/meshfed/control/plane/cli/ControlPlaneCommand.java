@@ -2,7 +2,6 @@ package io.meshfed.control.plane.cli;
 
 import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
-import io.meshfed.control.plane.runtime.DefaultTranslation;
 import io.meshfed.control.plane.runtime.SettingsException;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -138,7 +137,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         .orElse("dev");
     ControlPlane plane;
     try {
-      plane = ControlPlane.start(vertx, settings, ControlPlane.Options.of(version, DefaultTranslation.create()))
+      plane = ControlPlane.start(vertx, settings, ControlPlane.Options.meshTranslation(version, settings))
           .toCompletionStage().toCompletableFuture().get();
     } catch (java.util.concurrent.ExecutionException e) {
       spec.commandLine().getErr().println("meshfed control-plane: start failed: " + e.getCause().getMessage());

@@ -16,6 +16,7 @@ import io.meshfed.control.plane.config.KubernetesConfigSource;
 import io.meshfed.control.plane.istio.MeshSettings;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Address;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.ConfigSourceKind;
+import io.meshfed.control.plane.translate.GatewayGrouping;
 import io.meshfed.control.plane.webhook.AdmissionValidator;
 import io.meshfed.control.plane.webhook.WebhookServer;
 import io.meshfed.control.plane.xds.DebounceOptions;
@@ -271,6 +272,20 @@ public final class ControlPlane implements ControlPlaneView {
     pipeline = new TranslationPipeline(vertx, context, options.translation(), xds.snapshots(),
         trust.ca()::trustBundle, options.registry());
     groupsSeen.forEach(pipeline::groupConnected);
+    if (options.grouping() instanceof GatewayGrouping gateways) {
+      // A known group whose pods announce other labels (a rollout) may select other Gateways: translate again.
+      gateways.onNewGroup(group -> pipeline.groupChanged(group.key()));
+      IdleGroups idle = new IdleGroups(vertx, context, gateways, xds.status(), settings.xds().idleGroupTimeout(),
+          key -> {
+            groupsSeen.remove(key);
+            pipeline.groupGone(key);
+          });
+      idle.start();
+      closer.add("idle gateway groups", () -> {
+        idle.stop();
+        return Future.succeededFuture();
+      });
+    }
     AutoCloseable config = store.subscribe(snapshot -> {
       readiness.met("config");
       pipeline.configChanged(snapshot);
@@ -455,6 +470,11 @@ public final class ControlPlane implements ControlPlaneView {
   }
 
   @Override
+  public JsonObject translation() {
+    return options.translation().report();
+  }
+
+  @Override
   public Future<JsonObject> federation() {
     Future<Map<String, ClusterView>> clusters = federation.catalog().view().clusters();
     Future<Map<String, String>> admins = federation.adminUrls();
@@ -520,6 +540,18 @@ public final class ControlPlane implements ControlPlaneView {
     public static Options of(String version, Translation translation) {
       return new Options(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), version, translation,
           NodeGrouping.byClusterAndRole(), WebhookServer.CERT_MANAGER_DIRECTORY);
+    }
+
+    /**
+     * The process's options: the mesh translation ({@code io.meshfed.control.plane.translate}, docs/translation.md)
+     * with its {@link GatewayGrouping} as the ADS server's grouping (one group per gateway deployment), a fresh
+     * Prometheus registry and the chart's cert-manager path.
+     */
+    public static Options meshTranslation(String version, ControlPlaneSettings settings) {
+      GatewayGrouping grouping = GatewayGrouping.create();
+      return new Options(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), version,
+          new MeshTranslation(Objects.requireNonNull(settings, "settings"), grouping), grouping,
+          WebhookServer.CERT_MANAGER_DIRECTORY);
     }
 
     public Options withRegistry(PrometheusMeterRegistry value) {

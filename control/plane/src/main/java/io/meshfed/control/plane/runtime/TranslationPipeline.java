@@ -46,6 +46,7 @@ final class TranslationPipeline {
   private final Map<ServiceKey, FederatedService> services = new HashMap<>();
   private final Map<String, ClusterView> clusters = new HashMap<>();
   private final Set<String> groups = new LinkedHashSet<>();
+  private Set<String> served = Set.of();
   private boolean catalogLoaded;
   private boolean running;
   private boolean dirty;
@@ -105,6 +106,30 @@ final class TranslationPipeline {
     });
   }
 
+  /** A known group whose gateways announce something new (labels during a rollout): translate again. */
+  void groupChanged(String group) {
+    context.runOnContext(v -> {
+      groups.add(group);
+      changed();
+    });
+  }
+
+  /**
+   * A group forgotten (no gateway of it connected for a while): its snapshot is cleared now, and the others are
+   * translated again without it (the Gateways it selected may now select nothing).
+   */
+  void groupGone(String group) {
+    context.runOnContext(v -> {
+      if (groups.remove(group)) {
+        cache.clearSnapshot(group);
+        Set<String> rest = new LinkedHashSet<>(served);
+        rest.remove(group);
+        served = Set.copyOf(rest);
+        changed();
+      }
+    });
+  }
+
   /** The trust bundle may have changed (root rotation): translate again. */
   void trustChanged() {
     context.runOnContext(v -> changed());
@@ -139,6 +164,13 @@ final class TranslationPipeline {
             lastState = state;
             result.result().forEach((group, snapshot) -> cache.setSnapshot(group, snapshot)
                 .onFailure(e -> LOG.error("group {}: snapshot not stored: {}", group, e.getMessage())));
+            for (String group : served) {
+              if (!result.result().containsKey(group)) {
+                LOG.info("group {}: no longer translated; its snapshot is withdrawn", group);
+                cache.clearSnapshot(group);
+              }
+            }
+            served = Set.copyOf(result.result().keySet());
             LOG.debug("translated {} for {} group(s)", state, result.result().size());
           } else {
             failures.increment();

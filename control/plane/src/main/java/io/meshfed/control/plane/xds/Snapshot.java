@@ -3,8 +3,8 @@ package io.meshfed.control.plane.xds;
 import com.google.protobuf.Any;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.meshfed.control.client.xds.XdsResourceType;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -50,11 +50,9 @@ public final class Snapshot {
      * resources keep their packed form and digests (explicit type versions are not carried over).
      */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        for (XdsResourceType type : XdsResourceType.values()) {
-            b.resources.get(type).putAll(types.get(type).resources());
-        }
-        return b;
+        // Types are copied on their first change only: a derived snapshot shares the untouched types (resources and
+        // version) with this one, so one change among tens of thousands of resources costs that type's copy alone.
+        return new Builder(types);
     }
 
     /** The resources of a type, sorted by name; empty if none. */
@@ -91,11 +89,25 @@ public final class Snapshot {
         private final Map<XdsResourceType, SortedMap<String, VersionedResource>> resources =
                 new EnumMap<>(XdsResourceType.class);
         private final Map<XdsResourceType, String> versions = new EnumMap<>(XdsResourceType.class);
+        /** The snapshot this builder derives from (types not yet copied are read from it), or empty. */
+        private final Map<XdsResourceType, TypeResources> base;
 
         private Builder() {
-            for (XdsResourceType type : XdsResourceType.values()) {
-                resources.put(type, new TreeMap<>());
+            this(Map.of());
+        }
+
+        private Builder(Map<XdsResourceType, TypeResources> base) {
+            this.base = base;
+            if (base.isEmpty()) {
+                for (XdsResourceType type : XdsResourceType.values()) {
+                    resources.put(type, new TreeMap<>());
+                }
             }
+        }
+
+        /** The resources of a type, copied from the base snapshot on first use. */
+        private SortedMap<String, VersionedResource> own(XdsResourceType type) {
+            return resources.computeIfAbsent(type, t -> new TreeMap<>(base.get(t).resources()));
         }
 
         /**
@@ -106,9 +118,9 @@ public final class Snapshot {
         public Builder add(XdsResourceType type, Message resource) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(resource, "resource");
-            Any any = Any.pack(resource);
-            if (!any.getTypeUrl().equals(type.typeUrl())) {
-                throw new IllegalArgumentException("resource: " + any.getTypeUrl() + " (expected: "
+            String typeUrl = "type.googleapis.com/" + resource.getDescriptorForType().getFullName();
+            if (!typeUrl.equals(type.typeUrl())) {
+                throw new IllegalArgumentException("resource: " + typeUrl + " (expected: "
                         + type.typeUrl() + " for " + type.shortName() + ")");
             }
             String name = type.nameOf(resource);
@@ -116,8 +128,10 @@ public final class Snapshot {
                 throw new IllegalArgumentException(type.shortName() + " resource name: (empty) (expected: a name; "
                         + "for EDS the cluster_name)");
             }
-            VersionedResource previous = resources.get(type).putIfAbsent(name,
-                    new VersionedResource(name, digest(resource), any));
+            // Serialised once, deterministically: the same bytes are served and digested.
+            byte[] bytes = serialize(resource);
+            Any any = Any.newBuilder().setTypeUrl(typeUrl).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build();
+            VersionedResource previous = own(type).putIfAbsent(name, new VersionedResource(name, digest(bytes), any));
             if (previous != null) {
                 throw new IllegalArgumentException(type.shortName() + " resource name: " + name
                         + " (expected: unique within a snapshot; it was added twice)");
@@ -129,14 +143,16 @@ public final class Snapshot {
         public Builder put(XdsResourceType type, Message resource) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(resource, "resource");
-            resources.get(type).remove(type.nameOf(resource));
+            own(type).remove(type.nameOf(resource));
             return add(type, resource);
         }
 
         /** Removes a resource by name; absent names are ignored. */
         public Builder remove(XdsResourceType type, String name) {
             Objects.requireNonNull(type, "type");
-            resources.get(type).remove(name);
+            if (resources.containsKey(type) || base.get(type).resources().containsKey(name)) {
+                own(type).remove(name);
+            }
             return this;
         }
 
@@ -163,6 +179,13 @@ public final class Snapshot {
             Map<XdsResourceType, TypeResources> types = new EnumMap<>(XdsResourceType.class);
             for (XdsResourceType type : XdsResourceType.values()) {
                 SortedMap<String, VersionedResource> byName = resources.get(type);
+                if (byName == null && !versions.containsKey(type)) {
+                    types.put(type, base.get(type)); // untouched since toBuilder(): shared as it was
+                    continue;
+                }
+                if (byName == null) {
+                    byName = base.get(type).resources();
+                }
                 String version = versions.getOrDefault(type, typeDigest(byName));
                 types.put(type, new TypeResources(version,
                         Collections.unmodifiableSortedMap(new TreeMap<>(byName))));
@@ -186,17 +209,21 @@ public final class Snapshot {
 
         // Deterministic serialisation: map fields would otherwise serialise in insertion order, and the same
         // resource built twice must keep its version (delta resume compares versions across restarts).
-        private static String digest(Message resource) {
+        private static byte[] serialize(Message resource) {
             try {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream(resource.getSerializedSize());
+                byte[] bytes = new byte[resource.getSerializedSize()];
                 CodedOutputStream out = CodedOutputStream.newInstance(bytes);
                 out.useDeterministicSerialization();
                 resource.writeTo(out);
-                out.flush();
-                return HEX.formatHex(sha256().digest(bytes.toByteArray()), 0, 8);
+                out.checkNoSpaceLeft();
+                return bytes;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        private static String digest(byte[] bytes) {
+            return HEX.formatHex(sha256().digest(bytes), 0, 8);
         }
 
         private static MessageDigest sha256() {

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A stand-in for the translator (built on another branch) that makes the runtime's wiring observable: every group
+ * A translation simpler than the real one ({@link MeshTranslation}) for tests about the runtime itself: every group
  * gets one EDS cluster {@code outbound|<port>||<fqdn>} per Service port of the config snapshot, plus one per service
  * the federation catalog holds, so a test sees config and catalog changes arrive at an ADS client.
  */

@@ -1,0 +1,122 @@
+package io.meshfed.control.plane.translate;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
+import io.meshfed.control.plane.translate.clusters.ClusterBuilder;
+import io.meshfed.control.plane.translate.clusters.ClusterSpec;
+import io.meshfed.control.plane.translate.endpoints.EndpointPolicy;
+import io.meshfed.control.plane.translate.endpoints.EndpointScope;
+import io.meshfed.control.plane.translate.endpoints.LoadAssignments;
+import io.meshfed.control.plane.translate.model.MeshService;
+import io.meshfed.control.plane.translate.model.Problems;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the translator built before, so that unchanged inputs give the same proto instances: clusters by spec, load
+ * assignments by (cluster, service port, subset, scope, policy) while the service instance and the
+ * PeerAuthentications are the same. Entries not used by a full translation are dropped after it.
+ */
+final class Caches {
+
+  /** What a load assignment's endpoints depend on, besides the service instance and the PeerAuthentications. */
+  private record EdsKey(String fqdn, int port, Map<String, String> subset, EndpointScope scope,
+      boolean plaintextOnly, EndpointPolicy policy) {
+  }
+
+  private record EdsEntry(MeshService service, int peerAuthenticationGeneration,
+      List<LocalityLbEndpoints> localities, List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
+
+    boolean current(MeshService now, int generation) {
+      return service == now && peerAuthenticationGeneration == generation;
+    }
+  }
+
+  /** A named load assignment and the endpoints it was built from: reused while they are. */
+  private record Named(EdsEntry entry, ClusterLoadAssignment assignment) {
+  }
+
+  private final ClusterBuilder builder = new ClusterBuilder();
+  private Map<ClusterSpec, Cluster> clusters = new HashMap<>();
+  private Map<ClusterSpec, Cluster> clustersUsed = new HashMap<>();
+  private Map<EdsKey, EdsEntry> endpoints = new HashMap<>();
+  private Map<EdsKey, EdsEntry> endpointsUsed = new HashMap<>();
+  private Map<String, Named> named = new HashMap<>();
+  private Map<String, Named> namedUsed = new HashMap<>();
+  private int built;
+
+  Cluster cluster(ClusterSpec spec) {
+    Cluster cluster = clustersUsed.get(spec);
+    if (cluster == null) {
+      cluster = clusters.get(spec);
+      if (cluster == null) {
+        cluster = builder.build(spec);
+        built++;
+      }
+      clustersUsed.put(spec, cluster);
+    }
+    return cluster;
+  }
+
+  ClusterLoadAssignment endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration,
+      Problems problems) {
+    EdsKey key = new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
+        ref.plaintextOnly(), ref.policy());
+    EdsEntry entry = endpointsUsed.get(key);
+    if (entry == null || !entry.current(ref.service(), peerAuthenticationGeneration)) {
+      EdsEntry previous = endpoints.get(key);
+      if (previous != null && previous.current(ref.service(), peerAuthenticationGeneration)) {
+        entry = previous;
+      } else {
+        Problems own = new Problems();
+        List<LocalityLbEndpoints> localities = builder.localities(ref.service(), ref.port(), ref.subset(),
+            ref.scope(), ref.plaintextOnly(), ref.policy(), own);
+        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, localities, own.all());
+        built++;
+      }
+      endpointsUsed.put(key, entry);
+      endpoints.put(key, entry);
+    }
+    problems.replay(entry.problems());
+    Named assignment = namedUsed.get(ref.name());
+    if (assignment == null || assignment.entry() != entry) {
+      Named previous = named.get(ref.name());
+      assignment = previous != null && previous.entry() == entry ? previous
+          : new Named(entry, ClusterLoadAssignment.newBuilder().setClusterName(ref.name())
+              .addAllEndpoints(entry.localities()).build());
+      namedUsed.put(ref.name(), assignment);
+      named.put(ref.name(), assignment);
+    }
+    return assignment.assignment();
+  }
+
+  /** Starts a full translation: what it does not use is forgotten at {@link #endFull()}. */
+  void beginFull() {
+    clustersUsed = new HashMap<>(Math.max(16, clusters.size() * 2));
+    endpointsUsed = new HashMap<>(Math.max(16, endpoints.size() * 2));
+    namedUsed = new HashMap<>(Math.max(16, named.size() * 2));
+  }
+
+  void endFull() {
+    clusters = clustersUsed;
+    endpoints = endpointsUsed;
+    named = namedUsed;
+  }
+
+  /** Starts an incremental translation: everything known stays usable. */
+  void beginIncremental() {
+    clustersUsed = clusters;
+    endpointsUsed = endpoints;
+    namedUsed = named;
+  }
+
+  /** How many resources were built (not reused) since the last call. */
+  int builtAndReset() {
+    int n = built;
+    built = 0;
+    return n;
+  }
+}

@@ -1,0 +1,272 @@
+package io.meshfed.control.plane.translate;
+
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.fabric8.kubernetes.api.model.Service;
+import io.meshfed.control.plane.istio.DestinationRule;
+import io.meshfed.control.plane.istio.HostNames;
+import io.meshfed.control.plane.istio.VirtualService;
+import io.meshfed.control.plane.istio.Visibility;
+import io.meshfed.control.plane.translate.clusters.UpstreamTls;
+import io.meshfed.control.plane.translate.listeners.ListenerParts;
+import io.meshfed.control.plane.translate.model.MeshService;
+import io.meshfed.control.plane.translate.model.Names;
+import io.meshfed.control.plane.translate.model.PortSpec;
+import io.meshfed.control.plane.translate.routes.HttpRoutes;
+import io.meshfed.control.plane.translate.routes.RouteDialect;
+import io.meshfed.control.plane.translate.security.AuthorizationFilters;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+
+/**
+ * The east-west gateway (docs/xds-profile.md, "East-west gateway"): {@code 0.0.0.0_15443}, one chain per exported
+ * service port and subset matched by Istio's SNI and mTLS ALPNs, passing TLS through (sidecar workloads) or
+ * terminating it, checking network RBAC from AuthorizationPolicies and forwarding to the SNI-named cluster of this
+ * cluster's endpoints; and {@code 0.0.0.0_15001}, the outbound listener through which this cluster's workloads reach
+ * other clusters' services (plaintext HTTP routed by the mesh's VirtualServices, or their own mTLS forwarded by SNI).
+ */
+final class EastWestListeners {
+
+  static final int INBOUND_PORT = 15443;
+  static final int OUTBOUND_PORT = 15001;
+  static final String OUTBOUND_ROUTES = "outbound.15001";
+
+  private final GroupTranslation gt;
+
+  EastWestListeners(GroupTranslation gt) {
+    this.gt = gt;
+  }
+
+  void translate() {
+    gt.secrets.add(Names.DEFAULT_SECRET);
+    gt.secrets.add(Names.ROOT_CA_SECRET);
+    inbound();
+    outbound();
+  }
+
+  private List<MeshService> sorted(java.util.function.Predicate<MeshService> filter) {
+    return gt.registry.all().stream().filter(filter).sorted(Comparator.comparing(MeshService::fqdn)).toList();
+  }
+
+  /** Subsets of a host as the gateway sees them (DestinationRule lookup from its namespace), no subset first. */
+  private List<String> subsets(MeshService service) {
+    List<String> subsets = new ArrayList<>();
+    subsets.add("");
+    gt.rule(service.fqdn()).ifPresent(r -> r.subsets().forEach(s -> subsets.add(s.name())));
+    return subsets;
+  }
+
+  private void inbound() {
+    List<FilterChain> chains = new ArrayList<>();
+    for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
+      boolean passthrough = service.eastWestPassthrough();
+      Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
+      for (PortSpec port : service.ports()) {
+        for (String subset : subsets(service)) {
+          String sni = Names.sni(port.number(), subset, service.fqdn());
+          String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor,
+              gt.rule(service.fqdn()).map(r -> (DestinationRule) r.sources().get(0)).orElse(null), "spec.subsets");
+          FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
+              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
+                  .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
+          if (passthrough) {
+            chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+          } else {
+            chain.setTransportSocket(ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
+                UpstreamTls.ISTIO_ALPN)));
+            chain.addAllFilters(rbac(service, port, subset));
+            if (port.protocol().isHttp()) {
+              String routeName = "inbound|" + port.number() + "|" + subset + "|" + service.fqdn();
+              gt.routes.put(routeName, inboundRoutes(routeName, cluster));
+              chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
+                  List.of(ListenerParts.router()), false)));
+            } else {
+              chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+            }
+          }
+          chains.add(chain.build());
+        }
+      }
+    }
+    if (!chains.isEmpty()) {
+      gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
+          .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
+    }
+  }
+
+  /**
+   * The terminated chain's routes: the chain already knows the service and subset from the SNI (the Host header
+   * carries the caller's authority, not ours), so one catch-all route to the SNI cluster, without timeout or retries
+   * (the caller's gateway applies those).
+   */
+  private static RouteConfiguration inboundRoutes(String name, String cluster) {
+    return RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName(name)
+        .addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+            .setRoute(RouteAction.newBuilder().setCluster(cluster).setTimeout(Durations.fromSeconds(0)))))
+        .build();
+  }
+
+  /**
+   * Network RBAC for a terminated chain: the AuthorizationPolicies of the service's workloads (the Service's selector
+   * plus the subset's labels stand for the pods' labels), connection-level parts only.
+   */
+  private List<Filter> rbac(MeshService service, PortSpec port, String subset) {
+    Map<String, String> labels = new TreeMap<>();
+    Service k8s = service.kubernetes().orElse(null);
+    if (k8s != null && k8s.getSpec() != null && k8s.getSpec().getSelector() != null) {
+      labels.putAll(k8s.getSpec().getSelector());
+    }
+    if (!subset.isEmpty()) {
+      gt.rule(service.fqdn()).flatMap(r -> r.subset(subset)).ifPresent(s -> labels.putAll(s.labels()));
+    }
+    Set<Integer> ports = new HashSet<>();
+    ports.add(port.number());
+    if (k8s != null && k8s.getSpec().getPorts() != null) {
+      for (io.fabric8.kubernetes.api.model.ServicePort p : k8s.getSpec().getPorts()) {
+        if (p.getPort() != null && p.getPort() == port.number() && p.getTargetPort() != null
+            && p.getTargetPort().getIntVal() != null) {
+          ports.add(p.getTargetPort().getIntVal());
+        }
+      }
+    }
+    IntPredicate matches = ports::contains;
+    return AuthorizationFilters.network(gt.view.config().authorizationIndex().forWorkload(service.namespace(),
+        labels), gt.trustDomains, matches, "rbac_" + Names.sni(port.number(), subset, service.fqdn()), gt.problems);
+  }
+
+  private void outbound() {
+    List<MeshService> remote = sorted(s -> !s.remote().isEmpty()
+        && Visibility.visible(s.exportTo(), s.namespace(), gt.group.namespace()));
+    Map<String, Integer> shortNames = new HashMap<>();
+    for (MeshService service : remote) {
+      shortNames.merge(service.name(), 1, Integer::sum);
+    }
+    MeshRoutes meshRoutes = new MeshRoutes(gt);
+    RouteConfiguration.Builder routes = RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES);
+    List<FilterChain> chains = new ArrayList<>();
+    for (MeshService service : remote) {
+      int defaultPort = defaultHttpPort(service);
+      for (PortSpec port : service.ports()) {
+        if (port.protocol().isHttp()) {
+          List<String> names = kubernetesNames(service, shortNames.get(service.name()) == 1);
+          VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(service.fqdn() + ":" + port.number());
+          for (String name : names) {
+            vhost.addDomains(name + ":" + port.number());
+          }
+          if (port.number() == defaultPort) {
+            vhost.addAllDomains(names);
+          }
+          vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
+          routes.addVirtualHosts(vhost);
+        }
+        for (String subset : subsets(service)) {
+          String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH,
+              gt.rule(service.fqdn()).map(r -> (DestinationRule) r.sources().get(0)).orElse(null), "spec.subsets");
+          String sni = Names.sni(port.number(), subset, service.fqdn());
+          chains.add(FilterChain.newBuilder().setName("tls|" + sni)
+              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
+              .addFilters(ListenerParts.tcpProxy(sni, cluster)).build());
+        }
+      }
+    }
+    gt.routes.put(OUTBOUND_ROUTES, routes.build());
+    HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + OUTBOUND_PORT, OUTBOUND_ROUTES,
+        List.of(ListenerParts.router()), false);
+    List<FilterChain> all = new ArrayList<>();
+    all.add(FilterChain.newBuilder().setName("http").setFilterChainMatch(FilterChainMatch.newBuilder()
+        .setTransportProtocol("raw_buffer")).addFilters(ListenerParts.hcmFilter(hcm)).build());
+    all.addAll(chains);
+    Listener listener = ListenerParts.listener(OUTBOUND_PORT).addListenerFilters(ListenerParts.tlsInspector())
+        .addAllFilterChains(all).build();
+    gt.listeners.put(Names.listener(OUTBOUND_PORT), listener);
+  }
+
+  /** The port a request without one in its Host reaches: 80 when the service has it, else its only HTTP port. */
+  static int defaultHttpPort(MeshService service) {
+    List<PortSpec> http = service.ports().stream().filter(p -> p.protocol().isHttp()).toList();
+    if (http.stream().anyMatch(p -> p.number() == 80)) {
+      return 80;
+    }
+    return http.size() == 1 ? http.get(0).number() : -1;
+  }
+
+  /** {@code reviews} (when unique), {@code reviews.default}, {@code reviews.default.svc}, the FQDN. */
+  static List<String> kubernetesNames(MeshService service, boolean shortNameUnique) {
+    Set<String> names = new LinkedHashSet<>();
+    if (shortNameUnique) {
+      names.add(service.name());
+    }
+    names.add(service.name() + "." + service.namespace());
+    names.add(service.name() + "." + service.namespace() + ".svc");
+    names.add(service.fqdn());
+    return List.copyOf(names);
+  }
+
+  /**
+   * Routes of mesh-bound VirtualServices ({@code gateways: [mesh]} or none) for one service port: the
+   * VirtualService for the host (an exact host before a wildcard), or a default route to the service.
+   */
+  static final class MeshRoutes {
+    private final GroupTranslation gt;
+    private final Map<String, List<VirtualService>> exact = new HashMap<>();
+    private final List<VirtualService> wildcard = new ArrayList<>();
+
+    MeshRoutes(GroupTranslation gt) {
+      this.gt = gt;
+      for (VirtualService vs : gt.view.config().meshVirtualServices()) {
+        if (!Visibility.visible(vs.exportTo(), vs.meta().namespace(), gt.group.namespace())) {
+          continue;
+        }
+        for (String host : vs.fqdnHosts()) {
+          if (host.startsWith("*")) {
+            wildcard.add(vs);
+          } else {
+            exact.computeIfAbsent(host, h -> new ArrayList<>()).add(vs);
+          }
+        }
+      }
+    }
+
+    Optional<VirtualService> forHost(String fqdn) {
+      List<VirtualService> list = exact.get(fqdn);
+      if (list != null && !list.isEmpty()) {
+        return Optional.of(list.get(0));
+      }
+      return wildcard.stream().filter(vs -> vs.fqdnHosts().stream().anyMatch(h -> HostNames.matches(h, fqdn)))
+          .findFirst();
+    }
+
+    List<Route> routes(MeshService service, PortSpec port, RouteDialect dialect) {
+      Optional<VirtualService> vs = forHost(service.fqdn());
+      if (vs.isPresent() && !vs.get().http().isEmpty()) {
+        return HttpRoutes.translate(vs.get(), new HttpRoutes.Context(dialect, port.number(), gt.group.labels(),
+            port.number(), gt, gt.problems));
+      }
+      String cluster = gt.addCluster(service, service.fqdn(), port, "", gt.outbound, null, "");
+      RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster)
+          .setTimeout(Durations.fromSeconds(0));
+      // A service without a VirtualService gets Istio's default route: no timeout, the default retry policy.
+      action.setRetryPolicy(HttpRoutes.defaultRetryPolicy());
+      return List.of(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
+          .setRoute(action).build());
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package io.meshfed.control.plane.translate.endpoints;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.meshfed.control.plane.istio.DestinationRule.Distribute;
+import io.meshfed.control.plane.istio.PeerAuthentication.MtlsMode;
+import io.meshfed.control.plane.istio.PeerAuthenticationIndex;
+import io.meshfed.control.plane.istio.Selectors;
+import io.meshfed.control.plane.translate.TranslationProblem.Kind;
+import io.meshfed.control.plane.translate.model.MeshService;
+import io.meshfed.control.plane.translate.model.PortSpec;
+import io.meshfed.control.plane.translate.model.Problems;
+import io.meshfed.federation.catalog.ClusterExport;
+import io.meshfed.federation.catalog.ClusterView;
+import io.meshfed.federation.catalog.Endpoint;
+import io.meshfed.federation.catalog.EndpointHealth;
+import io.meshfed.federation.catalog.GatewayAddress;
+import io.meshfed.federation.catalog.Locality;
+import io.meshfed.federation.catalog.Reach;
+import io.meshfed.federation.catalog.ServicePort;
+import io.netty.util.NetUtil;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Builds {@code ClusterLoadAssignment}s (docs/xds-profile.md, "Endpoints"): this cluster's endpoints, other clusters'
+ * endpoints on the same network, and for other networks one endpoint per east-west gateway of the exporting cluster
+ * weighted by its healthy endpoint count (Istio's split-horizon EDS); Istio metadata and {@code tlsMode: istio}
+ * where the hop is Istio mTLS; localities; failover priorities per {@link EndpointPolicy}.
+ *
+ * <p>Identical metadata structs are shared between endpoints (a mesh has far fewer workloads than endpoints).
+ */
+public final class LoadAssignments {
+
+  /** Istio's metadata namespace for endpoint identity. */
+  public static final String ISTIO_METADATA = "istio";
+  /** Envoy's metadata namespace {@code transport_socket_matches} read. */
+  public static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
+  private static final int MAX_INTERNED = 200_000;
+
+  /** What load assignments depend on besides the service. */
+  public record Context(String clusterId, String network, Map<String, ClusterView> clusters,
+      PeerAuthenticationIndex peerAuthentication) {
+  }
+
+  private final Map<List<String>, Metadata> interned = new HashMap<>();
+  private Context context;
+
+  public LoadAssignments(Context context) {
+    this.context = context;
+  }
+
+  /** Switches to a new context (a new config or catalog), keeping the interned metadata. */
+  public void context(Context next) {
+    this.context = next;
+    if (interned.size() > MAX_INTERNED) {
+      interned.clear();
+    }
+  }
+
+  /** One resolved endpoint before grouping. */
+  private record Ep(String address, int port, Locality locality, HealthStatus health, int weight,
+      Map<String, String> labels, boolean istioMtls, String clusterId, String network, String workload) {
+
+    String label(String key) {
+      return switch (key) {
+        case Priorities.NETWORK -> network;
+        case Priorities.CLUSTER -> clusterId;
+        case Priorities.REGION -> locality.region();
+        case Priorities.ZONE -> locality.zone();
+        case Priorities.SUBZONE -> locality.subzone();
+        default -> labels.get(key);
+      };
+    }
+  }
+
+  /**
+   * The load assignment of one cluster.
+   *
+   * @param subset the subset's labels (empty: every endpoint)
+   * @param plaintextOnly leave out endpoints that need Istio mTLS (proxyless gRPC clients cannot originate it)
+   */
+  public ClusterLoadAssignment build(String clusterName, MeshService service, PortSpec port,
+      Map<String, String> subset, EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy,
+      Problems problems) {
+    return ClusterLoadAssignment.newBuilder().setClusterName(clusterName)
+        .addAllEndpoints(localities(service, port, subset, scope, plaintextOnly, policy, problems)).build();
+  }
+
+  /**
+   * The endpoints of a load assignment, without its name: clusters with equal endpoints (the east-west gateway's
+   * outbound and passthrough clusters of one service) share these immutable messages.
+   */
+  public List<LocalityLbEndpoints> localities(MeshService service, PortSpec port, Map<String, String> subset,
+      EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy, Problems problems) {
+    List<Ep> endpoints = new ArrayList<>();
+    if (scope != EndpointScope.REMOTE) {
+      addLocal(endpoints, service, port, subset);
+    }
+    if (scope != EndpointScope.LOCAL) {
+      for (ClusterExport export : service.remote()) {
+        addRemote(endpoints, service, export, port, subset, problems);
+      }
+    }
+    if (plaintextOnly) {
+      endpoints.removeIf(Ep::istioMtls);
+    }
+    return assemble(endpoints, policy);
+  }
+
+  private void addLocal(List<Ep> out, MeshService service, PortSpec port, Map<String, String> subset) {
+    for (Endpoint endpoint : service.localEndpoints()) {
+      if (!Selectors.matches(subset, endpoint.labels())) {
+        continue;
+      }
+      int target = targetPort(endpoint, port.name(), port.targetPort());
+      if (target <= 0) {
+        continue;
+      }
+      boolean sidecar = "istio".equals(endpoint.labels().get(MeshService.TLS_MODE_LABEL));
+      // Istio's auto mTLS: a sidecar endpoint gets Istio mTLS unless its PeerAuthentication disables it.
+      boolean mtls = sidecar && context.peerAuthentication()
+          .effectiveMode(service.namespace(), endpoint.labels(), target) != MtlsMode.DISABLE;
+      out.add(new Ep(endpoint.address(), target, endpoint.locality(), health(endpoint.health()), 1,
+          endpoint.labels(), mtls, context.clusterId(), context.network(), workload(service, endpoint)));
+    }
+  }
+
+  private void addRemote(List<Ep> out, MeshService service, ClusterExport export, PortSpec port,
+      Map<String, String> subset, Problems problems) {
+    String remotePortName = null;
+    for (ServicePort p : export.ports()) {
+      if (p.port() == port.number()) {
+        remotePortName = p.name();
+      }
+    }
+    if (remotePortName == null) {
+      return; // that cluster does not serve this port
+    }
+    boolean sameNetwork = export.network().equals(context.network());
+    if (export.reach() == Reach.ENDPOINTS && sameNetwork) {
+      for (Endpoint endpoint : export.endpoints()) {
+        if (!Selectors.matches(subset, endpoint.labels())) {
+          continue;
+        }
+        int target = targetPort(endpoint, remotePortName, 0);
+        if (target <= 0) {
+          continue;
+        }
+        boolean mtls = "istio".equals(endpoint.labels().get(MeshService.TLS_MODE_LABEL));
+        out.add(new Ep(endpoint.address(), target, endpoint.locality(), health(endpoint.health()), 1,
+            endpoint.labels(), mtls, export.clusterId(), export.network(), workload(service, endpoint)));
+      }
+      return;
+    }
+    int weight;
+    if (export.reach() == Reach.ENDPOINTS) {
+      final String name = remotePortName;
+      weight = (int) export.endpoints().stream().filter(e -> e.health() == EndpointHealth.HEALTHY
+          && Selectors.matches(subset, e.labels()) && targetPort(e, name, 0) > 0).count();
+    } else {
+      // Only the count crosses networks: a subset's share behind the gateway is not known here.
+      weight = export.healthyEndpoints();
+    }
+    if (weight == 0) {
+      return;
+    }
+    List<GatewayAddress> gateways = export.gateways();
+    if (gateways.isEmpty()) {
+      ClusterView view = context.clusters().get(export.clusterId());
+      gateways = view == null ? List.of() : view.record().info().gateways();
+    }
+    boolean any = false;
+    for (GatewayAddress gateway : gateways) {
+      if (!NetUtil.isValidIpV4Address(gateway.host()) && !NetUtil.isValidIpV6Address(gateway.host())) {
+        problems.report(Kind.UNREACHABLE_ENDPOINTS, Optional.empty(), "", "cluster " + export.clusterId()
+            + ": east-west gateway " + gateway + " is a DNS name; endpoints must be IP addresses, so "
+            + service.fqdn() + " is not reached through it", "publish the gateway's IP address (meshfed.io/gateways"
+            + " on the remote Secret, or the cluster's gateway settings)");
+        continue;
+      }
+      any = true;
+      out.add(new Ep(gateway.host(), gateway.port(), export.locality(), HealthStatus.HEALTHY, weight, Map.of(),
+          true, export.clusterId(), export.network(), ""));
+    }
+    if (!any && gateways.isEmpty()) {
+      problems.report(Kind.UNREACHABLE_ENDPOINTS, Optional.empty(), "", "cluster " + export.clusterId()
+          + " (network \"" + export.network() + "\") exports " + service.fqdn() + " but announces no east-west "
+          + "gateway, and this cluster is on network \"" + context.network() + "\"",
+          "give cluster " + export.clusterId() + " an east-west gateway address, or put both clusters on one network");
+    }
+  }
+
+  private static int targetPort(Endpoint endpoint, String portName, int fixed) {
+    if (fixed > 0) {
+      return fixed;
+    }
+    Integer port = endpoint.ports().get(portName);
+    if (port == null && endpoint.ports().size() == 1) {
+      port = endpoint.ports().values().iterator().next();
+    }
+    return port == null ? 0 : port;
+  }
+
+  private static HealthStatus health(EndpointHealth health) {
+    return switch (health) {
+      case HEALTHY -> HealthStatus.HEALTHY;
+      case UNHEALTHY -> HealthStatus.UNHEALTHY;
+      case DRAINING -> HealthStatus.DRAINING;
+    };
+  }
+
+  /**
+   * Istio's {@code workload} metadata, {@code <name>;<namespace>;<app>;<version>;<cluster>}. The workload name is
+   * not in the catalog; the canonical-name label (or {@code app}) stands for it.
+   */
+  private static String workload(MeshService service, Endpoint endpoint) {
+    Map<String, String> labels = endpoint.labels();
+    String app = labels.getOrDefault("service.istio.io/canonical-name", labels.getOrDefault("app", service.name()));
+    String version = labels.getOrDefault("service.istio.io/canonical-revision", labels.getOrDefault("version", ""));
+    return app + ";" + service.namespace() + ";" + app + ";" + version;
+  }
+
+  private List<LocalityLbEndpoints> assemble(List<Ep> endpoints, EndpointPolicy policy) {
+    record Group(int priority, Locality locality) {
+    }
+    Map<Group, List<Ep>> groups = new TreeMap<>(Comparator.comparingInt(Group::priority)
+        .thenComparing(g -> g.locality().region()).thenComparing(g -> g.locality().zone())
+        .thenComparing(g -> g.locality().subzone()));
+    int[] raw = new int[endpoints.size()];
+    TreeSet<Integer> used = new TreeSet<>();
+    for (int i = 0; i < raw.length; i++) {
+      Ep ep = endpoints.get(i);
+      raw[i] = policy.prioritize() ? Priorities.raw(policy, ep.locality(), ep::label) : 0;
+      used.add(raw[i]);
+    }
+    // Envoy: priorities must range from 0 to N without gaps.
+    Map<Integer, Integer> contiguous = new HashMap<>();
+    for (int p : used) {
+      contiguous.put(p, contiguous.size());
+    }
+    for (int i = 0; i < raw.length; i++) {
+      Ep ep = endpoints.get(i);
+      groups.computeIfAbsent(new Group(contiguous.get(raw[i]), ep.locality()), g -> new ArrayList<>()).add(ep);
+    }
+    List<LocalityLbEndpoints> assignment = new ArrayList<>(groups.size());
+    for (Map.Entry<Group, List<Ep>> e : groups.entrySet()) {
+      List<Ep> members = e.getValue();
+      members.sort(Comparator.comparing(Ep::address).thenComparingInt(Ep::port));
+      int weight = 0;
+      LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+      Locality l = e.getKey().locality();
+      if (!l.equals(Locality.UNKNOWN)) {
+        locality.setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion(l.region())
+            .setZone(l.zone()).setSubZone(l.subzone()));
+      }
+      for (Ep ep : members) {
+        weight += ep.weight();
+        LbEndpoint.Builder lb = LbEndpoint.newBuilder()
+            .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder().setAddress(Address.newBuilder()
+                .setSocketAddress(SocketAddress.newBuilder().setAddress(ep.address()).setPortValue(ep.port()))))
+            .setHealthStatus(ep.health())
+            .setMetadata(metadata(ep));
+        if (ep.weight() != 1) {
+          lb.setLoadBalancingWeight(UInt32Value.of(ep.weight())); // unset is 1 (Envoy's default)
+        }
+        locality.addLbEndpoints(lb);
+      }
+      if (policy.weighted()) {
+        weight = distributedWeight(policy, l);
+        if (weight == 0) {
+          continue; // Istio: a locality the distribution does not name gets no traffic
+        }
+      }
+      // Always weighted: Envoy reads locality weights only with locality_weighted_lb_config, and proxyless gRPC
+      // ignores localities without one (gRFC A27).
+      locality.setLoadBalancingWeight(UInt32Value.of(Math.max(1, weight)));
+      if (e.getKey().priority() > 0) {
+        locality.setPriority(e.getKey().priority());
+      }
+      assignment.add(locality.build());
+    }
+    return List.copyOf(assignment);
+  }
+
+  /** Istio's {@code distribute}: the first rule whose {@code from} matches the client; its weight for the locality. */
+  private static int distributedWeight(EndpointPolicy policy, Locality locality) {
+    for (Distribute rule : policy.distribute()) {
+      if (LocalityPatterns.matches(rule.from(), policy.client())) {
+        for (Map.Entry<String, Integer> to : new TreeMap<>(rule.to()).entrySet()) {
+          if (LocalityPatterns.matches(to.getKey(), locality)) {
+            return to.getValue();
+          }
+        }
+        return 0;
+      }
+    }
+    return 1;
+  }
+
+  private Metadata metadata(Ep ep) {
+    List<String> key = List.of(ep.istioMtls() ? "istio" : "", ep.workload(), ep.clusterId(), ep.network());
+    return interned.computeIfAbsent(key, k -> {
+      Metadata.Builder metadata = Metadata.newBuilder();
+      if (ep.istioMtls()) {
+        metadata.putFilterMetadata(TRANSPORT_SOCKET_MATCH, Struct.newBuilder()
+            .putFields("tlsMode", string("istio")).build());
+      }
+      Struct.Builder istio = Struct.newBuilder();
+      if (!ep.workload().isEmpty()) {
+        istio.putFields("workload", string(ep.workload() + ";" + ep.clusterId()));
+      }
+      istio.putFields("cluster", string(ep.clusterId()));
+      istio.putFields("network", string(ep.network()));
+      metadata.putFilterMetadata(ISTIO_METADATA, istio.build());
+      return metadata.build();
+    });
+  }
+
+  private static Value string(String value) {
+    return Value.newBuilder().setStringValue(value).build();
+  }
+}

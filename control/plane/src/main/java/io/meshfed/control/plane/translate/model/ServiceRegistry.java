@@ -1,0 +1,229 @@
+package io.meshfed.control.plane.translate.model;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.meshfed.control.plane.istio.HostNames;
+import io.meshfed.control.plane.istio.ServiceEntry;
+import io.meshfed.control.plane.istio.Visibility;
+import io.meshfed.federation.catalog.ClusterExport;
+import io.meshfed.federation.catalog.ExportedService;
+import io.meshfed.federation.catalog.FederatedService;
+import io.meshfed.federation.catalog.ServiceKey;
+import io.meshfed.federation.catalog.ServicePort;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every host the mesh routes to, by FQDN: this cluster's Kubernetes Services, services exported by other clusters
+ * (MCS namespace sameness: {@code reviews.default} is one service in every cluster), and ServiceEntry hosts. A
+ * Kubernetes or exported service wins over a ServiceEntry for the same host.
+ */
+public final class ServiceRegistry {
+
+  private final Map<String, MeshService> byFqdn;
+  private final List<MeshService> wildcardEntries;
+
+  private ServiceRegistry(Map<String, MeshService> byFqdn, List<MeshService> wildcardEntries) {
+    this.byFqdn = byFqdn;
+    this.wildcardEntries = wildcardEntries;
+  }
+
+  /** What the registry is built from. */
+  public record Inputs(String clusterId, String domainSuffix, List<Service> services,
+      Map<ServiceKey, ExportedService> localEndpoints, Map<ServiceKey, Map<String, String>> exports,
+      Map<ServiceKey, FederatedService> catalog, List<ServiceEntry> serviceEntries) {
+  }
+
+  /**
+   * Builds the registry, reusing {@code previous}'s {@link MeshService} instances whose inputs are the same
+   * objects.
+   *
+   * @param inputs {@code exports}: this cluster's ServiceExports by service, with their annotations
+   */
+  public static ServiceRegistry build(Inputs inputs, ServiceRegistry previous) {
+    Map<String, MeshService> byFqdn = new HashMap<>(inputs.services().size() * 2 + inputs.catalog().size());
+    String suffix = inputs.domainSuffix();
+    for (Service service : inputs.services()) {
+      if (service.getSpec() == null || "ExternalName".equals(service.getSpec().getType())) {
+        continue;
+      }
+      String namespace = service.getMetadata().getNamespace();
+      String name = service.getMetadata().getName();
+      ServiceKey key;
+      try {
+        key = ServiceKey.of(namespace, name);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      String fqdn = key.hostname(suffix);
+      Map<String, String> export = inputs.exports().get(key);
+      MeshService reused = reuse(previous, fqdn, service, inputs.localEndpoints().get(key), inputs.catalog().get(key),
+          export != null, export, null);
+      byFqdn.put(fqdn, reused != null ? reused : new MeshService(MeshService.Kind.KUBERNETES, fqdn, namespace, name,
+          kubernetesPorts(service), exportTo(service), service, inputs.localEndpoints().get(key),
+          inputs.catalog().get(key), export != null, export, null, inputs.clusterId()));
+    }
+    for (Map.Entry<ServiceKey, FederatedService> e : inputs.catalog().entrySet()) {
+      String fqdn = e.getKey().hostname(suffix);
+      if (byFqdn.containsKey(fqdn)) {
+        continue;
+      }
+      FederatedService federated = e.getValue();
+      List<ClusterExport> others = federated.clusters().values().stream()
+          .filter(c -> !c.clusterId().equals(inputs.clusterId())).toList();
+      if (others.isEmpty()) {
+        continue; // only this cluster's own (stale) entry: its Service is gone
+      }
+      MeshService reused = reuse(previous, fqdn, null, null, federated, false, null, null);
+      byFqdn.put(fqdn, reused != null ? reused : new MeshService(MeshService.Kind.REMOTE, fqdn,
+          e.getKey().namespace(), e.getKey().name(), remotePorts(others), List.of(), null, null, federated, false,
+          null, null, inputs.clusterId()));
+    }
+    List<MeshService> wildcards = new ArrayList<>();
+    for (ServiceEntry entry : inputs.serviceEntries()) {
+      String namespace = entry.meta().namespace();
+      List<PortSpec> ports = entry.ports().stream().map(p -> new PortSpec(p.name(), p.number(),
+          Protocol.of(p.protocol()), p.targetPort().orElse(0))).toList();
+      for (String host : entry.hosts()) {
+        String fqdn = HostNames.resolve(host, namespace, suffix);
+        if (byFqdn.containsKey(fqdn)) {
+          continue;
+        }
+        MeshService reused = reuse(previous, fqdn, null, null, null, false, null, entry);
+        MeshService service = reused != null ? reused : new MeshService(MeshService.Kind.SERVICE_ENTRY, fqdn,
+            namespace, fqdn, ports, entry.exportTo(), null, null, null, false, null, entry, inputs.clusterId());
+        if (fqdn.startsWith("*")) {
+          wildcards.add(service);
+        } else {
+          byFqdn.put(fqdn, service);
+        }
+      }
+    }
+    return new ServiceRegistry(byFqdn, List.copyOf(wildcards));
+  }
+
+  /**
+   * This registry with the services of {@code keys} rebuilt from {@code inputs}: for a view whose Kubernetes
+   * Services, ServiceExports and ServiceEntries are the same objects as this registry's, and whose endpoints (local
+   * or in the catalog) changed only for those keys. Services that appear or disappear are added or dropped.
+   */
+  public ServiceRegistry withChanges(java.util.Set<ServiceKey> keys, Inputs inputs) {
+    Map<String, MeshService> next = new HashMap<>(byFqdn);
+    String suffix = inputs.domainSuffix();
+    for (ServiceKey key : keys) {
+      String fqdn = key.hostname(suffix);
+      MeshService old = byFqdn.get(fqdn);
+      ExportedService local = inputs.localEndpoints().get(key);
+      FederatedService federated = inputs.catalog().get(key);
+      if (old != null && old.kind() == MeshService.Kind.KUBERNETES) {
+        Service service = old.kubernetes().orElseThrow();
+        Map<String, String> export = inputs.exports().get(key);
+        next.put(fqdn, old.sameInputs(service, local, federated, export != null, export, null) ? old
+            : new MeshService(MeshService.Kind.KUBERNETES, fqdn, old.namespace(), old.name(), old.ports(),
+                old.exportTo(), service, local, federated, export != null, export, null, inputs.clusterId()));
+        continue;
+      }
+      if (old != null && old.kind() == MeshService.Kind.SERVICE_ENTRY) {
+        continue; // a ServiceEntry host: the catalog does not own it
+      }
+      List<ClusterExport> others = federated == null ? List.of() : federated.clusters().values().stream()
+          .filter(c -> !c.clusterId().equals(inputs.clusterId())).toList();
+      if (others.isEmpty()) {
+        next.remove(fqdn);
+      } else if (old == null || !old.sameInputs(null, null, federated, false, null, null)) {
+        next.put(fqdn, new MeshService(MeshService.Kind.REMOTE, fqdn, key.namespace(), key.name(),
+            remotePorts(others), List.of(), null, null, federated, false, null, null, inputs.clusterId()));
+      }
+    }
+    return new ServiceRegistry(next, wildcardEntries);
+  }
+
+  private static MeshService reuse(ServiceRegistry previous, String fqdn, Service service, ExportedService local,
+      FederatedService federated, boolean exported, Map<String, String> exportAnnotations, ServiceEntry entry) {
+    if (previous == null) {
+      return null;
+    }
+    MeshService old = previous.byFqdn.get(fqdn);
+    if (old == null && entry != null) {
+      old = previous.wildcardEntries.stream().filter(s -> s.fqdn().equals(fqdn)).findFirst().orElse(null);
+    }
+    return old != null && old.sameInputs(service, local, federated, exported, exportAnnotations, entry) ? old : null;
+  }
+
+  /** A service by FQDN if it exists and {@code clientNamespace} may see it (exportTo). */
+  public Optional<MeshService> lookup(String fqdn, String clientNamespace) {
+    MeshService service = byFqdn.get(fqdn);
+    if (service == null) {
+      for (MeshService wildcard : wildcardEntries) {
+        if (HostNames.matches(wildcard.fqdn(), fqdn)) {
+          service = wildcard;
+          break;
+        }
+      }
+    }
+    if (service == null || !Visibility.visible(service.exportTo(), service.namespace(), clientNamespace)) {
+      return Optional.empty();
+    }
+    return Optional.of(service);
+  }
+
+  /** Whether the host exists at all (for messages telling "not exported to your namespace" from "unknown"). */
+  public boolean exists(String fqdn) {
+    return byFqdn.containsKey(fqdn) || wildcardEntries.stream().anyMatch(w -> HostNames.matches(w.fqdn(), fqdn));
+  }
+
+  /** Every service with a concrete host (wildcard ServiceEntry hosts excepted). */
+  public Collection<MeshService> all() {
+    return Collections.unmodifiableCollection(byFqdn.values());
+  }
+
+  public MeshService get(String fqdn) {
+    return byFqdn.get(fqdn);
+  }
+
+  public int size() {
+    return byFqdn.size() + wildcardEntries.size();
+  }
+
+  private static List<PortSpec> kubernetesPorts(Service service) {
+    List<PortSpec> ports = new ArrayList<>();
+    if (service.getSpec().getPorts() != null) {
+      for (io.fabric8.kubernetes.api.model.ServicePort port : service.getSpec().getPorts()) {
+        if (port.getPort() == null || "UDP".equals(port.getProtocol()) || "SCTP".equals(port.getProtocol())) {
+          continue;
+        }
+        String name = port.getName() == null ? "" : port.getName();
+        ports.add(new PortSpec(name, port.getPort(), Protocol.of(name, port.getAppProtocol()), 0));
+      }
+    }
+    return ports;
+  }
+
+  private static List<PortSpec> remotePorts(List<ClusterExport> exports) {
+    Map<Integer, PortSpec> ports = new java.util.TreeMap<>();
+    for (ClusterExport export : exports) {
+      for (ServicePort port : export.ports()) {
+        if ("UDP".equals(port.protocol()) || "SCTP".equals(port.protocol())) {
+          continue;
+        }
+        ports.putIfAbsent(port.port(), new PortSpec(port.name(), port.port(),
+            Protocol.of(port.name(), port.appProtocol()), 0));
+      }
+    }
+    return List.copyOf(ports.values());
+  }
+
+  private static List<String> exportTo(Service service) {
+    Map<String, String> annotations = service.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(MeshService.EXPORT_TO_ANNOTATION);
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Issue 5's translation benchmark: 10,000 services / 100,000 endpoints across 3 clusters; prints the full translation
+# time (cold and warm), the heap after GC holding the resulting state, and the incremental translation time after one
+# endpoint change. Arguments pass through: services=10000 endpoints=100000 routes=1000 rounds=40 fulls=5.
+# The JVM gets TRANSLATE_BENCH_HEAP (default -Xmx1g): finishing at all shows the state fits the 1 GB target.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+HEAP="${TRANSLATE_BENCH_HEAP:--Xmx1g}"
+CP_FILE="$(mktemp)"
+# One reactor build, so meshfed's own modules resolve to this worktree's classes.
+./mvnw -B -q -DskipTests package dependency:build-classpath -pl it -am -Dmdep.outputFile="$CP_FILE" \
+  -Dmdep.includeScope=runtime
+CP="it/target/classes:$(cat "$CP_FILE")"
+rm -f "$CP_FILE"
+exec java "$HEAP" -XX:+UseG1GC -Dlogback.configurationFile=it/bench/federation-logback.xml -cp "$CP" \
+  io.meshfed.it.bench.translate.TranslateBenchmark "$@"

@@ -7,7 +7,6 @@ import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.control.plane.ca.BootstrapTokens;
 import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
-import io.meshfed.control.plane.runtime.DefaultTranslation;
 import io.meshfed.control.plane.runtime.SettingsException;
 import io.meshfed.gateway.eastwest.process.EastWestProcess;
 import io.meshfed.gateway.l7.process.L7Process;
@@ -124,7 +123,7 @@ public final class Demo {
     }
     probeTraffic();
     checkNotStopping();
-    commands = DemoCommands.of(topology, settings.dir());
+    commands = DemoCommands.of(topology);
     try {
       DemoManifest.write(settings.dir(), DemoManifest.ADMINS_FILE, DemoManifest.admins(topology));
       manifest = DemoManifest.write(settings.dir(), DemoManifest.of(settings, topology, commands));
@@ -214,7 +213,7 @@ public final class Demo {
       throw DemoException.failed("generated " + file + " is invalid: " + e.getMessage(), e);
     }
     ControlPlane plane = await(ControlPlane.start(vertxByCluster.get(cluster.name()), planeSettings,
-        ControlPlane.Options.of(version, DefaultTranslation.create())),
+        ControlPlane.Options.meshTranslation(version, planeSettings)),
         "control plane " + cluster.name() + " (" + file + ")");
     controlPlanes.put(cluster.name(), plane);
     shutdown.add("control plane " + cluster.name(), plane::close);

@@ -9,7 +9,7 @@ final class DemoCommands {
   private DemoCommands() {
   }
 
-  static List<String> of(List<DemoCluster> clusters, java.nio.file.Path dir) {
+  static List<String> of(List<DemoCluster> clusters) {
     DemoCluster first = clusters.get(0);
     List<String> out = new ArrayList<>();
     out.add("# cross-cluster: " + first.name() + "'s ingress -> west's east-west gateway (mTLS) -> west/"
@@ -22,11 +22,6 @@ final class DemoCommands {
     out.add("# the federation and the gateways as the control planes see them");
     out.add("curl -s " + first.adminUrl() + "/debug/clusterz");
     out.add("bin/meshfed proxy-status --control-plane " + first.adminUrl());
-    out.add("# a request's path through the gateways (x-request-id of a response)");
-    out.add("bin/meshfed explain $(curl -s -D - -o /dev/null " + first.ingressUrl() + "/"
-        + DemoSettings.WEST_ONLY_SERVICE
-        + " | tr -d '\\r' | awk 'tolower($1)==\"x-request-id:\" {print $2}') --from "
-        + dir.resolve(DemoManifest.ADMINS_FILE));
     return List.copyOf(out);
   }
 }

@@ -64,7 +64,7 @@ final class GatewayFile {
           admin: %9$s:%16$d
         # Every xDS listener (0.0.0.0_<port>) binds this gateway's own address: both clusters' gateways share a host.
         listenerHost: %9$s
-        drainTimeout: 5s
+        drainTimeout: 2s
         """.formatted(cluster.name(), kind.role(), kind.workload(), IstioConfig.SYSTEM_NAMESPACE, cluster.network(),
         meshId, Demo.TRUST_DOMAIN, kind.istioLabel(), host, cluster.controlPlaneHost(), DemoCluster.XDS_TLS_PORT,
         rootCert, tokenFile, DemoCluster.GATEWAY_HEALTH_PORT, DemoCluster.GATEWAY_METRICS_PORT,

@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code meshfed demo}: starts the federation of {@link Demo} on this machine, prints one progress line per step,
  * then exactly one {@code meshfed demo ready: <ingress URL>} line once traffic flows, and the commands to try; runs
- * until Ctrl-C (or SIGTERM), then stops everything. Exit codes: 0 stopped, 1 the start failed, 2 usage error,
- * 69 this build lacks a capability the demo needs.
+ * until Ctrl-C (or SIGTERM), then stops everything in a shutdown hook (so the JVM exits 130 or 143, as any process
+ * stopped by that signal). Exit codes of a start that does not get there: 1 the start failed, 2 usage error, 69 this
+ * build lacks a capability the demo needs.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
         "  control plane      127.0.n.3 (:15012 xDS + CA, :15014 admin)",
         "  sample backends    127.0.n.10, .11, ...:9080",
         "",
-        "Exit codes: 0 stopped, 1 start failed, 2 usage error,",
+        "Exit codes: 130/143 stopped by Ctrl-C/SIGTERM, 1 start failed, 2 usage error,",
         "  " + NotBuiltYet.EXIT_CODE + " a capability the demo needs is not built."})
 final class DemoCommand implements Callable<Integer> {
 

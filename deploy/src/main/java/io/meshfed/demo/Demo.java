@@ -65,6 +65,7 @@ public final class Demo {
   private volatile boolean stopping;
   private final Map<String, ControlPlane> controlPlanes = new LinkedHashMap<>();
   private final Map<String, Vertx> vertxByCluster = new LinkedHashMap<>();
+  private final List<SampleBackend> backends = new java.util.concurrent.CopyOnWriteArrayList<>();
   private List<String> commands = List.of();
   private Path manifest;
 
@@ -98,20 +99,8 @@ public final class Demo {
   }
 
   private void startSteps(String version) throws InterruptedException {
-    prepareDirectories();
-    Map<String, Integer> relayPorts = new LinkedHashMap<>();
-    for (DemoCluster cluster : topology) {
-      relayPorts.put(cluster.name(), freePort(null));
-    }
-    for (DemoCluster cluster : topology) {
-      writeClusterFiles(cluster, relayPorts);
-    }
-    for (DemoCluster cluster : topology) {
-      Vertx vertx = Vertx.vertx();
-      vertxByCluster.put(cluster.name(), vertx);
-      shutdown.add(cluster.name() + " Vert.x", vertx::close);
-      startBackends(cluster, vertx);
-    }
+    writeFiles();
+    startBackends();
     for (DemoCluster cluster : topology) {
       checkNotStopping();
       startControlPlane(cluster, version);
@@ -138,6 +127,50 @@ public final class Demo {
     } catch (IOException e) {
       throw DemoException.failed(settings.dir().resolve(DemoManifest.FILE_NAME) + ": cannot write: " + e, e);
     }
+  }
+
+  /**
+   * Writes what every process of the federation reads, without starting anything: the shared root CA and each
+   * cluster's copy, the Istio YAML directories, the control planes' and gateways' settings files and the gateways'
+   * bootstrap tokens (docs/local-federation.md runs them as separate processes). Blocking.
+   */
+  public void writeFiles() {
+    prepareDirectories();
+    Map<String, Integer> relayPorts = new LinkedHashMap<>();
+    for (DemoCluster cluster : topology) {
+      relayPorts.put(cluster.name(), freePort(null));
+    }
+    for (DemoCluster cluster : topology) {
+      writeClusterFiles(cluster, relayPorts);
+    }
+  }
+
+  /** Starts the sample backends of every cluster (one Vert.x instance per cluster); {@link #stop} stops them. */
+  public void startBackends() throws InterruptedException {
+    for (DemoCluster cluster : topology) {
+      checkNotStopping();
+      Vertx vertx = Vertx.vertx();
+      vertxByCluster.put(cluster.name(), vertx);
+      shutdown.add(cluster.name() + " Vert.x", vertx::close);
+      startBackends(cluster, vertx);
+    }
+  }
+
+  /**
+   * Stops the backends of {@code service} in {@code cluster}, as if its pods died (their "pod IPs" stay in the
+   * config, so the gateways find out by connecting); returns the workloads stopped. Blocking.
+   */
+  public List<SampleWorkload> stopWorkloads(String cluster, String service) throws InterruptedException {
+    List<SampleWorkload> stopped = new ArrayList<>();
+    for (SampleBackend backend : List.copyOf(backends)) {
+      SampleWorkload workload = backend.workload();
+      if (workload.cluster().equals(cluster) && workload.service().equals(service)) {
+        await(backend.close(), "stopping " + workload.servedBy());
+        backends.remove(backend);
+        stopped.add(workload);
+      }
+    }
+    return stopped;
   }
 
   // ------------------------------------------------------------------ steps
@@ -198,6 +231,7 @@ public final class Demo {
       String host = cluster.workloadHost(workload);
       SampleBackend backend = await(SampleBackend.start(vertx, workload, host, DemoCluster.SERVICE_PORT),
           "sample backend " + workload.servedBy() + " on " + host + ":" + DemoCluster.SERVICE_PORT);
+      backends.add(backend);
       shutdown.add("backend " + workload.servedBy(), backend::close);
       started.add(workload.service() + " " + workload.version() + " " + host + ":" + backend.port());
     }

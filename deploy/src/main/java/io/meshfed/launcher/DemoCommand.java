@@ -61,6 +61,15 @@ final class DemoCommand implements Callable<Integer> {
       description = "Cluster i uses 127.0.<N+i>.0/24 (default: ${DEFAULT-VALUE}: east 127.0.1.x, west 127.0.2.x).")
   int firstSubnet;
 
+  @Option(names = "--files-only",
+      description = "Write the CA, the Istio YAML and every process's settings file into DIR, print how to run each "
+          + "process (docs/local-federation.md), and exit.")
+  boolean filesOnly;
+
+  @Option(names = "--backends-only",
+      description = "Run only the sample backends (for the multi-process federation of docs/local-federation.md).")
+  boolean backendsOnly;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -79,10 +88,17 @@ final class DemoCommand implements Callable<Integer> {
     quietLogs();
     out.println("meshfed demo: starting " + settings.clusters() + " clusters in " + settings.dir());
     out.flush();
+    if (filesOnly && backendsOnly) {
+      err.println("meshfed demo: --files-only and --backends-only: both given (expected: at most one)");
+      return EXIT_USAGE;
+    }
     Demo demo = Demo.create(settings, line -> {
       out.println("  " + line);
       out.flush();
     });
+    if (filesOnly) {
+      return writeFiles(demo, settings, out, err);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       // Ctrl-C / SIGTERM, also while starting: drain the gateways, leave the federation, close the servers.
@@ -95,6 +111,13 @@ final class DemoCommand implements Callable<Integer> {
     }, "meshfed-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
+      if (backendsOnly) {
+        demo.startBackends();
+        out.println("meshfed demo: sample backends running. Ctrl-C stops them.");
+        out.flush();
+        stopped.await();
+        return 0;
+      }
       demo.start(BuildInfo.version());
     } catch (DemoException e) {
       removeHook(hook);
@@ -113,6 +136,29 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Everything is listed in " + demo.manifest() + ". Ctrl-C stops the demo.");
     out.flush();
     stopped.await();
+    return 0;
+  }
+
+  private static int writeFiles(Demo demo, DemoSettings settings, PrintWriter out, PrintWriter err) {
+    try {
+      demo.writeFiles();
+    } catch (DemoException e) {
+      err.println("meshfed demo: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    Path dir = settings.dir();
+    out.println("meshfed demo: files written; run each process (docs/local-federation.md):");
+    out.println("  bin/meshfed demo --dir " + dir + " --backends-only");
+    for (var cluster : settings.topology()) {
+      out.println("  bin/meshfed control-plane --config " + dir.resolve(cluster.name()).resolve("control-plane.yaml"));
+    }
+    for (var cluster : settings.topology()) {
+      for (String role : List.of("eastwest", "ingress")) {
+        out.println("  bin/meshfed gateway --role " + role + " --config "
+            + dir.resolve(cluster.name()).resolve(role + "-gateway.yaml"));
+      }
+    }
+    out.println("then: curl -si " + settings.topology().get(0).ingressUrl() + "/ratings");
     return 0;
   }
 

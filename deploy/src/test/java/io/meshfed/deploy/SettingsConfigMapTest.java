@@ -57,6 +57,25 @@ class SettingsConfigMapTest {
     assertThat(SettingsDocument.shape(gatewaySettings(defaults, role))).isEqualTo(documented);
   }
 
+  /** The gateway process reads the chart's file as rendered: the settings reader and the chart agree. */
+  @ParameterizedTest
+  @ValueSource(strings = {"eastwest", "ingress", "egress"})
+  void gatewayProcessReadsTheChartsSettings(String role) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("gateway-" + role, ".yaml");
+    try {
+      java.nio.file.Files.writeString(file, east.configMapData("meshfed-" + role + "gateway", "gateway.yaml"));
+      io.meshfed.control.client.gateway.GatewaySettings settings =
+          io.meshfed.control.client.gateway.GatewaySettingsReader.read(
+              io.meshfed.control.client.xds.GatewayRole.fromMetadata(role).orElseThrow(), file, Map.of());
+      assertThat(settings.name()).isEqualTo("meshfed-" + role + "gateway");
+      assertThat(settings.clusterId()).isEqualTo("east");
+      assertThat(settings.xds().mtls()).isTrue();
+      assertThat(settings.xds().port()).isEqualTo(15012);
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
   @Test
   void controlPlaneSettingsComeFromTheValues() {
     JsonNode settings = controlPlaneSettings(east);

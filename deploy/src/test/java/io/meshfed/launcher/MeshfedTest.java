@@ -99,4 +99,25 @@ class MeshfedTest {
     assertThat(run("gateway", "--role", "sidecar")).isEqualTo(2);
     assertThat(err.toString()).contains("eastwest, ingress, egress");
   }
+
+  @Test
+  void gatewayHelpListsTheSettingsItOverrides() {
+    assertThat(run("gateway", "--role", "ingress", "--help")).isZero();
+    assertThat(out.toString()).contains("--cluster-id", "--xds-address", "--ca-cert-file", "--token-file",
+        "--listener", "--admin-address", "xds.caCertFile", "Exit codes");
+  }
+
+  @Test
+  void gatewayWithBadSettingsNamesTheKeyAndExitsUsage() {
+    assertThat(run("gateway", "--role", "ingress", "--xds-address", "127.0.0.1:15010")).isEqualTo(2);
+    assertThat(err.toString()).contains("clusterId: not set (expected:");
+    err.getBuffer().setLength(0);
+    assertThat(run("gateway", "--role", "eastwest", "--cluster-id", "west", "--xds-address", "cp:99999"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("command line: xds.address: cp:99999 (expected: host:port");
+    err.getBuffer().setLength(0);
+    assertThat(run("gateway", "--role", "egress", "--cluster-id", "east", "--xds-address", "cp:15012",
+        "--token-file", "/tmp/t")).isEqualTo(2);
+    assertThat(err.toString()).contains("xds.tokenFile: set without xds.caCertFile");
+  }
 }

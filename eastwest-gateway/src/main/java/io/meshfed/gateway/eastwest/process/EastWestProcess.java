@@ -42,13 +42,11 @@ public final class EastWestProcess {
       return Future.failedFuture(new GatewaySettingsException("settings", "role", settings.role().metadataValue()
           + " (expected: eastwest; ingress and egress run as L7Process)"));
     }
-    EastWestGateway gateway = EastWestGateway.builder().build();
-    return GatewayProcess.start(vertx, settings, runtime -> new EastWestDataPlane(vertx, gateway), version())
-        .recover(failure -> {
-          gateway.shutdown();
-          return Future.failedFuture(failure);
-        })
-        .map(process -> new EastWestProcess(process, gateway));
+    EastWestGateway[] created = new EastWestGateway[1];
+    return GatewayProcess.start(vertx, settings, (runtime, accessLog) -> {
+      created[0] = EastWestGateway.builder().observer(new EastWestAccessLog(accessLog)).build();
+      return new EastWestDataPlane(vertx, created[0]);
+    }, version()).map(process -> new EastWestProcess(process, created[0]));
   }
 
   static String version() {

@@ -22,12 +22,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The east-west gateway as a process, driven by an ADS server serving hand-built resources (west = 127.0.2.x): an
@@ -44,12 +47,16 @@ class EastWestProcessTest {
   private final TestPki mesh = TestPki.create("mesh");
   private final TestNet net = new TestNet();
   private final Vertx vertx = Vertx.vertx();
+  @TempDir
+  Path logs;
+  private Path accessLog;
   private TestAdsServer ads;
   private TestNet.EchoServer backend;
   private EastWestProcess gateway;
 
   @BeforeEach
   void serve() {
+    accessLog = logs.resolve("access.log");
     backend = net.tlsEcho("127.0.2.11", mesh.issue("spiffe://cluster.local/ns/default/sa/reviews"), mesh, ISTIO_ALPN,
         "reviews-v1:");
     ads = new TestAdsServer("127.0.2.1");
@@ -77,6 +84,7 @@ class EastWestProcessTest {
         .xdsAddress("127.0.2.1", ads.port()).protocol(AdsClient.Protocol.STATE_OF_THE_WORLD)
         .bindHost("127.0.2.1").healthPort(0).metricsPort(0).admin("127.0.2.1", 0)
         .listener(LISTENER, "127.0.2.1", 0).drainTimeout(Duration.ofSeconds(1))
+        .accessLog(accessLog.toString(), "", 1.0)
         .build();
   }
 
@@ -122,6 +130,9 @@ class EastWestProcessTest {
     assertThat(Await.until(WAIT, () -> status(health, "/healthz/ready") == 200)).isTrue();
     HttpResponse<String> dump = get(gateway.process().runtime().adminPort(), "/config_dump");
     assertThat(dump.body()).contains(LISTENER).contains(SNI);
+    // The connection's record reached the access log (a JSON line) once the client closed.
+    assertThat(Await.until(WAIT, () -> read(accessLog).contains(SNI))).isTrue();
+    assertThat(read(accessLog)).contains(backend.address().getPort() + "");
   }
 
   @Test
@@ -151,6 +162,24 @@ class EastWestProcessTest {
   }
 
   @Test
+  void drainFailsReadinessAndClosesTheListener() throws Exception {
+    gateway = start(settings());
+    assertThat(Await.until(WAIT, () -> gateway.boundAddress(LISTENER).isPresent())).isTrue();
+    int health = gateway.process().runtime().healthPort();
+    assertThat(Await.until(WAIT, () -> status(health, "/healthz/ready") == 200)).isTrue();
+    InetSocketAddress address = gateway.boundAddress(LISTENER).orElseThrow();
+
+    gateway.drain("test").toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(status(health, "/healthz/ready")).isEqualTo(503);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> {
+      try (java.net.Socket socket = new java.net.Socket(address.getAddress(), address.getPort())) {
+        socket.getInputStream().read();
+      }
+    })).as("new connections are refused").isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
   void anIngressRoleIsRefusedNamingTheField() {
     GatewaySettings ingress = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("west")
         .xdsAddress("127.0.2.1", ads.port()).build();
@@ -158,6 +187,14 @@ class EastWestProcessTest {
     assertThat(failure).isInstanceOf(ExecutionException.class);
     assertThat(failure.getCause()).isInstanceOf(GatewaySettingsException.class)
         .hasMessageContaining("role: ingress (expected: eastwest");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   private static int status(int port, String path) {

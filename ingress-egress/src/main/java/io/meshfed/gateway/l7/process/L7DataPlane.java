@@ -65,6 +65,10 @@ final class L7DataPlane implements DataPlane, Drainable {
     return out;
   }
 
+  L7Engine engine() {
+    return engine;
+  }
+
   @Override
   public Drainable drainable() {
     return this;

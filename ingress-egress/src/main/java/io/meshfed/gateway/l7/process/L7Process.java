@@ -47,11 +47,12 @@ public final class L7Process {
       return Future.failedFuture(new GatewaySettingsException("settings", "role", settings.role().metadataValue()
           + " (expected: ingress or egress; eastwest runs as EastWestProcess)"));
     }
-    L7Engine engine = L7Engine.builder(vertx).role(role).build();
-    L7DataPlane dataPlane = new L7DataPlane(engine);
-    return GatewayProcess.start(vertx, settings, runtime -> dataPlane, version())
-        .recover(failure -> dataPlane.close().transform(ignored -> Future.failedFuture(failure)))
-        .map(process -> new L7Process(process, engine));
+    L7DataPlane[] created = new L7DataPlane[1];
+    return GatewayProcess.start(vertx, settings, (runtime, accessLog) -> {
+      L7Engine engine = L7Engine.builder(vertx).role(role).outcomeSink(new L7AccessLog(accessLog)).build();
+      created[0] = new L7DataPlane(engine);
+      return created[0];
+    }, version()).map(process -> new L7Process(process, created[0].engine()));
   }
 
   static String version() {

@@ -21,6 +21,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ingress gateway as a process, driven by an ADS server serving hand-built resources (east = 127.0.1.x): an HTTP
@@ -41,12 +44,16 @@ class L7ProcessTest {
   static final String CLUSTER = "outbound|9080||reviews.default.svc.cluster.local";
 
   private final Vertx vertx = Vertx.vertx();
+  @TempDir
+  Path logs;
+  private Path accessLog;
   private TestAdsServer ads;
   private Backend backend;
   private L7Process gateway;
 
   @BeforeEach
   void serve() throws Exception {
+    accessLog = logs.resolve("access.log");
     backend = Backend.start(vertx, "reviews-v1", "127.0.1.11");
     ads = new TestAdsServer("127.0.1.1");
     ads.set("1", List.of(Xds.edsCluster(CLUSTER).build()));
@@ -75,6 +82,7 @@ class L7ProcessTest {
         .xdsAddress("127.0.1.1", ads.port()).protocol(AdsClient.Protocol.STATE_OF_THE_WORLD)
         .bindHost("127.0.1.1").healthPort(0).metricsPort(0).admin("127.0.1.1", 0)
         .listener(LISTENER, "127.0.1.1", 0).drainTimeout(Duration.ofSeconds(1))
+        .accessLog(accessLog.toString(), "", 1.0)
         .build();
   }
 
@@ -109,6 +117,10 @@ class L7ProcessTest {
         .getFieldsOrThrow("istio").getStringValue()).isEqualTo("ingressgateway");
     int health = gateway.process().runtime().healthPort();
     Await.until("ready", WAIT, () -> status(health) == 200);
+    // The request's outcome reached the access log (a JSON line) and the admin /requestz ring.
+    Await.until("the access-log line", WAIT, () -> read(accessLog).contains("/reviews/1"));
+    assertThat(read(accessLog)).contains(CLUSTER);
+    assertThat(get(gateway.process().runtime().adminPort(), "/requestz").body()).contains("/reviews/1");
   }
 
   @Test
@@ -146,6 +158,14 @@ class L7ProcessTest {
     assertThat(failure).isInstanceOf(ExecutionException.class);
     assertThat(failure.getCause()).isInstanceOf(GatewaySettingsException.class)
         .hasMessageContaining("role: eastwest (expected: ingress or egress");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   private static int status(int port) {

@@ -4,6 +4,8 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.meshfed.control.client.accesslog.AccessLogSink;
+import io.meshfed.control.client.accesslog.AccessLogger;
 import io.meshfed.control.client.ca.CaClient;
 import io.meshfed.control.client.ca.CaCredential;
 import io.meshfed.control.client.ca.CaSvidSource;
@@ -25,13 +27,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +57,13 @@ public final class GatewayProcess {
   private final RotatingSvid svid;
   private final AdsClient ads;
   private final ConfigApplier applier;
+  private final AccessLogger accessLogger;
+  private final Vertx vertx;
 
-  private GatewayProcess(GatewaySettings settings, GatewayRuntime runtime, DataPlane dataPlane, RotatingSvid svid,
-      AdsClient ads, ConfigApplier applier) {
+  private GatewayProcess(Vertx vertx, GatewaySettings settings, GatewayRuntime runtime, DataPlane dataPlane, RotatingSvid svid,
+      AdsClient ads, ConfigApplier applier, AccessLogger accessLogger) {
+    this.accessLogger = accessLogger;
+    this.vertx = vertx;
     this.settings = settings;
     this.runtime = runtime;
     this.dataPlane = dataPlane;
@@ -68,11 +75,12 @@ public final class GatewayProcess {
   /**
    * Starts a gateway.
    *
-   * @param dataPlane creates the role's engine once the runtime runs (its metrics registry and readiness exist)
+   * @param dataPlane creates the role's engine once the runtime runs (its metrics registry and readiness exist),
+   *     with the access logger its request and connection records go to
    * @param version what {@code /server_info} reports, e.g. {@code meshfed/0.1.0}
    */
   public static Future<GatewayProcess> start(Vertx vertx, GatewaySettings settings,
-      Function<GatewayRuntime, DataPlane> dataPlane, String version) {
+      BiFunction<GatewayRuntime, AccessLogger, DataPlane> dataPlane, String version) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(dataPlane, "dataPlane");
@@ -92,13 +100,22 @@ public final class GatewayProcess {
           .config(() -> applierRef[0] == null ? io.meshfed.control.client.runtime.AcceptedConfig.EMPTY
               : applierRef[0].accepted())
           .build();
+      AccessLogger[] logRef = new AccessLogger[1];
       return runtime.start().compose(running -> {
         rollback.add(runtime::close);
+        return accessLogger(vertx, settings, runtime);
+      }).compose(logger -> {
+        logRef[0] = logger;
+        // Closing joins the logger's worker thread: never on an event loop.
+        rollback.add(() -> vertx.executeBlocking(() -> {
+          logger.close();
+          return null;
+        }, false));
         return startSvid(vertx, settings, runtime);
       }).compose(rotating -> {
         rotating.ifPresent(r -> rollback.add(r::close));
         Optional<String> rootPem = rotating.map(r -> r.current().bundle().rootsPem());
-        DataPlane plane = dataPlane.apply(runtime);
+        DataPlane plane = dataPlane.apply(runtime, logRef[0]);
         rollback.add(plane::close);
         runtime.register(plane.drainable());
         ConfigApplier applier = new ConfigApplier(context, settings, plane, runtime.readiness(),
@@ -122,8 +139,8 @@ public final class GatewayProcess {
         }
         AdsClient ads = builder.build();
         rollback.add(ads::close);
-        return ads.start().map(v -> new GatewayProcess(settings, runtime, plane, rotating.orElse(null), ads,
-            applier));
+        return ads.start().map(v -> new GatewayProcess(vertx, settings, runtime, plane, rotating.orElse(null), ads,
+            applier, logRef[0]));
       });
     });
     return started.onSuccess(process -> LOG.info("{} gateway {} ({}) started: xDS {}:{} ({}), health :{}, "
@@ -142,6 +159,28 @@ public final class GatewayProcess {
           });
           return Future.failedFuture(failure);
         });
+  }
+
+  /**
+   * The access logger: entries always reach the runtime's {@code /requestz} ring; lines are written only when
+   * {@code accessLog.path} is set (opening the file blocks, so it happens on a worker).
+   */
+  private static Future<AccessLogger> accessLogger(Vertx vertx, GatewaySettings settings, GatewayRuntime runtime) {
+    GatewaySettings.AccessLog log = settings.accessLog();
+    return vertx.executeBlocking(() -> {
+      AccessLogSink sink = null;
+      if (!log.path().isEmpty()) {
+        try {
+          sink = log.path().equals("/dev/stdout") ? AccessLogSink.stdout() : AccessLogSink.file(Path.of(log.path()));
+        } catch (java.io.IOException e) {
+          throw new GatewaySettingsException("settings", "accessLog.path", log.path() + ": cannot open: "
+              + e.getMessage() + " (expected: a writable file, /dev/stdout, or empty for none)");
+        }
+      }
+      return AccessLogger.builder().sink(sink).filter(log.filter()).sampling(log.sampling())
+          .recentRequests(runtime.recentRequests()).meterRegistry(runtime.meterRegistry()).name(settings.name())
+          .build();
+    }, false);
   }
 
   /** The first SVID (mTLS mode), renewed at half life; empty in plaintext mode. */
@@ -233,16 +272,25 @@ public final class GatewayProcess {
     return svid == null ? Optional.empty() : Optional.of(svid.current());
   }
 
+  /** Where the data plane's request and connection records go (JSON lines and the admin {@code /requestz}). */
+  public AccessLogger accessLogger() {
+    return accessLogger;
+  }
+
   /** Drains now (as SIGTERM does): readiness fails, listeners stop accepting, in-flight work finishes. */
   public Future<DrainReport> drain(String reason) {
     return runtime.drain(reason);
   }
 
-  /** Stops the ADS client, the rotation, the data plane and the runtime's servers (no drain). */
+  /** Stops the ADS client, the rotation, the data plane, the access log and the runtime's servers (no drain). */
   public Future<Void> close() {
     return ads.close()
         .eventually(() -> svid == null ? Future.succeededFuture() : svid.close())
         .eventually(dataPlane::close)
+        .eventually(() -> vertx.executeBlocking(() -> {
+          accessLogger.close();
+          return null;
+        }, false))
         .eventually(runtime::close)
         .mapEmpty();
   }

@@ -1,5 +1,6 @@
 package io.meshfed.control.client.gateway;
 
+import io.meshfed.control.client.accesslog.AccessLogFilter;
 import io.meshfed.control.client.xds.AdsClient;
 import io.meshfed.control.client.xds.GatewayRole;
 import java.net.InetSocketAddress;
@@ -34,11 +35,12 @@ import java.util.regex.Pattern;
  * @param listenerHost if set, every xDS listener binds this host (at its xDS port) instead of its xDS address
  * @param listeners per xDS listener name, the address to bind instead (port 0: any free port)
  * @param drainTimeout how long in-flight work may take after SIGTERM
+ * @param accessLog where the JSON access log goes (entries reach the admin {@code /requestz} either way)
  */
 public record GatewaySettings(GatewayRole role, String name, String podName, String namespace, String clusterId, String network,
     String meshId, String serviceAccount, String trustDomain, Map<String, String> labels, Locality locality,
     String podIp, Xds xds, Ports ports, Optional<String> listenerHost, Map<String, InetSocketAddress> listeners,
-    Duration drainTimeout) {
+    Duration drainTimeout, AccessLog accessLog) {
 
   private static final String SOURCE = "settings";
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -62,6 +64,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
     Objects.requireNonNull(listenerHost, "listenerHost");
     listeners = Map.copyOf(listeners);
     Objects.requireNonNull(drainTimeout, "drainTimeout");
+    Objects.requireNonNull(accessLog, "accessLog");
   }
 
   /** A builder with docs/configuration.md's defaults; {@code clusterId} and {@code xds.address} have none. */
@@ -156,6 +159,23 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
     }
   }
 
+  /**
+   * The access log (docs/diagnostics.md): one JSON line per request or TCP connection.
+   *
+   * @param path a file, {@code /dev/stdout}; empty: no lines written
+   * @param filter which entries to write ({@code response.code >= 400}); {@link AccessLogFilter#ALL} by default
+   * @param sampling the share of filtered entries written, 0.0 to 1.0
+   */
+  public record AccessLog(String path, AccessLogFilter filter, double sampling) {
+    /** No lines written. */
+    public static final AccessLog OFF = new AccessLog("", AccessLogFilter.ALL, 1.0);
+
+    public AccessLog {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(filter, "filter");
+    }
+  }
+
   /** Builds {@link GatewaySettings}; each setter checks its value and names the settings key at fault. */
   public static final class Builder {
     private final GatewayRole role;
@@ -184,6 +204,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
     private String listenerHost;
     private final Map<String, InetSocketAddress> listeners = new LinkedHashMap<>();
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private AccessLog accessLog = AccessLog.OFF;
 
     private Builder(GatewayRole role) {
       this.role = Objects.requireNonNull(role, "role");
@@ -349,6 +370,28 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
       return this;
     }
 
+    /**
+     * {@code accessLog.path}, {@code .filter}, {@code .sampling}: path empty = no lines (default); filter in
+     * docs/diagnostics.md's expression language, empty = all; sampling 0.0 to 1.0.
+     */
+    public Builder accessLog(String path, String filter, double sampling) {
+      if (path == null || path.contains("\0")) {
+        throw problem("accessLog.path", path + " (expected: a file path, /dev/stdout, or empty for none)");
+      }
+      if (!(sampling >= 0.0 && sampling <= 1.0)) {
+        throw problem("accessLog.sampling", sampling + " (expected: 0.0 to 1.0)");
+      }
+      AccessLogFilter compiled;
+      try {
+        compiled = AccessLogFilter.parse(filter == null ? "" : filter);
+      } catch (IllegalArgumentException e) {
+        throw problem("accessLog.filter", filter + ": " + e.getMessage()
+            + " (expected: an expression such as response.code >= 400, docs/diagnostics.md)");
+      }
+      this.accessLog = new AccessLog(path, compiled, sampling);
+      return this;
+    }
+
     /** The settings; fails naming the first required key that is missing or inconsistent. */
     public GatewaySettings build() {
       if (clusterId == null) {
@@ -371,7 +414,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
           new Xds(xdsHost, xdsPort, protocol, Optional.ofNullable(caCertFile), Optional.ofNullable(tokenFile),
               Optional.ofNullable(token)),
           new Ports(bindHost, health, metrics, adminHost, admin), Optional.ofNullable(listenerHost), listeners,
-          drainTimeout);
+          drainTimeout, accessLog);
     }
 
     private static GatewaySettingsException problem(String key, String text) {

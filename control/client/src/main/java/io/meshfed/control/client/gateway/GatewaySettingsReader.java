@@ -35,6 +35,7 @@ public final class GatewaySettingsReader {
   private static final Set<String> XDS = Set.of("address", "protocol", "caCertFile", "tokenFile");
   private static final Set<String> PORTS = Set.of("bindHost", "health", "metrics", "admin");
   private static final Set<String> LOCALITY = Set.of("region", "zone", "subZone");
+  private static final Set<String> ACCESS_LOG = Set.of("path", "filter", "sampling");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private GatewaySettingsReader() {
@@ -86,6 +87,23 @@ public final class GatewaySettingsReader {
     }
     builder.locality(flat.getOrDefault("locality.region", ""), flat.getOrDefault("locality.zone", ""),
         flat.getOrDefault("locality.subZone", ""));
+    if (flat.keySet().stream().anyMatch(k -> k.startsWith("accessLog."))) {
+      String where = origin.getOrDefault("accessLog.sampling", origin.getOrDefault("accessLog.filter",
+          origin.getOrDefault("accessLog.path", source)));
+      String samplingText = flat.getOrDefault("accessLog.sampling", "1.0");
+      double sampling;
+      try {
+        sampling = Double.parseDouble(samplingText);
+      } catch (NumberFormatException e) {
+        throw new GatewaySettingsException(where, "accessLog.sampling", samplingText + " (expected: 0.0 to 1.0)");
+      }
+      try {
+        builder.accessLog(flat.getOrDefault("accessLog.path", ""), flat.getOrDefault("accessLog.filter", ""),
+            sampling);
+      } catch (GatewaySettingsException e) {
+        throw e.from(where);
+      }
+    }
     try {
       return builder.build();
     } catch (GatewaySettingsException e) {
@@ -126,8 +144,7 @@ public final class GatewaySettingsReader {
             flat.put(key + "." + item.getKey(), scalar(source, key + "." + item.getKey(), item.getValue()));
           }
         }
-        case "accessLog" -> throw new GatewaySettingsException(source, key, "not supported by this build's "
-            + "gateway processes (expected: remove accessLog; requests are kept for the admin /requestz only)");
+        case "accessLog" -> nested(source, key, value, ACCESS_LOG, flat);
         default -> flat.put(key, scalar(source, key, value));
       }
     }
@@ -182,7 +199,8 @@ public final class GatewaySettingsReader {
         }
       }
       case "drainTimeout" -> b.drainTimeout(duration(source, key, value));
-      case "locality.region", "locality.zone", "locality.subZone" -> {
+      case "locality.region", "locality.zone", "locality.subZone", "accessLog.path", "accessLog.filter",
+          "accessLog.sampling" -> {
         // Set together after the loop: the builder takes the three at once.
       }
       case "xds.address" -> {

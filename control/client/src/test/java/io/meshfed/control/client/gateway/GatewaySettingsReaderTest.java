@@ -98,10 +98,16 @@ class GatewaySettingsReaderTest {
   }
 
   @Test
-  void accessLogIsRefusedRatherThanIgnored() throws Exception {
-    Path file = file("clusterId: east\nxds:\n  address: cp:15010\naccessLog:\n  path: /dev/stdout\n");
-    assertThatThrownBy(() -> GatewaySettingsReader.read(GatewayRole.INGRESS, file, Map.of()))
-        .hasMessageStartingWith(file + ": accessLog: not supported by this build");
+  void accessLogIsReadAndABadFilterIsNamed() throws Exception {
+    Path file = file("clusterId: east\nxds:\n  address: cp:15010\naccessLog:\n  path: /dev/stdout\n"
+        + "  filter: \"response.code >= 400\"\n  sampling: 0.5\n");
+    GatewaySettings settings = GatewaySettingsReader.read(GatewayRole.INGRESS, file, Map.of());
+    assertThat(settings.accessLog().path()).isEqualTo("/dev/stdout");
+    assertThat(settings.accessLog().filter().toString()).isEqualTo("response.code >= 400");
+    assertThat(settings.accessLog().sampling()).isEqualTo(0.5);
+    Path bad = file("clusterId: east\nxds:\n  address: cp:15010\naccessLog:\n  filter: \"response.code >=\"\n");
+    assertThatThrownBy(() -> GatewaySettingsReader.read(GatewayRole.INGRESS, bad, Map.of()))
+        .hasMessageStartingWith(bad + ": accessLog.filter: response.code >=: ");
   }
 
   @Test

@@ -1,0 +1,197 @@
+package io.meshfed.it.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.meshfed.control.client.gateway.GatewaySettings;
+import io.meshfed.control.client.xds.GatewayRole;
+import io.meshfed.control.client.xds.XdsResourceType;
+import io.meshfed.control.plane.ca.BootstrapTokens;
+import io.meshfed.control.plane.runtime.ControlPlane;
+import io.meshfed.control.plane.runtime.ControlPlaneSettings;
+import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.gateway.l7.process.L7Process;
+import io.meshfed.trust.SpiffeId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An ingress gateway process against a real control plane (directory mode, local CA) on 127.0.1.x: it gets its SVID
+ * from the CA service with a bootstrap token, speaks ADS over mTLS on :15012, and serves what the control plane's
+ * translation step produced for its group ({@code east/ingress}). The translation here is a stand-in returning
+ * hand-built resources (the real translator is built on another branch).
+ */
+class GatewayAgainstControlPlaneTest {
+
+  private static final String HOST = "127.0.1.1";
+  private static final String CLUSTER = "outbound|9080||reviews.default.svc.cluster.local";
+
+  @TempDir
+  Path dir;
+
+  private final Vertx vertx = Vertx.vertx();
+  private ControlPlane plane;
+  private L7Process gateway;
+  private HttpServer backend;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (gateway != null) {
+      await(gateway.close());
+    }
+    if (plane != null) {
+      await(plane.close());
+    }
+    if (backend != null) {
+      await(backend.close());
+    }
+    await(vertx.close());
+  }
+
+  @Test
+  void ingressGatewayGetsItsCertificateAndConfigFromTheControlPlaneAndServesTraffic() throws Exception {
+    backend = await(vertx.createHttpServer().requestHandler(request -> request.response().end("reviews-v1"))
+        .listen(0, "127.0.1.11"));
+    Files.createDirectories(dir.resolve("config"));
+    Path settingsFile = dir.resolve("east.yaml");
+    Files.writeString(settingsFile, """
+        meshId: mesh1
+        clusterId: east
+        network: network-east
+        trustDomain: cluster.local
+        systemNamespace: meshfed-system
+        dataDir: %s
+        config:
+          source: directory
+          directory: %s
+        xds:
+          plaintextAddress: %s:0
+          tlsAddress: %s:0
+          debounceAfter: 10ms
+          debounceMax: 1s
+        admin:
+          address: %s:0
+        webhook:
+          address: ""
+        federation:
+          relayPort: %d
+          hazelcastPort: %d
+          remoteSecretTimeout: 1s
+        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, HOST, freePort(HOST),
+        freePort("127.0.0.1")));
+    Snapshot snapshot = Snapshot.builder()
+        .add(XdsResourceType.CLUSTER, Cluster.newBuilder().setName(CLUSTER).setType(Cluster.DiscoveryType.EDS)
+            .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(2))
+            .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads())).build())
+        .add(XdsResourceType.ENDPOINT, ClusterLoadAssignment.newBuilder().setClusterName(CLUSTER)
+            .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+                .setEndpoint(Endpoint.newBuilder().setAddress(address("127.0.1.11", backend.actualPort())))))
+            .build())
+        .add(XdsResourceType.LISTENER, listener())
+        .add(XdsResourceType.ROUTE, RouteConfiguration.newBuilder().setName("http.8080")
+            .addVirtualHosts(VirtualHost.newBuilder().setName("reviews").addDomains("*")
+                .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                    .setRoute(RouteAction.newBuilder().setCluster(CLUSTER))))
+            .build())
+        .build();
+    plane = await(ControlPlane.start(vertx, ControlPlaneSettings.load(settingsFile, Map.of()),
+        ControlPlane.Options.of("test", (state, groups) -> groups.contains("east/ingress")
+            ? Map.of("east/ingress", snapshot) : Map.of())));
+
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    String token = BootstrapTokens.issue(plane.settings().dataDir(), identity);
+    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
+        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile()).token(token)
+        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
+        .build();
+    gateway = await(L7Process.start(vertx, settings));
+
+    assertThat(gateway.process().svid().orElseThrow().spiffeId()).isEqualTo(identity);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (gateway.port("0.0.0.0_8080").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    HttpResponse<String> response = get(gateway.port("0.0.0.0_8080").orElseThrow(), "/reviews/1");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("reviews-v1");
+
+    HttpResponse<String> ready = get(gateway.process().runtime().healthPort(), "/healthz/ready");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    // The control plane lists the gateway's mTLS stream (what `meshfed proxy-status` shows).
+    assertThat(await(plane.proxyStatuses())).anySatisfy(status -> {
+      assertThat(status.clusterId()).isEqualTo("east");
+      assertThat(status.tls()).isTrue();
+    });
+  }
+
+  private static Listener listener() {
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix("http.8080")
+        .setRds(Rds.newBuilder().setRouteConfigName("http.8080").setConfigSource(ads()))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+    return Listener.newBuilder().setName("0.0.0.0_8080").setAddress(address("0.0.0.0", 8080))
+        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+            .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
+
+  private static ConfigSource ads() {
+    return ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
+  }
+
+  private static Address address(String host, int port) {
+    return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(host).setPortValue(port))
+        .build();
+  }
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort(String host) throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

@@ -86,7 +86,8 @@ final class DemoCommand implements Callable<Integer> {
       return NotBuiltYet.EXIT_CODE;
     }
     quietLogs();
-    out.println("meshfed demo: starting " + settings.clusters() + " clusters in " + settings.dir());
+    out.println("meshfed demo: " + (filesOnly ? "writing the files of " : backendsOnly
+        ? "starting the sample backends of " : "starting ") + settings.clusters() + " clusters in " + settings.dir());
     out.flush();
     if (filesOnly && backendsOnly) {
       err.println("meshfed demo: --files-only and --backends-only: both given (expected: at most one)");

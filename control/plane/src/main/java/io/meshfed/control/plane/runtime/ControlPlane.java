@@ -42,6 +42,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -275,7 +276,7 @@ public final class ControlPlane implements ControlPlaneView {
     if (options.grouping() instanceof GatewayGrouping gateways) {
       // A known group whose pods announce other labels (a rollout) may select other Gateways: translate again.
       gateways.onNewGroup(group -> pipeline.groupChanged(group.key()));
-      IdleGroups idle = new IdleGroups(vertx, context, gateways, xds.status(), settings.xds().idleGroupTimeout(),
+      IdleGroups idle = new IdleGroups(vertx, context, gateways, xds.status(), options.idleGroupTimeout(),
           key -> {
             groupsSeen.remove(key);
             pipeline.groupGone(key);
@@ -523,10 +524,15 @@ public final class ControlPlane implements ControlPlaneView {
 
   /**
    * What the process supplies besides the settings: the meter registry {@code /metrics} exposes, the version string,
-   * the translation step and the grouping of gateways, and where cert-manager's webhook certificate may be mounted.
+   * the translation step and the grouping of gateways, where cert-manager's webhook certificate may be mounted, and
+   * how long a gateway group (of a {@link GatewayGrouping}) without any connected gateway keeps its snapshot before
+   * it is forgotten.
    */
   public record Options(PrometheusMeterRegistry registry, String version, Translation translation,
-      NodeGrouping grouping, Path webhookCertificates) {
+      NodeGrouping grouping, Path webhookCertificates, Duration idleGroupTimeout) {
+
+    /** How long a gateway group without connected gateways is kept by default. */
+    public static final Duration DEFAULT_IDLE_GROUP_TIMEOUT = Duration.ofMinutes(10);
 
     public Options {
       Objects.requireNonNull(registry, "registry");
@@ -534,12 +540,16 @@ public final class ControlPlane implements ControlPlaneView {
       Objects.requireNonNull(translation, "translation");
       Objects.requireNonNull(grouping, "grouping");
       Objects.requireNonNull(webhookCertificates, "webhookCertificates");
+      Objects.requireNonNull(idleGroupTimeout, "idleGroupTimeout");
+      if (idleGroupTimeout.isNegative() || idleGroupTimeout.isZero()) {
+        throw new IllegalArgumentException("idleGroupTimeout: " + idleGroupTimeout + " (expected: > 0)");
+      }
     }
 
     /** A fresh Prometheus registry, the default grouping and the chart's cert-manager path. */
     public static Options of(String version, Translation translation) {
       return new Options(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), version, translation,
-          NodeGrouping.byClusterAndRole(), WebhookServer.CERT_MANAGER_DIRECTORY);
+          NodeGrouping.byClusterAndRole(), WebhookServer.CERT_MANAGER_DIRECTORY, DEFAULT_IDLE_GROUP_TIMEOUT);
     }
 
     /**
@@ -551,19 +561,23 @@ public final class ControlPlane implements ControlPlaneView {
       GatewayGrouping grouping = GatewayGrouping.create();
       return new Options(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), version,
           new MeshTranslation(Objects.requireNonNull(settings, "settings"), grouping), grouping,
-          WebhookServer.CERT_MANAGER_DIRECTORY);
+          WebhookServer.CERT_MANAGER_DIRECTORY, DEFAULT_IDLE_GROUP_TIMEOUT);
     }
 
     public Options withRegistry(PrometheusMeterRegistry value) {
-      return new Options(value, version, translation, grouping, webhookCertificates);
+      return new Options(value, version, translation, grouping, webhookCertificates, idleGroupTimeout);
     }
 
     public Options withGrouping(NodeGrouping value) {
-      return new Options(registry, version, translation, value, webhookCertificates);
+      return new Options(registry, version, translation, value, webhookCertificates, idleGroupTimeout);
     }
 
     public Options withWebhookCertificates(Path value) {
-      return new Options(registry, version, translation, grouping, value);
+      return new Options(registry, version, translation, grouping, value, idleGroupTimeout);
+    }
+
+    public Options withIdleGroupTimeout(Duration value) {
+      return new Options(registry, version, translation, grouping, webhookCertificates, value);
     }
   }
 }

@@ -135,12 +135,8 @@ public record ControlPlaneSettings(String meshId, String clusterId, String netwo
   public record Member(String clusterId, Address relay) {
   }
 
-  /**
-   * The ADS listeners, push debounce, and how long a gateway group without any connected gateway keeps its snapshot
-   * before it is forgotten. {@code tlsAddress} null: no :15012 listener.
-   */
-  public record Xds(Address plaintextAddress, Address tlsAddress, Duration debounceAfter, Duration debounceMax,
-      Duration idleGroupTimeout) {
+  /** The ADS listeners and push debounce. {@code tlsAddress} null: no :15012 listener. */
+  public record Xds(Address plaintextAddress, Address tlsAddress, Duration debounceAfter, Duration debounceMax) {
   }
 
   /** The admin listener. */

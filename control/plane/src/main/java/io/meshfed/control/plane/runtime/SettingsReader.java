@@ -280,9 +280,8 @@ final class SettingsReader {
     if (max.compareTo(after) < 0) {
       throw section.error("debounceMax", max + " (expected: at least debounceAfter, " + after + ")");
     }
-    Duration idle = section.duration("idleGroupTimeout", Duration.ofMinutes(10), Duration.ofMillis(1));
     section.finish();
-    return new Xds(plaintext, tls, after, max, idle);
+    return new Xds(plaintext, tls, after, max);
   }
 
   private static String quote(String text) {

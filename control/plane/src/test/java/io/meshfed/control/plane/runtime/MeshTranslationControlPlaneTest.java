@@ -61,10 +61,10 @@ class MeshTranslationControlPlaneTest {
     write("gateway.yaml", gateway() + virtualService("shop.example.com", "web"));
     Path settingsFile = ControlPlaneFixture.settings(dir, "east", "test-" + UUID.randomUUID(), HOST,
         "source: directory\ndirectory: " + config, null);
+    ControlPlaneSettings settings = ControlPlaneSettings.load(settingsFile, Map.of());
     // Groups without gateways are forgotten after 1 s here (10 min by default).
-    ControlPlaneSettings settings = ControlPlaneSettings.load(settingsFile, Map.of("xds.idleGroupTimeout", "1s"));
     plane = await(ControlPlane.start(vertx, settings, ControlPlane.Options.meshTranslation("test", settings)
-        .withWebhookCertificates(dir.resolve("no-cert-manager"))));
+        .withWebhookCertificates(dir.resolve("no-cert-manager")).withIdleGroupTimeout(Duration.ofSeconds(1))));
   }
 
   @AfterEach

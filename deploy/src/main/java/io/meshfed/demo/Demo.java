@@ -63,6 +63,7 @@ public final class Demo {
   private final Consumer<String> progress;
   private final ShutdownSteps shutdown = new ShutdownSteps();
   private volatile boolean stopping;
+  private String version = "dev";
   private final Map<String, ControlPlane> controlPlanes = new LinkedHashMap<>();
   private final Map<String, Vertx> vertxByCluster = new LinkedHashMap<>();
   private final List<SampleBackend> backends = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -89,7 +90,7 @@ public final class Demo {
    *     capability the demo needs)
    */
   public void start(String version) throws InterruptedException {
-    Objects.requireNonNull(version, "version");
+    this.version = Objects.requireNonNull(version, "version");
     try {
       startSteps(version);
     } catch (RuntimeException | InterruptedException e) {
@@ -171,6 +172,32 @@ public final class Demo {
       }
     }
     return stopped;
+  }
+
+  /**
+   * Stops {@code cluster}'s control plane and starts it again from its settings file, as a rolling restart does;
+   * its gateways keep serving their last configuration meanwhile and reconnect. Returns once it is ready. Blocking.
+   */
+  public void restartControlPlane(String cluster) throws InterruptedException {
+    DemoCluster target = topology.stream().filter(c -> c.name().equals(cluster)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("cluster: " + cluster + " (expected: one of "
+            + topology.stream().map(DemoCluster::name).toList() + ")"));
+    ControlPlane plane = controlPlanes.remove(cluster);
+    if (plane != null) {
+      await(plane.close(), "stopping control plane " + cluster);
+      progress.accept("[" + cluster + "] control plane stopped");
+    }
+    startControlPlane(target, version);
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    ControlPlane restarted = controlPlanes.get(cluster);
+    while (!restarted.ready()) {
+      if (System.nanoTime() > deadline) {
+        throw DemoException.failed("control plane " + cluster + " not ready within " + READY_TIMEOUT.toSeconds()
+            + " s after its restart: " + restarted.readinessText().strip().replace('\n', ';'), null);
+      }
+      Thread.sleep(100);
+    }
+    progress.accept("[" + cluster + "] control plane ready again");
   }
 
   // ------------------------------------------------------------------ steps

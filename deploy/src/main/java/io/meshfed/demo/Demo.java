@@ -179,14 +179,8 @@ public final class Demo {
    * its gateways keep serving their last configuration meanwhile and reconnect. Returns once it is ready. Blocking.
    */
   public void restartControlPlane(String cluster) throws InterruptedException {
-    DemoCluster target = topology.stream().filter(c -> c.name().equals(cluster)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("cluster: " + cluster + " (expected: one of "
-            + topology.stream().map(DemoCluster::name).toList() + ")"));
-    ControlPlane plane = controlPlanes.remove(cluster);
-    if (plane != null) {
-      await(plane.close(), "stopping control plane " + cluster);
-      progress.accept("[" + cluster + "] control plane stopped");
-    }
+    DemoCluster target = cluster(cluster);
+    stopControlPlane(cluster);
     startControlPlane(target, version);
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     ControlPlane restarted = controlPlanes.get(cluster);
@@ -198,6 +192,26 @@ public final class Demo {
       Thread.sleep(100);
     }
     progress.accept("[" + cluster + "] control plane ready again");
+  }
+
+  /**
+   * Stops {@code cluster}'s control plane for good, as a cluster that leaves the federation: it stops heartbeating,
+   * so the other clusters keep its exports while its lease runs (stale), then withdraw them after
+   * {@code federation.leaseGrace}; its gateways keep serving their last configuration. Blocking.
+   */
+  public void stopControlPlane(String cluster) throws InterruptedException {
+    cluster(cluster);
+    ControlPlane plane = controlPlanes.remove(cluster);
+    if (plane != null) {
+      await(plane.close(), "stopping control plane " + cluster);
+      progress.accept("[" + cluster + "] control plane stopped");
+    }
+  }
+
+  private DemoCluster cluster(String name) {
+    return topology.stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("cluster: " + name + " (expected: one of "
+            + topology.stream().map(DemoCluster::name).toList() + ")"));
   }
 
   // ------------------------------------------------------------------ steps

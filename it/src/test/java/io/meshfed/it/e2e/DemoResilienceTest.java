@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo in this JVM (east on 127.0.51.x, west on 127.0.52.x), disturbed while traffic flows: a control plane
  * restarts and its gateways keep serving; reviews runs in both clusters, and when west's reviews backends die both
- * ingresses are served by east's (west's through east's east-west gateway).
+ * ingresses are served by east's (west's through east's east-west gateway); when west's control plane leaves, east
+ * serves west's exports while their lease and grace run, then withdraws them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 110, unit = TimeUnit.SECONDS)
@@ -139,5 +140,32 @@ class DemoResilienceTest {
         .allMatch(s -> s.startsWith("east/reviews/"));
     assertThat(servedBy(westIngress + "/reviews", 30)).as("west's ingress after west's reviews died")
         .allMatch(s -> s.startsWith("east/reviews/"));
+  }
+
+  @Test
+  @Order(3)
+  void whenWestLeavesItsExportsAreServedWhileStaleThenWithdrawnAfterTheGrace() throws Exception {
+    assertThat(servedBy(eastIngress + "/ratings")).isEqualTo("west/ratings/v1");
+    long stoppedAt = System.nanoTime();
+    demo.stopControlPlane("west");
+
+    // West's east-west gateway keeps its last configuration, and east keeps west's exports while their lease runs
+    // (15 s) and then while stale for the grace (federation.leaseGrace: 20 s in the demo): still served.
+    assertThat(servedBy(eastIngress + "/ratings", 10)).allMatch("west/ratings/v1"::equals);
+
+    // Then withdrawn: east's ingress has no endpoint left for ratings.
+    String answer = servedBy(eastIngress + "/ratings");
+    while (answer.equals("west/ratings/v1")) {
+      assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).as("west's ratings withdrawn from east")
+          .isLessThan(Duration.ofSeconds(75));
+      Thread.sleep(500);
+      answer = servedBy(eastIngress + "/ratings");
+    }
+    Duration withdrawnAfter = Duration.ofNanos(System.nanoTime() - stoppedAt);
+    LOG.info("west's ratings withdrawn from east after {} ms: {}", withdrawnAfter.toMillis(), answer);
+    assertThat(withdrawnAfter).as("withdrawn only after lease + grace").isGreaterThan(Duration.ofSeconds(25));
+    assertThat(answer).startsWith("HTTP 5");
+    // East's own services are untouched.
+    assertThat(servedBy(eastIngress + "/reviews", 5)).allMatch(s -> s.startsWith("east/reviews/"));
   }
 }

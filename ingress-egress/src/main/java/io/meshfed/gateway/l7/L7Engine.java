@@ -148,8 +148,7 @@ public final class L7Engine {
     control.runOnContext(ignored -> {
       listeners.drain();
       vertx.setTimer(Math.max(1, grace.toMillis()), id -> {
-        listeners.stopAccepting();
-        promise.complete();
+        listeners.stopAccepting().onComplete(closed -> control.runOnContext(v -> promise.complete()));
       });
     });
     return promise.future();

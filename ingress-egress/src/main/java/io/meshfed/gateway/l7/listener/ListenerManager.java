@@ -158,12 +158,17 @@ public final class ListenerManager {
   }
 
   /** Stops accepting on every listener. */
-  public void stopAccepting() {
+  public Future<Void> stopAccepting() {
+    // Completes once every server socket is closed, so "drained" means a new connection is refused.
+    List<Future<Void>> closes = new ArrayList<>();
     for (ListenerRuntime runtime : bound.values()) {
       if (runtime.server() != null) {
-        runtime.server().close();
+        Promise<Void> closed = Promise.promise();
+        runtime.server().close().addListener(future -> closed.complete());
+        closes.add(closed.future());
       }
     }
+    return Future.join(closes).mapEmpty();
   }
 
   /** Closes everything: listeners and connections. */

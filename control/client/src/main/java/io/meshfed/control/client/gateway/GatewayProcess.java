@@ -84,7 +84,6 @@ public final class GatewayProcess {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(dataPlane, "dataPlane");
-    Context context = vertx.getOrCreateContext();
     Node node = node(settings);
     List<Runnable> rollback = Collections.synchronizedList(new ArrayList<>());
     Future<GatewayProcess> started = Future.<GatewayProcess>succeededFuture().compose(ignored -> {
@@ -118,6 +117,9 @@ public final class GatewayProcess {
         DataPlane plane = dataPlane.apply(runtime, logRef[0]);
         rollback.add(plane::close);
         runtime.register(plane.drainable());
+        // This callback runs on a Vert.x context; the ADS client built below takes the same one, so the client and
+        // the applier share one owner thread and an update is applied without a hop.
+        Context context = vertx.getOrCreateContext();
         ConfigApplier applier = new ConfigApplier(context, settings, plane, runtime.readiness(),
             () -> rotating.map(RotatingSvid::current), rootPem);
         applierRef[0] = applier;

@@ -3,25 +3,17 @@ package io.meshfed.demo;
 import io.meshfed.control.client.gateway.GatewaySettings;
 import io.meshfed.control.client.gateway.GatewaySettingsException;
 import io.meshfed.control.client.gateway.GatewaySettingsReader;
-import io.meshfed.control.client.xds.GatewayRole;
-import io.meshfed.control.plane.ca.BootstrapTokens;
 import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
 import io.meshfed.control.plane.runtime.SettingsException;
 import io.meshfed.gateway.eastwest.process.EastWestProcess;
 import io.meshfed.gateway.l7.process.L7Process;
-import io.meshfed.trust.SpiffeId;
-import io.meshfed.trust.TrustDomain;
-import io.meshfed.trust.ca.local.LocalRoot;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,10 +29,9 @@ import java.util.function.Consumer;
  * {@code meshfed demo}: a federation of clusters on this machine with embedded defaults, started in this order and
  * stopped in reverse (a failed start stops what already runs):
  * <ol>
- *   <li>the data directory and one trust domain: a local root CA in {@code <dir>/ca}, copied into each cluster's
- *       data directory, where that cluster's control plane makes its own intermediate (docs/trust.md, "local");</li>
- *   <li>per cluster, on its own loopback subnet ({@link DemoCluster}): the Istio YAML directory ({@link IstioConfig})
- *       and the control-plane settings file ({@link ControlPlaneFile}), bootstrap tokens for its gateways;</li>
+ *   <li>the data directory ({@link DemoFiles}): one trust domain (a local root CA shared by the clusters' CAs), and
+ *       per cluster, on its own loopback subnet ({@link DemoCluster}), the Istio YAML, the control plane's and the
+ *       gateways' settings files and the gateways' bootstrap tokens;</li>
  *   <li>the sample backends ({@link SampleBackend});</li>
  *   <li>the control planes (directory mode, local CA, federated over the SPIFFE mTLS relay), awaited until ready;</li>
  *   <li>per cluster an east-west gateway and an ingress gateway, which take their SVIDs from their control plane's
@@ -136,14 +127,7 @@ public final class Demo {
    * bootstrap tokens (docs/local-federation.md runs them as separate processes). Blocking.
    */
   public void writeFiles() {
-    prepareDirectories();
-    Map<String, Integer> relayPorts = new LinkedHashMap<>();
-    for (DemoCluster cluster : topology) {
-      relayPorts.put(cluster.name(), freePort(null));
-    }
-    for (DemoCluster cluster : topology) {
-      writeClusterFiles(cluster, relayPorts);
-    }
+    new DemoFiles(settings, topology, progress).write();
   }
 
   /** Starts the sample backends of every cluster (one Vert.x instance per cluster); {@link #stop} stops them. */
@@ -215,56 +199,6 @@ public final class Demo {
   }
 
   // ------------------------------------------------------------------ steps
-
-  private void prepareDirectories() {
-    Path dir = settings.dir();
-    try {
-      createPrivate(dir);
-      Files.deleteIfExists(dir.resolve(DemoManifest.FILE_NAME));
-      LocalRoot root = LocalRoot.loadOrCreate(dir.resolve("ca"), TrustDomain.of(TRUST_DOMAIN));
-      progress.accept("root CA " + dir.resolve("ca") + " (trust domain " + root.trustDomain() + ", sha256 "
-          + io.meshfed.trust.TrustBundle.fingerprint(root.certificate()).substring(0, 16) + "...)");
-      for (DemoCluster cluster : topology) {
-        Path data = ControlPlaneFile.dataDir(clusterDir(cluster));
-        createPrivate(data);
-        Path ca = data.resolve("ca");
-        if (!LocalRoot.exists(ca)) {
-          // One mesh, one root: each control plane signs with its own intermediate under the shared root.
-          createPrivate(ca);
-          try (var files = Files.list(dir.resolve("ca"))) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-              Files.copy(file, ca.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
-            }
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      throw DemoException.failed(dir + ": cannot prepare the demo's data directory: " + e.getMessage()
-          + " (expected: a writable directory; pick another with --dir)", e);
-    }
-  }
-
-  private void writeClusterFiles(DemoCluster cluster, Map<String, Integer> relayPorts) {
-    Path clusterDir = clusterDir(cluster);
-    try {
-      IstioConfig.write(ControlPlaneFile.configDir(clusterDir), cluster, topology);
-      ControlPlaneFile.write(clusterDir, cluster, settings.meshId(), relayPorts, freePort("127.0.0.1"));
-      Path data = ControlPlaneFile.dataDir(clusterDir);
-      // Fresh tokens each start: the previous run's are useless to anyone.
-      Files.deleteIfExists(BootstrapTokens.file(data));
-      for (GatewayKind kind : GatewayKind.values()) {
-        String token = BootstrapTokens.issue(data, SpiffeId.of(TRUST_DOMAIN, IstioConfig.SYSTEM_NAMESPACE,
-            kind.workload()));
-        // The control plane publishes its root here at start; the gateway reads it when it connects.
-        GatewayFile.write(clusterDir, cluster, kind, settings.meshId(), data.resolve("root-cert.pem"), token);
-      }
-    } catch (IOException | RuntimeException e) {
-      throw DemoException.failed(clusterDir + ": cannot write cluster " + cluster.name() + "'s files: "
-          + e.getMessage(), e);
-    }
-    progress.accept("[" + cluster.name() + "] config " + ControlPlaneFile.configDir(clusterDir) + " (Gateway, "
-        + "VirtualService, DestinationRule, Services " + String.join(", ", cluster.services()) + ")");
-  }
 
   private void startBackends(DemoCluster cluster, Vertx vertx) throws InterruptedException {
     List<String> started = new ArrayList<>();
@@ -407,24 +341,7 @@ public final class Demo {
   // ------------------------------------------------------------------ helpers
 
   private Path clusterDir(DemoCluster cluster) {
-    return settings.dir().resolve(cluster.name());
-  }
-
-  private static void createPrivate(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-          "rwx------")));
-    }
-  }
-
-  /** A free port on {@code host} ({@code null}: the wildcard address, as the federation relay binds). */
-  private static int freePort(String host) {
-    try (ServerSocket socket = host == null ? new ServerSocket(0)
-        : new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw DemoException.failed("cannot find a free port" + (host == null ? "" : " on " + host) + ": " + e, e);
-    }
+    return DemoFiles.clusterDir(settings, cluster);
   }
 
   /** Waits for a start step; a failure names the step and, for a taken address, what to do. */
@@ -448,46 +365,5 @@ public final class Demo {
       }
     }
     return false;
-  }
-
-  /** The two gateways each cluster runs. */
-  enum GatewayKind {
-    EASTWEST("meshfed-eastwestgateway", "eastwestgateway", "eastwest", GatewayRole.EASTWEST),
-    INGRESS("meshfed-ingressgateway", "ingressgateway", "ingress", GatewayRole.INGRESS);
-
-    private final String workload;
-    private final String istioLabel;
-    private final String role;
-    private final GatewayRole gatewayRole;
-
-    GatewayKind(String workload, String istioLabel, String role, GatewayRole gatewayRole) {
-      this.workload = workload;
-      this.istioLabel = istioLabel;
-      this.role = role;
-      this.gatewayRole = gatewayRole;
-    }
-
-    GatewayRole gatewayRole() {
-      return gatewayRole;
-    }
-
-    /** The {@code --role} of {@code meshfed gateway}. */
-    String role() {
-      return role;
-    }
-
-    /** {@code eastwest-gateway}, {@code ingress-gateway}: the settings and token files' base name. */
-    String fileName() {
-      return role + "-gateway";
-    }
-
-    String workload() {
-      return workload;
-    }
-
-    /** The {@code istio} label Istio Gateway selectors match. */
-    String istioLabel() {
-      return istioLabel;
-    }
   }
 }

@@ -19,22 +19,22 @@ final class GatewayFile {
   }
 
   /** {@code <clusterDir>/<kind>-gateway.yaml}. */
-  static Path settingsFile(Path clusterDir, Demo.GatewayKind kind) {
+  static Path settingsFile(Path clusterDir, GatewayKind kind) {
     return clusterDir.resolve(kind.fileName() + ".yaml");
   }
 
   /** {@code <clusterDir>/<kind>-gateway.token}: proves the gateway's identity to the CA for its first SVID. */
-  static Path tokenFile(Path clusterDir, Demo.GatewayKind kind) {
+  static Path tokenFile(Path clusterDir, GatewayKind kind) {
     return clusterDir.resolve(kind.fileName() + ".token");
   }
 
   /** The gateway's own address: its listeners, health, metrics and admin all bind there. */
-  static String host(DemoCluster cluster, Demo.GatewayKind kind) {
-    return kind == Demo.GatewayKind.EASTWEST ? cluster.eastWestHost() : cluster.ingressHost();
+  static String host(DemoCluster cluster, GatewayKind kind) {
+    return kind == GatewayKind.EASTWEST ? cluster.eastWestHost() : cluster.ingressHost();
   }
 
   /** Writes both files; the token file is created 0600 and never printed. Blocking. */
-  static Path write(Path clusterDir, DemoCluster cluster, Demo.GatewayKind kind, String meshId, Path rootCert,
+  static Path write(Path clusterDir, DemoCluster cluster, GatewayKind kind, String meshId, Path rootCert,
       String token) throws IOException {
     Path tokenFile = tokenFile(clusterDir, kind);
     Files.deleteIfExists(tokenFile);

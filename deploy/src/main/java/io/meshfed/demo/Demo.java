@@ -93,10 +93,8 @@ public final class Demo {
   private void startSteps(String version) throws InterruptedException {
     writeFiles();
     startBackends();
-    for (DemoCluster cluster : topology) {
-      checkNotStopping();
-      startControlPlane(cluster, version);
-    }
+    checkNotStopping();
+    startControlPlanes(version);
     awaitControlPlanes();
     for (DemoCluster cluster : topology) {
       checkNotStopping();
@@ -214,6 +212,32 @@ public final class Demo {
   }
 
   private void startControlPlane(DemoCluster cluster, String version) throws InterruptedException {
+    registerControlPlane(cluster, beginControlPlane(cluster, version));
+  }
+
+  /**
+   * Starts every cluster's control plane at once, so their federation relays find each other without a round of
+   * retries; a failure is reported after every start has settled (and what started is registered for the stop).
+   */
+  private void startControlPlanes(String version) throws InterruptedException {
+    Map<DemoCluster, Future<ControlPlane>> starting = new LinkedHashMap<>();
+    for (DemoCluster cluster : topology) {
+      starting.put(cluster, beginControlPlane(cluster, version));
+    }
+    DemoException failure = null;
+    for (Map.Entry<DemoCluster, Future<ControlPlane>> entry : starting.entrySet()) {
+      try {
+        registerControlPlane(entry.getKey(), entry.getValue());
+      } catch (DemoException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private Future<ControlPlane> beginControlPlane(DemoCluster cluster, String version) {
     Path file = clusterDir(cluster).resolve("control-plane.yaml");
     ControlPlaneSettings planeSettings;
     try {
@@ -221,14 +245,20 @@ public final class Demo {
     } catch (SettingsException e) {
       throw DemoException.failed("generated " + file + " is invalid: " + e.getMessage(), e);
     }
-    ControlPlane plane = await(ControlPlane.start(vertxByCluster.get(cluster.name()), planeSettings,
-        ControlPlane.Options.meshTranslation(version, planeSettings)),
-        "control plane " + cluster.name() + " (" + file + ")");
+    return ControlPlane.start(vertxByCluster.get(cluster.name()), planeSettings,
+        ControlPlane.Options.meshTranslation(version, planeSettings));
+  }
+
+  private void registerControlPlane(DemoCluster cluster, Future<ControlPlane> starting)
+      throws InterruptedException {
+    ControlPlane plane = await(starting, "control plane " + cluster.name() + " ("
+        + clusterDir(cluster).resolve("control-plane.yaml") + ")");
     controlPlanes.put(cluster.name(), plane);
     shutdown.add("control plane " + cluster.name(), plane::close);
     progress.accept("[" + cluster.name() + "] control plane started: xDS " + cluster.controlPlaneHost() + ":"
         + plane.xdsTlsPort() + ", admin " + cluster.adminUrl());
   }
+
 
   private void awaitControlPlanes() throws InterruptedException {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();

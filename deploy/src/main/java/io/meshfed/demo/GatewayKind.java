@@ -4,8 +4,9 @@ import io.meshfed.control.client.xds.GatewayRole;
 
 /** The two gateways each demo cluster runs: their workload names, Istio labels and {@code meshfed gateway} roles. */
 enum GatewayKind {
-  EASTWEST("meshfed-eastwestgateway", "eastwestgateway", "eastwest", GatewayRole.EASTWEST),
-  INGRESS("meshfed-ingressgateway", "ingressgateway", "ingress", GatewayRole.INGRESS);
+  // The ingress first: the control plane's first translation then already sees the gateway its Istio Gateway selects.
+  INGRESS("meshfed-ingressgateway", "ingressgateway", "ingress", GatewayRole.INGRESS),
+  EASTWEST("meshfed-eastwestgateway", "eastwestgateway", "eastwest", GatewayRole.EASTWEST);
 
   private final String workload;
   private final String istioLabel;

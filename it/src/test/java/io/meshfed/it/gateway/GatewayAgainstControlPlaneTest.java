@@ -159,6 +159,124 @@ class GatewayAgainstControlPlaneTest {
     });
   }
 
+  @Test
+  void ingressGatewayServesWhatTheMeshTranslationMadeOfIstioConfig() throws Exception {
+    backend = await(vertx.createHttpServer().requestHandler(request -> request.response()
+        .end("web-1 " + request.getHeader("host"))).listen(0, "127.0.1.11"));
+    Path config = Files.createDirectories(dir.resolve("config"));
+    Files.writeString(config.resolve("shop.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {app: web}
+          ports:
+          - {name: http, port: 8000, targetPort: %d}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-1, namespace: shop, labels: {app: web}}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: web-slice
+          namespace: shop
+          labels: {kubernetes.io/service-name: web}
+        addressType: IPv4
+        ports:
+        - {name: http, port: %d, protocol: TCP}
+        endpoints:
+        - addresses: ["127.0.1.11"]
+          conditions: {ready: true}
+          targetRef: {kind: Pod, name: web-1, namespace: shop}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: meshfed-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 80, name: http, protocol: HTTP}
+            hosts: ["*"]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: web, namespace: shop}
+        spec:
+          hosts: ["shop.example.com"]
+          gateways: ["meshfed-system/edge"]
+          http:
+          - route:
+            - destination: {host: web}
+        """.formatted(backend.actualPort(), backend.actualPort()));
+    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(), Map.of());
+    plane = await(ControlPlane.start(vertx, planeSettings, ControlPlane.Options.meshTranslation("test", planeSettings)
+        .withWebhookCertificates(dir.resolve("no-cert-manager"))));
+
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
+        .network("network-east").label("istio", "ingressgateway")
+        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
+        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
+        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
+        .build();
+    gateway = await(L7Process.start(vertx, settings));
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String answer = "";
+    while (!answer.contains("web-1") && System.nanoTime() < deadline) {
+      answer = gateway.port("0.0.0.0_8080").map(port -> rawGet(port, "shop.example.com")).orElse("");
+      if (!answer.contains("web-1")) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(answer).startsWith("HTTP/1.1 200").contains("web-1 shop.example.com");
+    assertThat(rawGet(gateway.port("0.0.0.0_8080").orElseThrow(), "other.example.com")).startsWith("HTTP/1.1 404");
+  }
+
+  /** One HTTP/1.1 request with the given Host, over a plain socket (the JDK client cannot set Host). */
+  private static String rawGet(int port, String host) {
+    try (java.net.Socket socket = new java.net.Socket(HOST, port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  private Path controlPlaneFile() throws Exception {
+    Path settingsFile = dir.resolve("east-mesh.yaml");
+    Files.writeString(settingsFile, """
+        meshId: mesh1
+        clusterId: east
+        network: network-east
+        trustDomain: cluster.local
+        systemNamespace: meshfed-system
+        dataDir: %s
+        config:
+          source: directory
+          directory: %s
+        xds:
+          plaintextAddress: %s:0
+          tlsAddress: %s:0
+          debounceAfter: 10ms
+          debounceMax: 1s
+        admin:
+          address: %s:0
+        webhook:
+          address: ""
+        federation:
+          relayPort: %d
+          hazelcastPort: %d
+          remoteSecretTimeout: 1s
+        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, HOST, freePort(HOST),
+        freePort("127.0.0.1")));
+    return settingsFile;
+  }
+
   private static Listener listener() {
     HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix("http.8080")
         .setRds(Rds.newBuilder().setRouteConfigName("http.8080").setConfigSource(ads()))

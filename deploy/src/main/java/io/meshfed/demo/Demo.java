@@ -77,8 +77,7 @@ public final class Demo {
    * {@link #stop()} during the start (Ctrl-C) stops what started so far and makes the start fail.
    *
    * @param version the version the control planes announce
-   * @throws DemoException what failed and what to do ({@link DemoException#unavailable()} when this build lacks a
-   *     capability the demo needs)
+   * @throws DemoException what failed and what to do
    */
   public void start(String version) throws InterruptedException {
     this.version = Objects.requireNonNull(version, "version");

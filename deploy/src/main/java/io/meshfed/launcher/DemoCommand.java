@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  * {@code meshfed demo}: starts the federation of {@link Demo} on this machine, prints one progress line per step,
  * then exactly one {@code meshfed demo ready: <ingress URL>} line once traffic flows, and the commands to try; runs
  * until Ctrl-C (or SIGTERM), then stops everything in a shutdown hook (so the JVM exits 130 or 143, as any process
- * stopped by that signal). Exit codes of a start that does not get there: 1 the start failed, 2 usage error, 69 this
- * build lacks a capability the demo needs.
+ * stopped by that signal). Exit codes of a start that does not get there: 1 the start failed, 2 usage error, 69 more
+ * clusters than this build runs.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
         "  sample backends    127.0.n.10, .11, ...:9080",
         "",
         "Exit codes: 130/143 stopped by Ctrl-C/SIGTERM, 1 start failed, 2 usage error,",
-        "  " + NotBuiltYet.EXIT_CODE + " a capability the demo needs is not built."})
+        "  " + NotBuiltYet.EXIT_CODE + " more clusters than this build runs (not built yet)."})
 final class DemoCommand implements Callable<Integer> {
 
   static final int EXIT_FAILED = 1;
@@ -122,10 +122,6 @@ final class DemoCommand implements Callable<Integer> {
       demo.start(BuildInfo.version());
     } catch (DemoException e) {
       removeHook(hook);
-      if (e.unavailable()) {
-        err.println("meshfed demo: not built yet: " + e.getMessage());
-        return NotBuiltYet.EXIT_CODE;
-      }
       err.println("meshfed demo: start failed: " + e.getMessage());
       return EXIT_FAILED;
     }

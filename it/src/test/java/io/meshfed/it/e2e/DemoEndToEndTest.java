@@ -34,7 +34,8 @@ import picocli.CommandLine;
 /**
  * The README's main job end to end: {@code meshfed demo} from the launcher jar (east on 127.0.41.x, west on
  * 127.0.42.x, so a demo a developer runs on the default subnets is not disturbed), then real requests through east's
- * ingress: the cross-cluster call reaches west's ratings through west's east-west gateway, the weighted route serves
+ * ingress: the cross-cluster call reaches west's ratings through west's east-west gateway (which saw east's ingress
+ * SVID), the weighted route serves
  * both versions, the east-west gateway speaks only mTLS with a mesh identity, and Ctrl-C stops it all.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -102,6 +103,27 @@ class DemoEndToEndTest {
       JsonObject body = new JsonObject(response.body());
       assertThat(body.getString("cluster")).isEqualTo("west");
     }
+    // Each hop recorded it: east's ingress sent it to west's east-west gateway, which verified east's ingress SVID.
+    String eastIngressAdmin = east.getJsonObject("gatewayAdminUrls").getString("ingress");
+    assertThat(requests(eastIngressAdmin, "/ratings")).anySatisfy(entry -> {
+      assertThat(entry.getString("upstream_host")).isEqualTo(west.getString("eastWestAddress"));
+      assertThat(entry.getString("upstream_cluster")).isEqualTo("outbound|9080||ratings.default.svc.cluster.local");
+    });
+    String westEastWestAdmin = west.getJsonObject("gatewayAdminUrls").getString("eastwest");
+    assertThat(requests(westEastWestAdmin, "/ratings")).anySatisfy(entry -> {
+      assertThat(entry.getString("source_principal"))
+          .isEqualTo("spiffe://cluster.local/ns/meshfed-system/sa/meshfed-ingressgateway");
+      assertThat(entry.getString("upstream_cluster")).isEqualTo("outbound_.9080_._.ratings.default.svc.cluster.local");
+      assertThat(entry.getInteger("response_code")).isEqualTo(200);
+    });
+  }
+
+  /** The gateway's recent requests ({@code /requestz}) for {@code path}. */
+  private static java.util.List<JsonObject> requests(String admin, String path) throws Exception {
+    HttpResponse<String> response = get(admin + "/requestz");
+    assertThat(response.statusCode()).as("%s/requestz", admin).isEqualTo(200);
+    return new JsonObject(response.body()).getJsonArray("entries").stream().map(JsonObject.class::cast)
+        .filter(entry -> path.equals(entry.getString("path"))).toList();
   }
 
   @Test

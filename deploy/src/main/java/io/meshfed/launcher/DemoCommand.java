@@ -1,19 +1,179 @@
 package io.meshfed.launcher;
 
+import io.meshfed.demo.Demo;
+import io.meshfed.demo.DemoException;
+import io.meshfed.demo.DemoSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code meshfed demo}: Start a two-cluster federation (east, west) on this machine with embedded defaults. Not built yet. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start a two-cluster federation (east, west) on this machine with embedded defaults.", "Not built yet: exits " + NotBuiltYet.EXIT_CODE + "."})
+/**
+ * {@code meshfed demo}: starts the federation of {@link Demo} on this machine, prints one progress line per step,
+ * then exactly one {@code meshfed demo ready: <ingress URL>} line once traffic flows, and the commands to try; runs
+ * until Ctrl-C (or SIGTERM), then stops everything in a shutdown hook (so the JVM exits 130 or 143, as any process
+ * stopped by that signal). Exit codes of a start that does not get there: 1 the start failed, 2 usage error, 69 more
+ * clusters than this build runs.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Start a federation of two clusters (east, west) on this machine.",
+        "Per cluster, on its own loopback subnet 127.0.<n>.0/24: a control plane",
+        "(local CA under one shared root, a directory of Istio YAML), an east-west",
+        "gateway, an ingress gateway and sample HTTP backends; the control planes",
+        "federate in-process over the SPIFFE mTLS relay.",
+        "Prints one line 'meshfed demo ready: <ingress URL>' once traffic flows,",
+        "then curl commands to try, and writes <dir>/demo.json. Ctrl-C stops it."},
+    footer = {"",
+        "Addresses (n = first-subnet + cluster index):",
+        "  ingress gateway    127.0.n.1:<ingress-port>",
+        "  east-west gateway  127.0.n.2:15443 (admin :15000)",
+        "  control plane      127.0.n.3 (:15012 xDS + CA, :15014 admin)",
+        "  sample backends    127.0.n.10, .11, ...:9080",
+        "",
+        "Exit codes: 130/143 stopped by Ctrl-C/SIGTERM, 1 start failed, 2 usage error,",
+        "  " + NotBuiltYet.EXIT_CODE + " more clusters than this build runs (not built yet)."})
 final class DemoCommand implements Callable<Integer> {
+
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_USAGE = 2;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--clusters", paramLabel = "N", defaultValue = "2",
+      description = "How many clusters (default: ${DEFAULT-VALUE}; this build runs exactly 2: east and west).")
+  int clusters;
+
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "meshfed-demo",
+      description = "Data directory: CA, per-cluster config and data, demo.json (default: ./${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--ingress-port", paramLabel = "PORT", defaultValue = "8080",
+      description = "Every cluster's ingress HTTP port, on the cluster's own address (default: ${DEFAULT-VALUE}).")
+  int ingressPort;
+
+  @Option(names = "--first-subnet", paramLabel = "N", defaultValue = "1",
+      description = "Cluster i uses 127.0.<N+i>.0/24 (default: ${DEFAULT-VALUE}: east 127.0.1.x, west 127.0.2.x).")
+  int firstSubnet;
+
+  @Option(names = "--files-only",
+      description = "Write the CA, the Istio YAML and every process's settings file into DIR, print how to run each "
+          + "process (docs/local-federation.md), and exit.")
+  boolean filesOnly;
+
+  @Option(names = "--backends-only",
+      description = "Run only the sample backends (for the multi-process federation of docs/local-federation.md).")
+  boolean backendsOnly;
+
   @Override
-  public Integer call() {
-    return NotBuiltYet.report(spec, "the two-cluster demo");
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DemoSettings settings;
+    try {
+      settings = DemoSettings.builder(dir).clusters(clusters).ingressPort(ingressPort).firstSubnet(firstSubnet)
+          .build();
+    } catch (IllegalArgumentException e) {
+      err.println("meshfed demo: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (UnsupportedOperationException e) {
+      err.println("meshfed demo: not built yet: " + e.getMessage());
+      return NotBuiltYet.EXIT_CODE;
+    }
+    quietLogs();
+    out.println("meshfed demo: " + (filesOnly ? "writing the files of " : backendsOnly
+        ? "starting the sample backends of " : "starting ") + settings.clusters() + " clusters in " + settings.dir());
+    out.flush();
+    if (filesOnly && backendsOnly) {
+      err.println("meshfed demo: --files-only and --backends-only: both given (expected: at most one)");
+      return EXIT_USAGE;
+    }
+    Demo demo = Demo.create(settings, line -> {
+      out.println("  " + line);
+      out.flush();
+    });
+    if (filesOnly) {
+      return writeFiles(demo, settings, out, err);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      // Ctrl-C / SIGTERM, also while starting: drain the gateways, leave the federation, close the servers.
+      System.out.println("meshfed demo: stopping");
+      List<String> failed = demo.stop();
+      System.out.println(failed.isEmpty() ? "meshfed demo: stopped" : "meshfed demo: stopped; did not stop "
+          + "cleanly: " + String.join(", ", failed));
+      System.out.flush();
+      stopped.countDown();
+    }, "meshfed-demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      if (backendsOnly) {
+        demo.startBackends();
+        out.println("meshfed demo: sample backends running. Ctrl-C stops them.");
+        out.flush();
+        stopped.await();
+        return 0;
+      }
+      demo.start(BuildInfo.version());
+    } catch (DemoException e) {
+      removeHook(hook);
+      err.println("meshfed demo: start failed: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    out.println("meshfed demo ready: " + demo.ingressUrl());
+    out.println();
+    out.println("Try:");
+    demo.commands().forEach(command -> out.println("  " + command));
+    out.println();
+    out.println("Everything is listed in " + demo.manifest() + ". Ctrl-C stops the demo.");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static int writeFiles(Demo demo, DemoSettings settings, PrintWriter out, PrintWriter err) {
+    try {
+      demo.writeFiles();
+    } catch (DemoException e) {
+      err.println("meshfed demo: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    Path dir = settings.dir();
+    out.println("meshfed demo: files written; run each process (docs/local-federation.md):");
+    out.println("  bin/meshfed demo --dir " + dir + " --backends-only");
+    for (var cluster : settings.topology()) {
+      out.println("  bin/meshfed control-plane --config " + dir.resolve(cluster.name()).resolve("control-plane.yaml"));
+    }
+    for (var cluster : settings.topology()) {
+      for (String role : List.of("eastwest", "ingress")) {
+        out.println("  bin/meshfed gateway --role " + role + " --config "
+            + dir.resolve(cluster.name()).resolve(role + "-gateway.yaml"));
+      }
+    }
+    out.println("then: curl -si " + settings.topology().get(0).ingressUrl() + "/ratings");
+    return 0;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is already stopping (Ctrl-C during the start): the hook runs and stops what started.
+    }
+  }
+
+  /**
+   * The demo's own lines are its output: components log only warnings and errors (on stderr) unless
+   * {@code MESHFED_LOG_LEVEL} asks for more. logback.xml reads the level from this property or the environment.
+   */
+  private static void quietLogs() {
+    if (System.getenv("MESHFED_LOG_LEVEL") == null && System.getProperty("MESHFED_LOG_LEVEL") == null) {
+      System.setProperty("MESHFED_LOG_LEVEL", "WARN");
+    }
   }
 }

@@ -45,9 +45,24 @@ class MeshfedTest {
 
   @Test
   void unbuiltCapabilitySaysSoInOneLineAndExitsUnavailable() {
-    assertThat(run("demo")).isEqualTo(NotBuiltYet.EXIT_CODE);
+    assertThat(run("demo", "--clusters", "3")).isEqualTo(NotBuiltYet.EXIT_CODE);
     assertThat(err.toString().lines()).singleElement()
-        .asString().startsWith("meshfed demo: not built yet");
+        .asString().startsWith("meshfed demo: not built yet: --clusters 3: more than 2 clusters");
+  }
+
+  @Test
+  void demoRefusesBadOptionsWithUsageExit() {
+    assertThat(run("demo", "--ingress-port", "15443")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("meshfed demo: --ingress-port: 15443 (expected: ");
+    assertThat(run("demo", "--clusters", "two")).isEqualTo(2);
+    assertThat(err.toString()).contains("Invalid value for option '--clusters'");
+  }
+
+  @Test
+  void demoHelpNamesItsOptions() {
+    assertThat(run("demo", "--help")).isZero();
+    assertThat(out.toString()).contains("--clusters=N", "--dir=DIR", "--ingress-port=PORT", "--first-subnet=N",
+        "meshfed demo ready: <ingress URL>");
   }
 
   @Test

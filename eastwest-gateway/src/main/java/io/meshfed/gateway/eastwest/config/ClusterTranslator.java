@@ -203,11 +203,20 @@ final class ClusterTranslator {
         "max_retries"));
     CircuitBreakerConfig defaults = CircuitBreakerConfig.DEFAULT;
     return new CircuitBreakerConfig(
-        threshold.hasMaxConnections() ? threshold.getMaxConnections().getValue() : defaults.maxConnections(),
-        threshold.hasMaxPendingRequests() ? threshold.getMaxPendingRequests().getValue()
+        threshold.hasMaxConnections() ? uint32(threshold.getMaxConnections().getValue())
+            : defaults.maxConnections(),
+        threshold.hasMaxPendingRequests() ? uint32(threshold.getMaxPendingRequests().getValue())
             : defaults.maxPendingRequests(),
-        threshold.hasMaxRequests() ? threshold.getMaxRequests().getValue() : defaults.maxRequests(),
-        threshold.hasMaxRetries() ? threshold.getMaxRetries().getValue() : defaults.maxRetries());
+        threshold.hasMaxRequests() ? uint32(threshold.getMaxRequests().getValue()) : defaults.maxRequests(),
+        threshold.hasMaxRetries() ? uint32(threshold.getMaxRetries().getValue()) : defaults.maxRetries());
+  }
+
+  /**
+   * A proto {@code uint32} read into an int: values above {@code Integer.MAX_VALUE} arrive negative. Istio sends
+   * 4294967295 for "no limit" (its default circuit breakers); they mean at least {@code Integer.MAX_VALUE} here.
+   */
+  static int uint32(int value) {
+    return value < 0 ? Integer.MAX_VALUE : value;
   }
 
   private static OutlierConfig outlier(OutlierDetection detection, Scope scope) {

@@ -108,6 +108,29 @@ class ConfigTranslatorTest {
   }
 
   @Test
+  void istiosUnlimitedCircuitBreakersStayUnlimited() {
+    // Istio (and meshfed's translation) send uint32 4294967295 for "no limit"; read as a signed int it is -1.
+    XdsResources base = profile();
+    List<Cluster> clusters = new java.util.ArrayList<>(base.clusters());
+    clusters.set(0, clusters.get(0).toBuilder().setCircuitBreakers(
+        io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.newBuilder().addThresholds(
+            io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
+                .setMaxConnections(com.google.protobuf.UInt32Value.of(-1))
+                .setMaxPendingRequests(com.google.protobuf.UInt32Value.of(-1))
+                .setMaxRequests(com.google.protobuf.UInt32Value.of(-1))
+                .setMaxRetries(com.google.protobuf.UInt32Value.of(7)))).build());
+    XdsResources resources = new XdsResources(base.version(), base.listeners(), base.routes(), clusters,
+        base.endpoints(), base.secrets());
+    ConfigTranslator.Translation translation = ConfigTranslator.translate(resources);
+    assertThat(translation.errors()).isEmpty();
+    CircuitBreakerConfig limits = translation.config().clusters().get(SNI).circuitBreakers();
+    assertThat(limits.maxConnections()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(limits.maxPendingRequests()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(limits.maxRequests()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(limits.maxRetries()).isEqualTo(7);
+  }
+
+  @Test
   void unsupportedNetworkFilterIsRefusedByName() {
     Listener listener = Xds.listener(8443, FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.redis_proxy")

@@ -63,7 +63,9 @@ final class ConfigDumps {
           io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
           JwtAuthentication.getDescriptor(), HTTPFault.getDescriptor(), Cors.getDescriptor(),
           CorsPolicy.getDescriptor(), TlsInspector.getDescriptor(), DownstreamTlsContext.getDescriptor(),
-          UpstreamTlsContext.getDescriptor(), HttpProtocolOptions.getDescriptor(), RawBuffer.getDescriptor()))
+          UpstreamTlsContext.getDescriptor(), HttpProtocolOptions.getDescriptor(), RawBuffer.getDescriptor(),
+          // Routes' retry_policy.retry_host_predicate (Istio's default retries pick another host).
+          io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor()))
       .build();
 
   private static final JsonFormat.Printer PRINTER =

@@ -1,0 +1,120 @@
+package io.meshfed.demo;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@code meshfed demo} starts: how many clusters, where its data goes, the ingress port and the first loopback
+ * subnet. Build with {@link #builder(Path)}; each argument is checked as it arrives.
+ *
+ * @param clusters how many clusters (named east, west)
+ * @param dir the data directory (CA, per-cluster config and data, {@code demo.json})
+ * @param ingressPort every cluster's ingress gateway HTTP port (on the cluster's own address)
+ * @param firstSubnet cluster {@code i} lives on {@code 127.0.<firstSubnet + i>.0/24}
+ * @param meshId the federation's mesh id (the Hazelcast cluster name)
+ */
+public record DemoSettings(int clusters, Path dir, int ingressPort, int firstSubnet, String meshId) {
+
+  /** The names of the clusters, in order. */
+  public static final List<String> CLUSTER_NAMES = List.of("east", "west");
+  public static final int DEFAULT_CLUSTERS = 2;
+  public static final int DEFAULT_INGRESS_PORT = 8080;
+  public static final int DEFAULT_FIRST_SUBNET = 1;
+  public static final String DEFAULT_MESH_ID = "meshfed-demo";
+  /** The service only the cluster named {@code west} runs (the cross-cluster call). */
+  public static final String WEST_ONLY_SERVICE = "ratings";
+  /** The service every cluster runs, in versions v1 and v2 (the weighted route). */
+  public static final String SHARED_SERVICE = "reviews";
+  public static final String NAMESPACE = "default";
+
+  public DemoSettings {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(meshId, "meshId");
+  }
+
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** The clusters with their addresses and sample workloads. */
+  public List<DemoCluster> topology() {
+    List<DemoCluster> out = new ArrayList<>();
+    for (int i = 0; i < clusters; i++) {
+      String name = CLUSTER_NAMES.get(i);
+      List<SampleWorkload> workloads = new ArrayList<>();
+      workloads.add(new SampleWorkload(name, SHARED_SERVICE, "v1"));
+      workloads.add(new SampleWorkload(name, SHARED_SERVICE, "v2"));
+      if (name.equals("west")) {
+        workloads.add(new SampleWorkload(name, WEST_ONLY_SERVICE, "v1"));
+      }
+      out.add(new DemoCluster(name, firstSubnet + i, ingressPort, workloads));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Validates as arguments arrive: {@code name: value (expected: ...)}. */
+  public static final class Builder {
+    private final Path dir;
+    private int clusters = DEFAULT_CLUSTERS;
+    private int ingressPort = DEFAULT_INGRESS_PORT;
+    private int firstSubnet = DEFAULT_FIRST_SUBNET;
+    private String meshId = DEFAULT_MESH_ID;
+
+    private Builder(Path dir) {
+      this.dir = Objects.requireNonNull(dir, "dir");
+    }
+
+    /**
+     * How many clusters. Two is what this build runs: the federation relay serves each peer's virtual address once
+     * per host (docs/federation.md, "Limits"), so a third control plane on the same host cannot join the relayed
+     * federation; {@link UnsupportedOperationException} says so for more.
+     */
+    public Builder clusters(int value) {
+      if (value < 2) {
+        throw new IllegalArgumentException("--clusters: " + value + " (expected: 2; a federation needs two "
+            + "clusters)");
+      }
+      if (value > CLUSTER_NAMES.size()) {
+        throw new UnsupportedOperationException("--clusters " + value + ": more than " + CLUSTER_NAMES.size()
+            + " clusters on one host are not supported yet (the federation relay serves each peer's virtual "
+            + "address once per host: docs/federation.md, \"Limits\"; run the other clusters as separate processes "
+            + "on other hosts, docs/local-federation.md)");
+      }
+      this.clusters = value;
+      return this;
+    }
+
+    public Builder ingressPort(int value) {
+      if (value < 1 || value > 65535 || value == 80 || value == 443 || value == DemoCluster.EASTWEST_PORT
+          || (value >= 15000 && value <= 15099)) {
+        throw new IllegalArgumentException("--ingress-port: " + value + " (expected: 1..65535, not 80/443, which "
+            + "Istio's ingress maps to 8080/8443, and not 15000..15099, which the gateways use)");
+      }
+      this.ingressPort = value;
+      return this;
+    }
+
+    public Builder firstSubnet(int value) {
+      if (value < 1 || value > 250) {
+        throw new IllegalArgumentException("--first-subnet: " + value + " (expected: 1..250; cluster i uses "
+            + "127.0.<first-subnet + i>.0/24)");
+      }
+      this.firstSubnet = value;
+      return this;
+    }
+
+    public Builder meshId(String value) {
+      if (value == null || !value.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+        throw new IllegalArgumentException("meshId: " + value + " (expected: a DNS label)");
+      }
+      this.meshId = value;
+      return this;
+    }
+
+    public DemoSettings build() {
+      return new DemoSettings(clusters, dir.toAbsolutePath().normalize(), ingressPort, firstSubnet, meshId);
+    }
+  }
+}

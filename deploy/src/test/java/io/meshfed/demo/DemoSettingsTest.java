@@ -1,0 +1,47 @@
+package io.meshfed.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoSettingsTest {
+
+  @Test
+  void defaultsAreTwoClustersOnTheirOwnSubnets() {
+    DemoSettings settings = DemoSettings.builder(Path.of("x")).build();
+    List<DemoCluster> clusters = settings.topology();
+    assertThat(clusters).extracting(DemoCluster::name).containsExactly("east", "west");
+    DemoCluster east = clusters.get(0);
+    DemoCluster west = clusters.get(1);
+    assertThat(east.ingressUrl()).isEqualTo("http://127.0.1.1:8080");
+    assertThat(east.eastWestAddress()).isEqualTo("127.0.1.2:15443");
+    assertThat(east.adminUrl()).isEqualTo("http://127.0.1.3:15014");
+    assertThat(west.ingressUrl()).isEqualTo("http://127.0.2.1:8080");
+    assertThat(east.services()).containsExactly("reviews");
+    assertThat(west.services()).containsExactly("reviews", "ratings");
+    assertThat(west.workloadHost(new SampleWorkload("west", "ratings", "v1"))).isEqualTo("127.0.2.12");
+    assertThat(settings.dir()).isAbsolute();
+  }
+
+  @Test
+  void firstSubnetMovesEveryCluster() {
+    List<DemoCluster> clusters = DemoSettings.builder(Path.of("x")).firstSubnet(41).ingressPort(18080).build()
+        .topology();
+    assertThat(clusters).extracting(DemoCluster::ingressUrl)
+        .containsExactly("http://127.0.41.1:18080", "http://127.0.42.1:18080");
+  }
+
+  @Test
+  void badValuesNameTheOptionAndWhatIsExpected() {
+    DemoSettings.Builder builder = DemoSettings.builder(Path.of("x"));
+    assertThatThrownBy(() -> builder.clusters(1)).hasMessageStartingWith("--clusters: 1 (expected: 2");
+    assertThatThrownBy(() -> builder.ingressPort(15443)).hasMessageStartingWith("--ingress-port: 15443 (expected:");
+    assertThatThrownBy(() -> builder.ingressPort(70000)).hasMessageStartingWith("--ingress-port: 70000 (expected:");
+    assertThatThrownBy(() -> builder.firstSubnet(0)).hasMessageStartingWith("--first-subnet: 0 (expected:");
+    assertThatThrownBy(() -> builder.clusters(3)).isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("docs/federation.md");
+  }
+}

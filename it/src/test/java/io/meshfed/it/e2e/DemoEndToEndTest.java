@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshfed.launcher.Meshfed;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -202,6 +203,29 @@ class DemoEndToEndTest {
 
   @Test
   @Order(6)
+  void proxyConfigAndProxyStatusShowWhatTheRunningGatewaysServe() throws Exception {
+    String eastIngress = east.getJsonObject("gatewayAdminUrls").getString("ingress");
+    String westEastWest = west.getJsonObject("gatewayAdminUrls").getString("eastwest");
+    String gateway = "meshfed-ingressgateway.meshfed-system";
+
+    assertThat(run("proxy-config", gateway, "listeners", "--admin", eastIngress).out())
+        .contains("NAME", "ADDRESS", "PORT", "18080");
+    assertThat(run("proxy-config", gateway, "clusters", "--admin", eastIngress).out())
+        .contains("ratings.default.svc.cluster.local", "reviews.default.svc.cluster.local");
+    // West's east-west gateway routes to west's own backends, on west's loopback subnet.
+    assertThat(run("proxy-config", gateway, "endpoints", "--admin", westEastWest).out()).contains("127.0.42.");
+    assertThat(run("proxy-config", gateway, "secrets", "--admin", eastIngress).out())
+        .contains("ROOTCA", "ACKED").doesNotContain("PRIVATE KEY");
+    JsonArray routes = new JsonArray(run("proxy-config", gateway, "routes", "--admin", eastIngress, "-o", "json")
+        .out());
+    assertThat(routes.encode()).contains("reviews.default.svc.cluster.local");
+
+    String status = run("proxy-status", "--control-plane", east.getString("controlPlaneAdminUrl")).out();
+    assertThat(status).contains("east", "west", "SYNCED").doesNotContain("STALE", "NOT SENT");
+  }
+
+  @Test
+  @Order(7)
   void ctrlCStopsEverythingAndRemovesDemoJson() throws Exception {
     int exit = demo.stop(Duration.ofSeconds(40));
     // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran (the demo stops in its hook).
@@ -214,15 +238,30 @@ class DemoEndToEndTest {
 
   /** {@code meshfed ARGS} in this JVM (the launcher is on the test classpath); its exit code. */
   private static int meshfed(String... args) {
+    return execute(args).exit();
+  }
+
+  /** {@code meshfed ARGS} in this JVM, which must succeed; what it printed. */
+  private static Run run(String... args) {
+    Run run = execute(args);
+    assertThat(run.exit()).as("meshfed %s: %s", String.join(" ", args), run.err()).isZero();
+    return run;
+  }
+
+  private static Run execute(String... args) {
     CommandLine line = Meshfed.commandLine();
-    line.setOut(new PrintWriter(new StringWriter(), true));
+    StringWriter out = new StringWriter();
+    line.setOut(new PrintWriter(out, true));
     StringWriter err = new StringWriter();
     line.setErr(new PrintWriter(err, true));
     int exit = line.execute(args);
     if (exit != 0) {
       System.err.println("meshfed " + String.join(" ", args) + ": " + err);
     }
-    return exit;
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private record Run(int exit, String out, String err) {
   }
 
   private static InetSocketAddress address(String hostPort) {

@@ -48,7 +48,7 @@ public interface AccessLogSink extends Closeable {
    *
    * @throws IOException when the file cannot be opened
    */
-  static Optional<AccessLogSink> forPath(String path) throws IOException {
+  public static Optional<AccessLogSink> forPath(String path) throws IOException {
     if (path == null || path.isBlank()) {
       return Optional.empty();
     }

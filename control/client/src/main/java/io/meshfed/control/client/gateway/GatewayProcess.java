@@ -9,6 +9,7 @@ import io.meshfed.control.client.accesslog.AccessLogger;
 import io.meshfed.control.client.ca.CaClient;
 import io.meshfed.control.client.ca.CaCredential;
 import io.meshfed.control.client.ca.CaSvidSource;
+import io.meshfed.control.client.runtime.Closer;
 import io.meshfed.control.client.runtime.DrainReport;
 import io.meshfed.control.client.runtime.GatewayIdentity;
 import io.meshfed.control.client.runtime.GatewayRuntime;
@@ -27,10 +28,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -53,23 +50,19 @@ public final class GatewayProcess {
 
   private final GatewaySettings settings;
   private final GatewayRuntime runtime;
-  private final DataPlane dataPlane;
   private final RotatingSvid svid;
-  private final AdsClient ads;
   private final ConfigApplier applier;
   private final AccessLogger accessLogger;
-  private final Vertx vertx;
+  private final Closer closer;
 
-  private GatewayProcess(Vertx vertx, GatewaySettings settings, GatewayRuntime runtime, DataPlane dataPlane, RotatingSvid svid,
-      AdsClient ads, ConfigApplier applier, AccessLogger accessLogger) {
-    this.accessLogger = accessLogger;
-    this.vertx = vertx;
+  private GatewayProcess(GatewaySettings settings, GatewayRuntime runtime, RotatingSvid svid, ConfigApplier applier,
+      AccessLogger accessLogger, Closer closer) {
     this.settings = settings;
     this.runtime = runtime;
-    this.dataPlane = dataPlane;
     this.svid = svid;
-    this.ads = ads;
     this.applier = applier;
+    this.accessLogger = accessLogger;
+    this.closer = closer;
   }
 
   /**
@@ -85,7 +78,8 @@ public final class GatewayProcess {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(dataPlane, "dataPlane");
     Node node = node(settings);
-    List<Runnable> rollback = Collections.synchronizedList(new ArrayList<>());
+    // What the start opened so far: a start that fails half-way closes it (awaited, newest first); close() too.
+    Closer closer = new Closer();
     Future<GatewayProcess> started = Future.<GatewayProcess>succeededFuture().compose(ignored -> {
       GatewayIdentity identity = new GatewayIdentity(settings.name(), settings.namespace(), settings.clusterId(),
           settings.role().metadataValue());
@@ -101,24 +95,24 @@ public final class GatewayProcess {
           .build();
       AccessLogger[] logRef = new AccessLogger[1];
       return runtime.start().compose(running -> {
-        rollback.add(runtime::close);
+        closer.add("gateway runtime", runtime::close);
         return accessLogger(vertx, settings, runtime);
       }).compose(logger -> {
         logRef[0] = logger;
         // Closing joins the logger's worker thread: never on an event loop.
-        rollback.add(() -> vertx.executeBlocking(() -> {
+        closer.add("access log", () -> vertx.executeBlocking(() -> {
           logger.close();
           return null;
         }, false));
         return startSvid(vertx, settings, runtime);
       }).compose(rotating -> {
-        rotating.ifPresent(r -> rollback.add(r::close));
+        rotating.ifPresent(r -> closer.add("SVID rotation", r::close));
         Optional<String> rootPem = rotating.map(r -> r.current().bundle().rootsPem());
         DataPlane plane = dataPlane.apply(runtime, logRef[0]);
-        rollback.add(plane::close);
+        closer.add("data plane", plane::close);
         runtime.register(plane.drainable());
         // This callback runs on a Vert.x context; the ADS client built below takes the same one, so the client and
-        // the applier share one owner thread and an update is applied without a hop.
+        // the applier share one owner thread.
         Context context = vertx.getOrCreateContext();
         ConfigApplier applier = new ConfigApplier(context, settings, plane, runtime.readiness(),
             () -> rotating.map(RotatingSvid::current), rootPem);
@@ -140,27 +134,16 @@ public final class GatewayProcess {
           builder.ssl(tls::clientSslOptions);
         }
         AdsClient ads = builder.build();
-        rollback.add(ads::close);
-        return ads.start().map(v -> new GatewayProcess(vertx, settings, runtime, plane, rotating.orElse(null), ads,
-            applier, logRef[0]));
+        closer.add("ADS client", ads::close);
+        return ads.start().map(v -> new GatewayProcess(settings, runtime, rotating.orElse(null), applier, logRef[0],
+            closer));
       });
     });
     return started.onSuccess(process -> LOG.info("{} gateway {} ({}) started: xDS {}:{} ({}), health :{}, "
             + "metrics :{}, admin :{}", settings.role().metadataValue(), settings.name(), settings.clusterId(),
             settings.xds().host(), settings.xds().port(), settings.xds().mtls() ? "mTLS" : "plaintext",
             process.runtime.healthPort(), process.runtime.metricsPort(), process.runtime.adminPort()))
-        .recover(failure -> {
-          List<Runnable> undo = new ArrayList<>(rollback);
-          Collections.reverse(undo);
-          undo.forEach(step -> {
-            try {
-              step.run();
-            } catch (RuntimeException e) {
-              LOG.debug("rollback step failed: {}", e.toString());
-            }
-          });
-          return Future.failedFuture(failure);
-        });
+        .recover(failure -> closer.closeAll().transform(closed -> Future.failedFuture(failure)));
   }
 
   /**
@@ -170,14 +153,12 @@ public final class GatewayProcess {
   private static Future<AccessLogger> accessLogger(Vertx vertx, GatewaySettings settings, GatewayRuntime runtime) {
     GatewaySettings.AccessLog log = settings.accessLog();
     return vertx.executeBlocking(() -> {
-      AccessLogSink sink = null;
-      if (!log.path().isEmpty()) {
-        try {
-          sink = log.path().equals("/dev/stdout") ? AccessLogSink.stdout() : AccessLogSink.file(Path.of(log.path()));
-        } catch (java.io.IOException e) {
-          throw new GatewaySettingsException("settings", "accessLog.path", log.path() + ": cannot open: "
-              + e.getMessage() + " (expected: a writable file, /dev/stdout, or empty for none)");
-        }
+      AccessLogSink sink;
+      try {
+        sink = AccessLogSink.forPath(log.path()).orElse(null);
+      } catch (java.io.IOException e) {
+        throw new GatewaySettingsException("settings", "accessLog.path", log.path() + ": cannot open: "
+            + e.getMessage() + " (expected: a writable file, /dev/stdout or -, or empty for none)");
       }
       return AccessLogger.builder().sink(sink).filter(log.filter()).sampling(log.sampling())
           .recentRequests(runtime.recentRequests()).meterRegistry(runtime.meterRegistry()).name(settings.name())
@@ -284,16 +265,11 @@ public final class GatewayProcess {
     return runtime.drain(reason);
   }
 
-  /** Stops the ADS client, the rotation, the data plane, the access log and the runtime's servers (no drain). */
+  /**
+   * Stops the ADS client, the rotation, the data plane, the access log and the runtime's servers, in that order
+   * (no drain): the start's steps undone newest first.
+   */
   public Future<Void> close() {
-    return ads.close()
-        .eventually(() -> svid == null ? Future.succeededFuture() : svid.close())
-        .eventually(dataPlane::close)
-        .eventually(() -> vertx.executeBlocking(() -> {
-          accessLogger.close();
-          return null;
-        }, false))
-        .eventually(runtime::close)
-        .mapEmpty();
+    return closer.closeAll();
   }
 }

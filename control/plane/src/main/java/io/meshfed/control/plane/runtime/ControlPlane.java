@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.meshfed.control.client.runtime.Closer;
 import io.meshfed.control.plane.admin.AdminServer;
 import io.meshfed.control.plane.admin.ControlPlaneView;
 import io.meshfed.control.plane.ca.CallerAuthentication;

@@ -1,4 +1,4 @@
-package io.meshfed.control.plane.runtime;
+package io.meshfed.control.client.runtime;
 
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What a start has opened so far, closed in reverse order: a start that fails half-way closes what already bound
  * (Vert.x's rule), and a graceful stop is the same sequence. Each step is closed even if an earlier close failed.
+ * Used by the control plane and the gateway processes.
  */
-final class Closer {
+public final class Closer {
 
   private static final Logger LOG = LoggerFactory.getLogger(Closer.class);
 
@@ -21,12 +22,12 @@ final class Closer {
   private final Deque<Step> steps = new ArrayDeque<>();
 
   /** Registers how to undo a step that succeeded. */
-  synchronized void add(String name, Supplier<Future<?>> close) {
+  public synchronized void add(String name, Supplier<Future<?>> close) {
     steps.push(new Step(name, close));
   }
 
   /** Closes every step, newest first; completes when all have completed, successfully or not. */
-  Future<Void> closeAll() {
+  public Future<Void> closeAll() {
     Step step;
     synchronized (this) {
       step = steps.poll();

@@ -74,6 +74,10 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (filesOnly && backendsOnly) {
+      err.println("meshfed demo: --files-only and --backends-only: both given (expected: at most one)");
+      return EXIT_USAGE;
+    }
     DemoSettings settings;
     try {
       settings = DemoSettings.builder(dir).clusters(clusters).ingressPort(ingressPort).firstSubnet(firstSubnet)
@@ -89,10 +93,6 @@ final class DemoCommand implements Callable<Integer> {
     out.println("meshfed demo: " + (filesOnly ? "writing the files of " : backendsOnly
         ? "starting the sample backends of " : "starting ") + settings.clusters() + " clusters in " + settings.dir());
     out.flush();
-    if (filesOnly && backendsOnly) {
-      err.println("meshfed demo: --files-only and --backends-only: both given (expected: at most one)");
-      return EXIT_USAGE;
-    }
     Demo demo = Demo.create(settings, line -> {
       out.println("  " + line);
       out.flush();

@@ -59,6 +59,13 @@ class MeshfedTest {
   }
 
   @Test
+  void demoRefusesFilesOnlyWithBackendsOnlyBeforeDoingAnything() {
+    assertThat(run("demo", "--files-only", "--backends-only")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("meshfed demo: --files-only and --backends-only: both given");
+    assertThat(out.toString()).doesNotContain("writing the files");
+  }
+
+  @Test
   void demoHelpNamesItsOptions() {
     assertThat(run("demo", "--help")).isZero();
     assertThat(out.toString()).contains("--clusters=N", "--dir=DIR", "--ingress-port=PORT", "--first-subnet=N",

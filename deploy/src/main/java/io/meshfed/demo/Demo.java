@@ -1,13 +1,13 @@
 package io.meshfed.demo;
 
+import io.meshfed.control.client.gateway.GatewayProcess;
 import io.meshfed.control.client.gateway.GatewaySettings;
 import io.meshfed.control.client.gateway.GatewaySettingsException;
 import io.meshfed.control.client.gateway.GatewaySettingsReader;
 import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
 import io.meshfed.control.plane.runtime.SettingsException;
-import io.meshfed.gateway.eastwest.process.EastWestProcess;
-import io.meshfed.gateway.l7.process.L7Process;
+import io.meshfed.launcher.GatewayRoles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -292,13 +292,8 @@ public final class Demo {
         throw DemoException.failed("generated " + file + " is invalid: " + e.getMessage(), e);
       }
       String what = kind.role() + " gateway " + cluster.name() + " (" + file + ")";
-      if (kind == GatewayKind.EASTWEST) {
-        EastWestProcess started = await(EastWestProcess.start(vertx, gateway), what);
-        shutdown.add(what, () -> started.drain("meshfed demo stopping").eventually(started::close));
-      } else {
-        L7Process started = await(L7Process.start(vertx, gateway), what);
-        shutdown.add(what, () -> started.drain("meshfed demo stopping").eventually(started::close));
-      }
+      GatewayProcess started = await(GatewayRoles.start(vertx, gateway), what);
+      shutdown.add(what, () -> started.stop("meshfed demo stopping"));
       String host = GatewayFile.host(cluster, kind);
       progress.accept("[" + cluster.name() + "] " + kind.role() + " gateway started on " + host + " (SVID spiffe://"
           + TRUST_DOMAIN + "/ns/" + IstioConfig.SYSTEM_NAMESPACE + "/sa/" + kind.workload() + ", admin http://"

@@ -1,13 +1,10 @@
 package io.meshfed.launcher;
 
+import io.meshfed.control.client.gateway.GatewayProcess;
 import io.meshfed.control.client.gateway.GatewaySettings;
 import io.meshfed.control.client.gateway.GatewaySettingsException;
 import io.meshfed.control.client.gateway.GatewaySettingsReader;
-import io.meshfed.control.client.runtime.GatewayRuntime;
 import io.meshfed.control.client.xds.GatewayRole;
-import io.meshfed.gateway.eastwest.process.EastWestProcess;
-import io.meshfed.gateway.l7.process.L7Process;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -184,9 +180,9 @@ final class GatewayCommand implements Callable<Integer> {
       return EXIT_USAGE;
     }
     Vertx vertx = Vertx.vertx();
-    Running running;
+    GatewayProcess running;
     try {
-      running = start(vertx, settings).toCompletionStage().toCompletableFuture().get();
+      running = GatewayRoles.start(vertx, settings).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       spec.commandLine().getErr().println("meshfed gateway: start failed: " + e.getCause().getMessage());
       vertx.close();
@@ -197,8 +193,7 @@ final class GatewayCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        running.runtime().drain("SIGTERM")
-            .transform(drained -> running.close().get())
+        running.stop("SIGTERM")
             .eventually(vertx::close).toCompletionStage().toCompletableFuture()
             .get(settings.drainTimeout().toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (Exception e) {
@@ -209,17 +204,5 @@ final class GatewayCommand implements Callable<Integer> {
     }, "meshfed-gateway-stop"));
     stopped.await();
     return 0;
-  }
-
-  /** What the command holds while the gateway runs, whatever its role. */
-  private record Running(GatewayRuntime runtime, Supplier<Future<Void>> close) {
-  }
-
-  private static Future<Running> start(Vertx vertx, GatewaySettings settings) {
-    if (settings.role() == GatewayRole.EASTWEST) {
-      return EastWestProcess.start(vertx, settings)
-          .map(gw -> new Running(gw.process().runtime(), gw::close));
-    }
-    return L7Process.start(vertx, settings).map(gw -> new Running(gw.process().runtime(), gw::close));
   }
 }

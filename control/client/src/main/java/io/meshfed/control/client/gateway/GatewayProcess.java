@@ -265,6 +265,11 @@ public final class GatewayProcess {
     return runtime.drain(reason);
   }
 
+  /** A graceful stop, as on SIGTERM: drains, then closes whatever the drain reported. */
+  public Future<Void> stop(String reason) {
+    return drain(reason).transform(drained -> close());
+  }
+
   /**
    * Stops the ADS client, the rotation, the data plane, the access log and the runtime's servers, in that order
    * (no drain): the start's steps undone newest first.

@@ -1,5 +1,6 @@
 package io.meshfed.control.plane.admin;
 
+import io.meshfed.control.client.xds.EnvoyJson;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.analyze.AnalysisReport;
 import io.meshfed.control.plane.analyze.ReportFormat;

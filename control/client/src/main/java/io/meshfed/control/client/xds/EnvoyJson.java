@@ -1,4 +1,4 @@
-package io.meshfed.control.plane.admin;
+package io.meshfed.control.client.xds;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -30,9 +30,10 @@ import java.util.List;
 
 /**
  * Prints xDS messages as Envoy's admin does (protobuf JSON, proto field names), resolving the {@code Any} types of
- * docs/xds-profile.md.
+ * docs/xds-profile.md: the gateways' admin {@code /config_dump} and the control plane's {@code /debug/config_dump}
+ * share it, so a type the profile gains is added here once.
  */
-final class EnvoyJson {
+public final class EnvoyJson {
 
   private static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
       .add(List.of(ConfigDump.getDescriptor(), ClustersConfigDump.getDescriptor(), ListenersConfigDump.getDescriptor(),
@@ -54,7 +55,12 @@ final class EnvoyJson {
   private EnvoyJson() {
   }
 
-  static String print(Message message) {
+  /**
+   * The message as Envoy's admin prints it.
+   *
+   * @throws IllegalStateException naming the type URL when a resource carries a type this build cannot print
+   */
+  public static String print(Message message) {
     try {
       return PRINTER.print(message);
     } catch (InvalidProtocolBufferException e) {

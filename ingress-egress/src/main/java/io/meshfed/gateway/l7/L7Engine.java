@@ -101,7 +101,7 @@ public final class L7Engine {
     return clusters.reconcile(next).compose(runtimes -> {
       // Publish clusters before listeners bind, so the first request on a new listener finds them.
       state = new EngineState(next, runtimes);
-      return listeners.reconcile(next.listeners());
+      return listeners.reconcile(next.listeners(), next.routeTables().keySet());
     }).map(bindErrors -> {
       List<ConfigError> errors = new ArrayList<>(compilation.errors());
       errors.addAll(bindErrors);

@@ -48,6 +48,26 @@ class ConfigSwapTest extends EngineTestBase {
   }
 
   @Test
+  void aListenerWarmsUntilItsRouteConfigurationArrives() throws Exception {
+    Backend backend = backend("b");
+    XdsResources.Builder withoutRoutes = XdsResources.builder().listener(Xds.httpListener("l", "r"))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port()));
+
+    ApplyResult warming = Await.result(engine.apply(withoutRoutes.build()));
+    assertThat(warming.accepted()).isTrue();
+    assertThat(engine.port("l")).as("bound before its RDS arrived: it would answer 404 NR").isNull();
+
+    apply(withoutRoutes.route(Xds.catchAll("r", "c")).build());
+    assertThat(http.get(port("l"), "h", "/").json().getString("backend")).isEqualTo("b");
+
+    // An update naming a route that has not arrived yet warms too; the serving version keeps serving meanwhile.
+    int port = port("l");
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r2")).route(Xds.catchAll("r", "c"))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
+    assertThat(http.get(port, "h", "/").json().getString("backend")).isEqualTo("b");
+  }
+
+  @Test
   void aRefusedUpdateKeepsTheLastGoodConfigServing() throws Exception {
     Backend backend = backend("b");
     apply(config("c", backend.port()));
@@ -97,7 +117,8 @@ class ConfigSwapTest extends EngineTestBase {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
         java.net.InetAddress.getByName("127.0.0.1"))) {
       XdsResources resources = XdsResources.builder().listener(Xds.httpListener("l", "r").toBuilder()
-          .setAddress(Xds.address("127.0.0.1", taken.getLocalPort())).build()).build();
+          .setAddress(Xds.address("127.0.0.1", taken.getLocalPort())).build())
+          .route(Xds.catchAll("r", "c")).cluster(Xds.staticCluster("c", "127.0.0.1", taken.getLocalPort())).build();
 
       ApplyResult result = Await.result(engine.apply(resources));
 

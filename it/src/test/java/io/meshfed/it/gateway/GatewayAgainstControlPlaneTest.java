@@ -53,8 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An ingress gateway process against a real control plane (directory mode, local CA) on 127.0.1.x: it gets its SVID
  * from the CA service with a bootstrap token, speaks ADS over mTLS on :15012, and serves what the control plane's
- * translation step produced for its group ({@code east/ingress}). The translation here is a stand-in returning
- * hand-built resources (the real translator is built on another branch).
+ * translation step produced for its group ({@code east/ingress}): hand-built resources from a stand-in translation,
+ * then the mesh translation of Istio config; and a gateway started while its control plane is down waits for it.
  */
 class GatewayAgainstControlPlaneTest {
 
@@ -88,32 +88,7 @@ class GatewayAgainstControlPlaneTest {
     backend = await(vertx.createHttpServer().requestHandler(request -> request.response().end("reviews-v1"))
         .listen(0, "127.0.1.11"));
     Files.createDirectories(dir.resolve("config"));
-    Path settingsFile = dir.resolve("east.yaml");
-    Files.writeString(settingsFile, """
-        meshId: mesh1
-        clusterId: east
-        network: network-east
-        trustDomain: cluster.local
-        systemNamespace: meshfed-system
-        dataDir: %s
-        config:
-          source: directory
-          directory: %s
-        xds:
-          plaintextAddress: %s:0
-          tlsAddress: %s:0
-          debounceAfter: 10ms
-          debounceMax: 1s
-        admin:
-          address: %s:0
-        webhook:
-          address: ""
-        federation:
-          relayPort: %d
-          hazelcastPort: %d
-          remoteSecretTimeout: 1s
-        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, HOST, freePort(HOST),
-        freePort("127.0.0.1")));
+    Path settingsFile = controlPlaneFile(0);
     Snapshot snapshot = Snapshot.builder()
         .add(XdsResourceType.CLUSTER, Cluster.newBuilder().setName(CLUSTER).setType(Cluster.DiscoveryType.EDS)
             .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(2))
@@ -210,9 +185,8 @@ class GatewayAgainstControlPlaneTest {
           - route:
             - destination: {host: web}
         """.formatted(backend.actualPort(), backend.actualPort()));
-    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(), Map.of());
-    plane = await(ControlPlane.start(vertx, planeSettings, ControlPlane.Options.meshTranslation("test", planeSettings)
-        .withWebhookCertificates(dir.resolve("no-cert-manager"))));
+    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(0), Map.of());
+    plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
 
     SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
     GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
@@ -247,7 +221,48 @@ class GatewayAgainstControlPlaneTest {
     }
   }
 
-  private Path controlPlaneFile() throws Exception {
+  @Test
+  void gatewayStartedWhileItsControlPlaneIsDownWaitsForTheCaThenBecomesReady() throws Exception {
+    Files.createDirectories(dir.resolve("config"));
+    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(freePort(HOST)), Map.of());
+    // A first run writes the mesh root and the bootstrap key the gateway is installed with; then the plane is down.
+    ControlPlane first = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
+        .network("network-east").label("istio", "ingressgateway")
+        .xdsAddress(HOST, first.xdsTlsPort()).caCertFile(first.rootCertificateFile())
+        .token(BootstrapTokens.issue(first.settings().dataDir(), identity))
+        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).build();
+    await(first.close());
+
+    Future<L7Process> starting = L7Process.start(vertx, settings);
+    // Past the first CSR attempt (made right after the health server is up): a gateway that gave up would have
+    // failed by now; this one keeps asking with backoff.
+    Thread.sleep(1500);
+    assertThat(starting.failed()).as(String.valueOf(starting.cause())).isFalse();
+    assertThat(starting.isComplete()).isFalse();
+
+    plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
+    gateway = await(starting);
+    assertThat(gateway.process().svid().orElseThrow().spiffeId()).isEqualTo(identity);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int readyCode = 0;
+    while (readyCode != 200 && System.nanoTime() < deadline) {
+      readyCode = get(gateway.process().runtime().healthPort(), "/healthz/ready").statusCode();
+      if (readyCode != 200) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(readyCode).isEqualTo(200);
+  }
+
+  private ControlPlane.Options translation(ControlPlaneSettings planeSettings) {
+    return ControlPlane.Options.meshTranslation("test", planeSettings)
+        .withWebhookCertificates(dir.resolve("no-cert-manager"));
+  }
+
+  /** East's control-plane settings; {@code tlsPort} 0 picks a free port. */
+  private Path controlPlaneFile(int tlsPort) throws Exception {
     Path settingsFile = dir.resolve("east-mesh.yaml");
     Files.writeString(settingsFile, """
         meshId: mesh1
@@ -261,7 +276,7 @@ class GatewayAgainstControlPlaneTest {
           directory: %s
         xds:
           plaintextAddress: %s:0
-          tlsAddress: %s:0
+          tlsAddress: %s:%d
           debounceAfter: 10ms
           debounceMax: 1s
         admin:
@@ -272,7 +287,7 @@ class GatewayAgainstControlPlaneTest {
           relayPort: %d
           hazelcastPort: %d
           remoteSecretTimeout: 1s
-        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, HOST, freePort(HOST),
+        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, tlsPort, HOST, freePort(HOST),
         freePort("127.0.0.1")));
     return settingsFile;
   }

@@ -12,8 +12,10 @@ import io.vertx.core.Promise;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Binds, updates and unbinds listeners to follow the serving snapshot. A listener whose address and port stay the
  * same is updated in place (new connections use the new spec; established ones keep theirs); a moved listener is
  * bound anew before the old one closes. A listener that cannot bind is reported and, if it was bound before, keeps
- * serving at its old address. Owner context only.
+ * serving at its old address. A listener whose RDS route configuration has not arrived is warming (Envoy's LDS
+ * semantics): it takes no traffic until the route does, and the version already serving, if any, keeps serving.
+ * Owner context only.
  */
 public final class ListenerManager {
 
@@ -32,6 +36,7 @@ public final class ListenerManager {
   private final EventLoopGroup group;
   private final DataPlane dataPlane;
   private final Map<String, ListenerRuntime> bound = new HashMap<>();
+  private final Set<String> warming = new HashSet<>();
   private final AtomicReference<Map<String, Integer>> ports = new AtomicReference<>(Map.of());
 
   /** Listeners on {@code group}'s event loops, serving through {@code dataPlane}. */
@@ -41,12 +46,28 @@ public final class ListenerManager {
     this.dataPlane = dataPlane;
   }
 
-  /** Reconciles with {@code specs}; the future carries bind failures (as listener errors). */
-  public Future<List<ConfigError>> reconcile(Map<String, ListenerSpec> specs) {
+  /**
+   * Reconciles with {@code specs}, given the names of the route configurations the snapshot holds; the future
+   * carries bind failures (as listener errors).
+   */
+  public Future<List<ConfigError>> reconcile(Map<String, ListenerSpec> specs, Set<String> routeConfigurations) {
     List<Future<ConfigError>> binds = new ArrayList<>();
     List<ListenerRuntime> replaced = new ArrayList<>();
+    warming.retainAll(specs.keySet());
     for (ListenerSpec spec : specs.values()) {
       ListenerRuntime existing = bound.get(spec.name());
+      List<String> awaited = awaitedRoutes(spec, routeConfigurations);
+      if (!awaited.isEmpty()) {
+        // The ADS stream sends LDS before RDS: binding now would answer 404 (NR) until the route lands.
+        if (warming.add(spec.name())) {
+          LOG.info("listener {} warming: waiting for route configuration {}{}", spec.name(), awaited,
+              existing == null ? "" : "; its previous version keeps serving");
+        }
+        continue;
+      }
+      if (warming.remove(spec.name())) {
+        LOG.info("listener {} warmed: its route configurations arrived", spec.name());
+      }
       if (existing != null && sameAddress(existing.spec(), spec)) {
         existing.spec(spec);
         continue;
@@ -81,6 +102,22 @@ public final class ListenerManager {
       }
       return Future.succeededFuture(errors);
     });
+  }
+
+  /** The RDS names {@code spec}'s chains use that {@code available} lacks. */
+  private static List<String> awaitedRoutes(ListenerSpec spec, Set<String> available) {
+    List<String> awaited = new ArrayList<>();
+    List<FilterChainSpec> chains = new ArrayList<>(spec.chains());
+    if (spec.defaultChain() != null) {
+      chains.add(spec.defaultChain());
+    }
+    for (FilterChainSpec chain : chains) {
+      String route = chain.http() == null ? null : chain.http().routeConfigName();
+      if (route != null && !available.contains(route) && !awaited.contains(route)) {
+        awaited.add(route);
+      }
+    }
+    return awaited;
   }
 
   private static boolean sameAddress(ListenerSpec a, ListenerSpec b) {

@@ -128,6 +128,8 @@ class L7ProcessTest {
     gateway = start(settings(GatewayRole.INGRESS));
     Await.until("LDS 1 answered", WAIT, () -> ads.answer(XdsResourceType.LISTENER.typeUrl(), "1") != null);
     assertThat(ads.answer(XdsResourceType.LISTENER.typeUrl(), "1").nack()).isFalse();
+    // LDS arrives before RDS: the listener warms until its route configuration is in.
+    Await.until("the listener bound", WAIT, () -> gateway.port(LISTENER).isPresent());
     assertThat(get().statusCode()).isEqualTo(200);
 
     Listener bad = listener().toBuilder().addFilterChains(FilterChain.newBuilder()

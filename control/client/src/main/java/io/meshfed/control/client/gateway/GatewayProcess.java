@@ -24,10 +24,12 @@ import io.meshfed.trust.rotation.RotationPolicy;
 import io.meshfed.trust.tls.MeshTls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -198,19 +200,30 @@ public final class GatewayProcess {
       SpiffeId identity = SpiffeId.of(settings.trustDomain(), settings.namespace(), settings.serviceAccount());
       RotatingSvid rotating = RotatingSvid.create(vertx, new CaSvidSource(ca, identity, credential, null),
           RotationPolicy.DEFAULT, runtime.meterRegistry());
-      return rotating.start()
-          .map(first -> {
-            runtime.readiness().certificateLoaded(first.notAfter());
-            LOG.info("gateway SVID {} valid until {}", first.spiffeId(), first.notAfter());
-            return Optional.of(rotating);
-          })
-          .recover(failure -> {
-            runtime.readiness().certificateUnavailable(failure.getMessage());
-            rotating.close();
-            return Future.failedFuture(new IllegalStateException("cannot get the gateway's certificate ("
-                + identity + ") from the CA at " + xds.host() + ":" + xds.port() + ": " + failure.getMessage(),
-                failure));
-          });
+      return firstSvid(vertx, rotating, runtime, identity + " from the CA at " + xds.host() + ":" + xds.port(), 0).map(first -> {
+        runtime.readiness().certificateLoaded(first.notAfter());
+        LOG.info("gateway SVID {} valid until {}", first.spiffeId(), first.notAfter());
+        return Optional.of(rotating);
+      });
+    });
+  }
+
+  /**
+   * The first SVID, asked again with the rotation backoff (1 s doubling to 1 min) for as long as the CA is
+   * unreachable or refuses: a gateway started before its control plane waits, not ready and saying why on
+   * {@code /healthz/ready}, instead of exiting into a crash loop (Istio's agent retries its first CSR the same way).
+   */
+  private static Future<Svid> firstSvid(Vertx vertx, RotatingSvid rotating, GatewayRuntime runtime, String what,
+      int attempt) {
+    return rotating.start().recover(failure -> {
+      Duration wait = RotationPolicy.DEFAULT.retry().delay(attempt);
+      String reason = "cannot get the gateway's certificate (" + what + "): " + failure.getMessage();
+      runtime.readiness().certificateUnavailable(reason);
+      LOG.warn("{} (attempt {}); retrying in {} ms", reason, attempt + 1, wait.toMillis());
+      Promise<Svid> retried = Promise.promise();
+      vertx.setTimer(wait.toMillis(), timer -> firstSvid(vertx, rotating, runtime, what, attempt + 1)
+          .onComplete(retried));
+      return retried.future();
     });
   }
 

@@ -74,7 +74,8 @@ final class L7Metrics implements OutcomeSink {
         outcome.bytesReceived()));
   }
 
-  private TrafficLabels labels(String cluster, String host) {
+  /** The labels of requests to {@code host} of {@code cluster}: one instance per serving snapshot. */
+  TrafficLabels labels(String cluster, String host) {
     if (cluster == null || cluster.isEmpty()) {
       return unrouted;
     }

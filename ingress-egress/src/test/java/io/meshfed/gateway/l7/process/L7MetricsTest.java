@@ -6,6 +6,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.meshfed.control.client.metrics.IstioMetrics;
+import io.meshfed.control.client.metrics.TrafficLabels;
 import io.meshfed.control.client.metrics.Workload;
 import io.meshfed.gateway.l7.EngineTestBase;
 import io.meshfed.gateway.l7.L7Engine;
@@ -36,19 +37,41 @@ class L7MetricsTest extends EngineTestBase {
         new L7Metrics(new IstioMetrics(registry), GATEWAY, () -> engine.snapshot()), outcomes)));
   }
 
+  private Backend backend;
+
   @BeforeEach
   void serve() throws Exception {
-    Backend backend = backend("reviews");
+    backend = backend("reviews");
+    apply(config("reviews-v1;default;reviews;v1;west"));
+    port = port("l");
+  }
+
+  private XdsResources config(String workload) {
     Struct istio = Struct.newBuilder()
-        .putFields("workload", Value.newBuilder().setStringValue("reviews-v1;default;reviews;v1;west").build())
+        .putFields("workload", Value.newBuilder().setStringValue(workload).build())
         .putFields("cluster", Value.newBuilder().setStringValue("west").build()).build();
-    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
+    return XdsResources.builder().listener(Xds.httpListener("l", "r"))
         .route(Xds.routes("r", Xds.vhost("reviews", List.of("reviews"), Xds.route(Xds.prefix("/"), CLUSTER))))
         .cluster(Xds.edsCluster(CLUSTER).build())
         .endpoints(Xds.assignment(CLUSTER, Xds.endpoint("127.0.0.1", backend.port()).toBuilder()
             .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", istio)).build()))
-        .build());
-    port = port("l");
+        .build();
+  }
+
+  @Test
+  void labelsAreBuiltOncePerEndpointAndFollowEndpointUpdates() throws Exception {
+    L7Metrics metrics = new L7Metrics(new IstioMetrics(registry), GATEWAY, () -> engine.snapshot());
+    String host = "127.0.0.1:" + backend.port();
+    TrafficLabels first = metrics.labels(CLUSTER, host);
+    assertThat(metrics.labels(CLUSTER, host)).as("reused, not rebuilt per request").isSameAs(first);
+    assertThat(first.destination().name()).isEqualTo("reviews-v1");
+
+    apply(config("reviews-v2;default;reviews;v2;west"));
+    TrafficLabels updated = metrics.labels(CLUSTER, host);
+    assertThat(updated.destination().name()).as("after the EDS update").isEqualTo("reviews-v2");
+    assertThat(updated.destination().version()).isEqualTo("v2");
+    assertThat(metrics.labels(CLUSTER, "10.9.9.9:9080").destination()).as("a host the snapshot does not list")
+        .isEqualTo(Workload.UNKNOWN);
   }
 
   @Test

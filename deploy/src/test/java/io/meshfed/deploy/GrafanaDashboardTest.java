@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshfed.control.client.flags.ResponseFlags;
+import io.meshfed.control.client.metrics.ConnectionMetric;
+import io.meshfed.control.client.metrics.IstioMetrics;
+import io.meshfed.control.client.metrics.RequestMetric;
+import io.meshfed.control.client.metrics.TrafficLabels;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +76,46 @@ class GrafanaDashboardTest {
     }
     // Nothing documented is left unused: the table describes this dashboard, not a wish list.
     assertThat(usedMetrics).isEqualTo(documentedMetrics);
+  }
+
+  /**
+   * The dashboard's Istio panels read series the gateways really export: the metric names and labels of what
+   * {@link IstioMetrics} writes to a Prometheus registry (the gateways' :15090) after one request and one connection.
+   */
+  @Test
+  void everyIstioSeriesTheDashboardQueriesIsOneTheGatewaysExport() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    IstioMetrics metrics = new IstioMetrics(registry);
+    TrafficLabels labels = TrafficLabels.builder().build();
+    metrics.recordRequest(RequestMetric.http(labels, 200, ResponseFlags.NONE, 3.0, 10, 20));
+    metrics.recordConnectionOpened(labels);
+    metrics.recordConnectionClosed(new ConnectionMetric(labels, ResponseFlags.NONE, 5, 7));
+    Set<String> exported = new TreeSet<>();
+    Set<String> exportedLabels = new TreeSet<>();
+    Pattern series = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)\\}");
+    Pattern label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
+    for (String line : registry.scrape().lines().toList()) {
+      Matcher found = series.matcher(line);
+      if (found.find() && found.group(1).startsWith("istio_")) {
+        exported.add(found.group(1));
+        Matcher names = label.matcher(found.group(2));
+        while (names.find()) {
+          exportedLabels.add(names.group(1));
+        }
+      }
+    }
+    int istioQueries = 0;
+    for (String query : queries()) {
+      PromQl parsed = PromQl.parse(query);
+      Set<String> istio = new TreeSet<>(parsed.metrics());
+      istio.removeIf(name -> !name.startsWith("istio_"));
+      assertThat(istio).as("Istio series of %s (exported: %s)", query, exported).isSubsetOf(exported);
+      if (!istio.isEmpty() && istio.equals(parsed.metrics())) {
+        istioQueries++;
+        assertThat(parsed.labels()).as("labels of %s", query).isSubsetOf(exportedLabels);
+      }
+    }
+    assertThat(istioQueries).as("queries over Istio's metrics alone").isPositive();
   }
 
   @Test

@@ -215,7 +215,7 @@ class DemoEndToEndTest {
     // West's east-west gateway routes to west's own backends, on west's loopback subnet.
     assertThat(run("proxy-config", gateway, "endpoints", "--admin", westEastWest).out()).contains("127.0.42.");
     assertThat(run("proxy-config", gateway, "secrets", "--admin", eastIngress).out())
-        .contains("ROOTCA", "ACKED").doesNotContain("PRIVATE KEY");
+        .contains("ROOTCA", "ACTIVE").doesNotContain("PRIVATE KEY");
     JsonArray routes = new JsonArray(run("proxy-config", gateway, "routes", "--admin", eastIngress, "-o", "json")
         .out());
     assertThat(routes.encode()).contains("reviews.default.svc.cluster.local");

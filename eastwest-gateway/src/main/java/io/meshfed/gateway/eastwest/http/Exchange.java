@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -28,6 +29,8 @@ import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +48,8 @@ final class Exchange {
   /** Request bytes held while connecting before downstream reading pauses (Envoy's default buffer limit). */
   static final int PENDING_LIMIT = 1024 * 1024;
 
+  private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+
   private final RequestForwarder forwarder;
   private final HttpRequest request;
   private final Instant start = Instant.now();
@@ -52,6 +57,7 @@ final class Exchange {
   private final String method;
   private final String authority;
   private final String path;
+  private final String requestId;
   private final boolean keepAliveRequested;
   /** Whether the request head (and, for a full request, its body) still belongs here (not yet written upstream). */
   private boolean requestOwned = true;
@@ -87,12 +93,29 @@ final class Exchange {
     String host = request.headers().get(HttpHeaderNames.HOST);
     this.authority = host == null ? "" : host;
     this.path = request.uri();
+    this.requestId = requestId(request.headers());
     this.keepAliveRequested = HttpUtil.isKeepAlive(request);
     if (request instanceof LastHttpContent full) {
       // HTTP/2 requests and aggregated ones carry their whole body in the head.
       requestBytes = full.content().readableBytes();
       requestComplete = true;
     }
+  }
+
+  /**
+   * The request's {@code x-request-id}; one is generated and set on the request when it has none, so the upstream
+   * and this hop's access log carry the same id (Envoy's HTTP connection manager, "x-request-id").
+   */
+  private static String requestId(HttpHeaders headers) {
+    String id = headers.get(REQUEST_ID);
+    if (id == null || id.isEmpty()) {
+      // A version-4 UUID from the event loop's ThreadLocalRandom: no SecureRandom contention on the hot path.
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+          (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+      headers.set(REQUEST_ID, id);
+    }
+    return id;
   }
 
   boolean requestComplete() {
@@ -511,7 +534,7 @@ final class Exchange {
     forwarder.services().counters().request();
     forwarder.services().observer().request(new RequestRecord(forwarder.listener(), forwarder.record().mode(),
         (InetSocketAddress) forwarder.record().channel().remoteAddress(), forwarder.record().principal(),
-        forwarder.multiplexed() ? "HTTP/2" : "HTTP/1.1", method, authority, path, status, flags, details,
+        forwarder.multiplexed() ? "HTTP/2" : "HTTP/1.1", method, authority, path, requestId, status, flags, details,
         clusterName, host == null ? null : host.address(),
         host == null ? ConnectionRecord.Upstream.UNKNOWN : host.destination(), attempts, start,
         Duration.ofNanos(System.nanoTime() - startNanos), requestBytes, responseBytes));

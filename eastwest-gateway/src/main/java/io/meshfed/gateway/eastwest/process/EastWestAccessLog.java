@@ -54,6 +54,7 @@ final class EastWestAccessLog implements ConnectionObserver {
         .method(record.method())
         .authority(record.authority())
         .path(record.path())
+        .requestId(emptyToNull(record.requestId()))
         .responseCode(record.status())
         .responseFlags(flags(record.responseFlags()))
         .responseCodeDetails(emptyToNull(record.details()))

@@ -9,6 +9,7 @@ import io.meshfed.gateway.eastwest.EastWestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,7 +45,8 @@ public final class EastWestProcess {
     }
     EastWestGateway[] created = new EastWestGateway[1];
     return GatewayProcess.start(vertx, settings, (runtime, accessLog) -> {
-      created[0] = EastWestGateway.builder().observer(new EastWestAccessLog(accessLog)).build();
+      created[0] = EastWestGateway.builder().observer(new ObserverFanOut(List.of(new EastWestAccessLog(accessLog),
+          new EastWestMetrics(runtime.istioMetrics(), settings.workload())))).build();
       return new EastWestDataPlane(vertx, created[0]);
     }, version()).map(process -> new EastWestProcess(process, created[0]));
   }

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.meshfed.gateway.l7.Role;
 import io.meshfed.gateway.l7.listener.FilterChainSpec;
 import io.meshfed.gateway.l7.listener.HttpFilterSpec;
 import io.meshfed.gateway.l7.listener.HttpManagerSpec;
@@ -172,7 +173,8 @@ final class ListenerCompiler {
         "http_filters", "use_remote_address", "xff_num_trusted_hops", "request_headers_timeout",
         "stream_idle_timeout", "common_http_protocol_options", "max_request_headers_kb", "upgrade_configs",
         "preserve_external_request_id", "http2_protocol_options", "generate_request_id", "normalize_path",
-        "merge_slashes", "server_name", "forward_client_cert_details", "path_with_escaped_slashes_action"));
+        "merge_slashes", "server_name", "forward_client_cert_details", "path_with_escaped_slashes_action",
+        "always_set_request_id_in_response"));
     String routeName = null;
     RouteTable inline = null;
     switch (hcm.getRouteSpecifierCase()) {
@@ -261,7 +263,9 @@ final class ListenerCompiler {
     return new HttpManagerSpec(hcm.getStatPrefix(), routeName, inline, hcm.hasUseRemoteAddress()
         && hcm.getUseRemoteAddress().getValue(), hcm.getXffNumTrustedHops(), hcm.getPreserveExternalRequestId(),
         hcm.hasRequestHeadersTimeout() && headersTimeout == null ? Duration.ZERO : headersTimeout, streamIdle, idle,
-        maxHeaders, headerBytes, websocket, List.copyOf(filters));
+        maxHeaders, headerBytes, websocket, List.copyOf(filters),
+        // The ingress gateway is where external clients meet the mesh: the id they see is the one to trace.
+        hcm.getAlwaysSetRequestIdInResponse() || problems.role() == Role.INGRESS);
   }
 
   private static HttpFilterSpec httpFilter(HttpFilter filter, String path, Problems problems) {

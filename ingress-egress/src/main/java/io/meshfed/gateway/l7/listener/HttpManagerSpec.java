@@ -20,10 +20,13 @@ import java.util.List;
  * @param maxRequestHeadersBytes {@code max_request_headers_kb} × 1024 (default 60 KiB)
  * @param websocket WebSocket upgrades allowed
  * @param filters HTTP filters in order, ending with the router
+ * @param alwaysSetRequestIdInResponse {@code always_set_request_id_in_response}: every response carries the request's
+ *     {@code x-request-id}; always on for the ingress role (docs/diagnostics.md: the id a client sees is what
+ *     {@code meshfed explain} takes)
  */
 public record HttpManagerSpec(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
                               boolean useRemoteAddress, int xffNumTrustedHops, boolean preserveExternalRequestId,
                               Duration requestHeadersTimeout, Duration streamIdleTimeout, Duration idleTimeout,
                               int maxHeadersCount, int maxRequestHeadersBytes, boolean websocket,
-                              List<HttpFilterSpec> filters) {
+                              List<HttpFilterSpec> filters, boolean alwaysSetRequestIdInResponse) {
 }

@@ -9,6 +9,7 @@ import io.meshfed.gateway.l7.L7Engine;
 import io.meshfed.gateway.l7.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -49,7 +50,12 @@ public final class L7Process {
     }
     L7DataPlane[] created = new L7DataPlane[1];
     return GatewayProcess.start(vertx, settings, (runtime, accessLog) -> {
-      L7Engine engine = L7Engine.builder(vertx).role(role).outcomeSink(new L7AccessLog(accessLog)).build();
+      // The metrics read the serving snapshot for endpoint metadata; the engine exists before any outcome arrives.
+      L7Engine[] engineRef = new L7Engine[1];
+      L7Metrics metrics = new L7Metrics(runtime.istioMetrics(), settings.workload(), () -> engineRef[0].snapshot());
+      L7Engine engine = L7Engine.builder(vertx).role(role)
+          .outcomeSink(new OutcomeFanOut(List.of(new L7AccessLog(accessLog), metrics))).build();
+      engineRef[0] = engine;
       created[0] = new L7DataPlane(engine);
       return created[0];
     }, version()).map(process -> new L7Process(process, created[0].engine()));

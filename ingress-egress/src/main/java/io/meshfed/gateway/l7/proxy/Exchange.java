@@ -1008,6 +1008,14 @@ final class Exchange implements AuthzRequest {
     }
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     responseMutations(headers);
+    echoRequestId(headers);
+  }
+
+  /** Envoy's {@code always_set_request_id_in_response}: the client learns the id the access logs know it by. */
+  private void echoRequestId(HttpHeaders headers) {
+    if (http.alwaysSetRequestIdInResponse() && !requestId.isEmpty()) {
+      headers.set(REQUEST_ID, requestId);
+    }
   }
 
   private boolean bodyAllowed(int status) {
@@ -1104,6 +1112,7 @@ final class Exchange implements AuthzRequest {
         closeAfter = true;
       }
     }
+    echoRequestId(response.headers());
     bytesSent += response.content().readableBytes();
     downstream.write(response);
     downstream.flush();

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * rotation are chained behind whatever is in progress.
  *
  * <p>SDS {@code default} is the gateway's own SVID and never comes from the control plane (docs/xds-profile.md,
- * "Secrets"): it is added here, key included, and never shown by {@code /config_dump}. {@code ROOTCA} is the
- * bootstrap root until the control plane sends its own.
+ * "Secrets"): it is added here, key included, for the data plane. {@code /config_dump} shows it as Envoy's and
+ * {@code istioctl proxy-config secret} do, certificate chain only: the key is never published (not even redacted),
+ * so no admin reader can reach it. {@code ROOTCA} is the bootstrap root until the control plane sends its own.
  */
 final class ConfigApplier {
 
@@ -58,6 +59,7 @@ final class ConfigApplier {
   private final Map<XdsResourceType, List<RejectedUpdate>> rejected = new EnumMap<>(XdsResourceType.class);
   private ResourceSet serving = ResourceSet.EMPTY;
   private Future<?> inProgress = Future.succeededFuture();
+  private final Instant started = Instant.now();
   private volatile AcceptedConfig published = AcceptedConfig.EMPTY;
 
   ConfigApplier(Context context, GatewaySettings settings, DataPlane dataPlane, Readiness readiness,
@@ -68,6 +70,8 @@ final class ConfigApplier {
     this.readiness = readiness;
     this.svid = svid;
     this.bootstrapRootPem = bootstrapRootPem;
+    // The gateway's own certificate is worth showing before the first xDS response arrives.
+    publish();
   }
 
   /** What {@code /config_dump} shows: cheap, any thread. */
@@ -89,6 +93,7 @@ final class ConfigApplier {
   /** Applies the serving set again: the SVID rotated, so SDS {@code default} changed. */
   Future<Void> reapply() {
     return serialized(() -> apply(serving).map(outcome -> {
+      publish();
       if (!outcome.isAccepted()) {
         LOG.warn("re-applying the configuration with the rotated certificate failed: {}", outcome.error());
       }
@@ -146,9 +151,39 @@ final class ConfigApplier {
     List<RejectedUpdate> nacks = new ArrayList<>();
     for (XdsResourceType type : XdsResourceType.pushOrder()) {
       all.addAll(shown.getOrDefault(type, List.of()));
+      if (type == XdsResourceType.SECRET) {
+        all.addAll(localSecretsShown(shown.getOrDefault(type, List.of())));
+      }
       nacks.addAll(rejected.getOrDefault(type, List.of()));
     }
     published = new AcceptedConfig(all, nacks);
+  }
+
+  /**
+   * The locally resolved secrets as {@code /config_dump} shows them: {@code default} (the SVID's chain, no key),
+   * versioned by the certificate's serial as Istio's SDS versions it by issue, and the bootstrap {@code ROOTCA} while
+   * the control plane has sent none.
+   */
+  private List<io.meshfed.control.client.runtime.XdsResource> localSecretsShown(
+      List<io.meshfed.control.client.runtime.XdsResource> fromControlPlane) {
+    List<io.meshfed.control.client.runtime.XdsResource> local = new ArrayList<>(2);
+    boolean defaultFromControlPlane = fromControlPlane.stream().anyMatch(shownSecret ->
+        shownSecret.name().equals(DEFAULT_SECRET));
+    svid.get().filter(own -> !defaultFromControlPlane).ifPresent(own -> local.add(new io.meshfed.control.client.runtime.XdsResource(
+        XdsResourceType.SECRET.typeUrl(), DEFAULT_SECRET, own.serial(), Secret.newBuilder().setName(DEFAULT_SECRET)
+            .setTlsCertificate(TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString(own.chainPem())))
+            .build(), own.notBefore())));
+    boolean rootFromControlPlane = fromControlPlane.stream().anyMatch(shownSecret ->
+        shownSecret.name().equals(ROOT_SECRET));
+    if (!rootFromControlPlane && bootstrapRootPem.isPresent()) {
+      local.add(new io.meshfed.control.client.runtime.XdsResource(XdsResourceType.SECRET.typeUrl(), ROOT_SECRET,
+          "bootstrap", Secret.newBuilder().setName(ROOT_SECRET)
+              .setValidationContext(CertificateValidationContext.newBuilder()
+                  .setTrustedCa(DataSource.newBuilder().setInlineString(bootstrapRootPem.get())))
+              .build(), started));
+    }
+    return local;
   }
 
   private Future<ApplyOutcome> apply(ResourceSet set) {

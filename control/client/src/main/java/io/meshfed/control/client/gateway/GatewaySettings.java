@@ -1,6 +1,7 @@
 package io.meshfed.control.client.gateway;
 
 import io.meshfed.control.client.accesslog.AccessLogFilter;
+import io.meshfed.control.client.metrics.Workload;
 import io.meshfed.control.client.xds.AdsClient;
 import io.meshfed.control.client.xds.GatewayRole;
 import java.net.InetSocketAddress;
@@ -79,6 +80,17 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
       case INGRESS -> "meshfed-ingressgateway";
       case EGRESS -> "meshfed-egressgateway";
     };
+  }
+
+  /**
+   * This gateway as Istio's {@code source_*} labels describe it (istio.io, "Istio Standard Metrics": a gateway reports
+   * as the source): its workload name, namespace, SPIFFE principal, {@code app}/{@code version} pod labels (the app
+   * defaults to the workload name) and cluster.
+   */
+  public Workload workload() {
+    return Workload.builder().name(name).namespace(namespace)
+        .principal("spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount)
+        .app(labels.getOrDefault("app", name)).version(labels.get("version")).cluster(clusterId).build();
   }
 
   /** The address an xDS listener binds: an explicit override, else {@code listenerHost} at the xDS port. */

@@ -17,8 +17,21 @@ import io.meshfed.control.client.xds.ResourceUpdate;
 import io.meshfed.control.client.xds.Verdict;
 import io.meshfed.control.client.xds.XdsResource;
 import io.meshfed.control.client.xds.XdsResourceType;
+import io.meshfed.trust.SpiffeId;
+import io.meshfed.trust.Svid;
+import io.meshfed.trust.TrustBundle;
+import io.meshfed.trust.TrustDomain;
+import io.meshfed.trust.ca.CaCertificates;
+import io.meshfed.trust.ca.CertificateRequest;
+import io.meshfed.trust.ca.IntermediateSigner;
+import io.meshfed.trust.ca.IssuedCertificate;
+import io.meshfed.trust.ca.KeyAlgorithm;
+import io.meshfed.trust.ca.SvidRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -124,13 +137,57 @@ class ConfigApplierTest {
     offer(XdsResourceType.SECRET, "1");
     Secret bootstrap = (Secret) plane.last().of(XdsResourceType.SECRET).get("ROOTCA");
     assertThat(bootstrap.getValidationContext().getTrustedCa().getInlineString()).isEqualTo(ROOT_PEM);
-    assertThat(applier.accepted().resources()).as("local secrets are not shown as received").isEmpty();
+    assertThat(applier.accepted().resources()).as("the bootstrap root is shown, marked as such").singleElement()
+        .satisfies(shown -> assertThat(shown.name() + "@" + shown.versionInfo()).isEqualTo("ROOTCA@bootstrap"));
 
     Secret pushed = Secret.newBuilder().setName("ROOTCA").setValidationContext(bootstrap.getValidationContext()
         .toBuilder().setTrustedCa(bootstrap.getValidationContext().getTrustedCa().toBuilder()
             .setInlineString("rotated"))).build();
     offer(XdsResourceType.SECRET, "2", pushed);
     assertThat(plane.last().of(XdsResourceType.SECRET).get("ROOTCA")).isEqualTo(pushed);
+    assertThat(applier.accepted().ofType(XdsResourceType.SECRET.typeUrl())).singleElement()
+        .satisfies(shown -> assertThat(shown.resource()).isEqualTo(pushed));
+  }
+
+  @Test
+  void theGatewaysOwnCertificateIsShownAsDefaultWithoutItsKeyAndFollowsRotation() throws Exception {
+    Svid[] current = {svid()};
+    ConfigApplier withSvid = new ConfigApplier(vertx.getOrCreateContext(), settings, plane, readiness,
+        () -> Optional.of(current[0]), Optional.of(ROOT_PEM));
+    // Shown before any xDS response: the certificate is what a fresh gateway is most often asked about.
+    assertThat(shownDefault(withSvid).versionInfo()).isEqualTo(current[0].serial());
+
+    withSvid.offer(new ResourceUpdate(XdsResourceType.SECRET, "1", Map.of(), Set.of(), Set.of()))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Secret served = (Secret) plane.last().of(XdsResourceType.SECRET).get("default");
+    assertThat(served.getTlsCertificate().getPrivateKey().getInlineString()).as("the data plane gets the key")
+        .isEqualTo(current[0].privateKeyPem());
+    Secret shown = (Secret) shownDefault(withSvid).resource();
+    assertThat(shown.getTlsCertificate().getCertificateChain().getInlineString()).isEqualTo(current[0].chainPem());
+    assertThat(shown.getTlsCertificate().hasPrivateKey()).as("the key is never published").isFalse();
+    assertThat(shown.toString()).doesNotContain(current[0].privateKeyPem().lines().skip(1).findFirst().orElseThrow());
+
+    current[0] = svid();
+    withSvid.reapply().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(shownDefault(withSvid).versionInfo()).as("the rotated certificate is shown")
+        .isEqualTo(current[0].serial());
+  }
+
+  private static io.meshfed.control.client.runtime.XdsResource shownDefault(ConfigApplier applier) {
+    return applier.accepted().ofType(XdsResourceType.SECRET.typeUrl()).stream()
+        .filter(shown -> shown.name().equals("default")).findFirst().orElseThrow();
+  }
+
+  private static Svid svid() {
+    KeyPair rootKey = KeyAlgorithm.EC_P256.generate();
+    TrustDomain domain = TrustDomain.of("cluster.local");
+    X509Certificate root = CaCertificates.selfSignedRoot(rootKey, domain, "root", Duration.ofDays(1));
+    TrustBundle bundle = TrustBundle.builder(domain).addRoot(root).build();
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    SvidRequest request = SvidRequest.create(identity, KeyAlgorithm.EC_P256);
+    IssuedCertificate issued = IntermediateSigner.create(rootKey.getPrivate(), List.of(root), bundle)
+        .sign(CertificateRequest.parse(request.csrPem()), identity, Duration.ofHours(1));
+    return request.complete(issued);
   }
 
   @Test

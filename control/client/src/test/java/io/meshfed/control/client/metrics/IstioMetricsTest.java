@@ -201,4 +201,16 @@ class IstioMetricsTest {
     assertThat(DestinationService.ofHost("ratings.bookinfo.svc"))
         .isEqualTo(new DestinationService("ratings.bookinfo.svc", "ratings", "bookinfo"));
   }
+
+  @Test
+  void clusterNamesGiveTheServiceTheyRouteTo() {
+    DestinationService reviews = new DestinationService("reviews.default.svc.cluster.local", "reviews", "default");
+    assertThat(DestinationService.ofCluster("outbound|9080|v1|reviews.default.svc.cluster.local")).isEqualTo(reviews);
+    assertThat(DestinationService.ofCluster("inbound|9080||reviews.default.svc.cluster.local")).isEqualTo(reviews);
+    assertThat(DestinationService.ofCluster("outbound_.9080_._.reviews.default.svc.cluster.local")).isEqualTo(reviews);
+    assertThat(DestinationService.ofCluster("outbound_.9080_.v1_.reviews.default.svc.cluster.local"))
+        .isEqualTo(reviews);
+    assertThat(DestinationService.ofCluster("BlackHoleCluster").host()).isEqualTo("BlackHoleCluster");
+    assertThat(DestinationService.ofCluster("")).isEqualTo(DestinationService.UNKNOWN);
+  }
 }

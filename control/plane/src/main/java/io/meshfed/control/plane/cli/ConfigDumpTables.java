@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -152,8 +153,15 @@ final class ConfigDumpTables {
     return table;
   }
 
+  /**
+   * As {@code istioctl proxy-config secret} lists them: an accepted secret is {@code ACTIVE} (Envoy's
+   * {@code dynamic_active_secrets}); the certificate's validity, serial and dates, plus its SPIFFE id (URI SAN) so the
+   * gateway's own identity ({@code default}) can be read off without openssl.
+   */
   private static Table secrets(ArrayNode entries) {
-    Table table = new Table("RESOURCE NAME", "TYPE", "STATUS", "SERIAL NUMBER", "NOT AFTER", "NOT BEFORE");
+    Table table = new Table("RESOURCE NAME", "TYPE", "STATUS", "VALID CERT", "SERIAL NUMBER", "NOT AFTER",
+        "NOT BEFORE", "SPIFFE ID");
+    Instant now = Instant.now();
     for (JsonNode entry : entries) {
       JsonNode secret = entry.path("secret");
       String name = entry.path("name").asText(secret.path("name").asText());
@@ -161,12 +169,38 @@ final class ConfigDumpTables {
       JsonNode trusted = secret.path("validation_context").path("trusted_ca");
       String type = !chain.isMissingNode() ? "Cert Chain" : !trusted.isMissingNode() ? "CA" : "";
       X509Certificate certificate = first(!chain.isMissingNode() ? chain : trusted);
-      table.row(name, type, status(entry),
-          certificate == null ? "" : certificate.getSerialNumber().toString(16),
-          certificate == null ? "" : certificate.getNotAfter().toInstant().toString(),
-          certificate == null ? "" : certificate.getNotBefore().toInstant().toString());
+      String status = entry.has("error_state") ? status(entry) : "ACTIVE";
+      if (certificate == null) {
+        table.row(name, type, status, "", "", "", "", "");
+        continue;
+      }
+      boolean valid = !now.isBefore(certificate.getNotBefore().toInstant())
+          && !now.isAfter(certificate.getNotAfter().toInstant());
+      table.row(name, type, status, Boolean.toString(valid), certificate.getSerialNumber().toString(16),
+          certificate.getNotAfter().toInstant().toString(), certificate.getNotBefore().toInstant().toString(),
+          spiffeId(certificate));
     }
     return table;
+  }
+
+  /** The certificate's first {@code spiffe://} URI SAN, empty when it has none (a root CA). */
+  private static String spiffeId(X509Certificate certificate) {
+    try {
+      var names = certificate.getSubjectAlternativeNames();
+      if (names == null) {
+        return "";
+      }
+      for (List<?> name : names) {
+        // GeneralName type 6: uniformResourceIdentifier (RFC 5280, 4.2.1.6).
+        if (name.size() == 2 && Integer.valueOf(6).equals(name.get(0))
+            && String.valueOf(name.get(1)).startsWith("spiffe://")) {
+          return String.valueOf(name.get(1));
+        }
+      }
+    } catch (java.security.cert.CertificateParsingException unreadable) {
+      return "";
+    }
+    return "";
   }
 
   /** The first certificate of a DataSource (inline bytes base64, or inline string PEM). */

@@ -31,9 +31,15 @@ import io.meshfed.control.client.runtime.GatewayRuntime;
 import io.meshfed.control.client.runtime.RejectedUpdate;
 import io.meshfed.control.client.runtime.XdsResource;
 import io.meshfed.trust.Pem;
+import io.meshfed.trust.SpiffeId;
+import io.meshfed.trust.Svid;
+import io.meshfed.trust.TrustBundle;
 import io.meshfed.trust.TrustDomain;
 import io.meshfed.trust.ca.CaCertificates;
+import io.meshfed.trust.ca.CertificateRequest;
+import io.meshfed.trust.ca.IntermediateSigner;
 import io.meshfed.trust.ca.KeyAlgorithm;
+import io.meshfed.trust.ca.SvidRequest;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -58,15 +64,25 @@ class ProxyConfigCommandTest {
   Vertx vertx;
   GatewayRuntime gateway;
   String admin;
+  static final String GATEWAY_ID = "spiffe://cluster.local/ns/meshfed-system/sa/meshfed-ingressgateway";
+
+  X509Certificate root;
   X509Certificate certificate;
   String keyPem;
 
   @BeforeAll
   void start() throws Exception {
     vertx = Vertx.vertx();
-    KeyPair key = KeyAlgorithm.EC_P256.generate();
-    certificate = CaCertificates.selfSignedRoot(key, TrustDomain.of("cluster.local"), "test", Duration.ofDays(1));
-    keyPem = Pem.encodePrivateKey(key.getPrivate());
+    // A real leaf with the gateway's SPIFFE id, as the CA issues it.
+    KeyPair rootKey = KeyAlgorithm.EC_P256.generate();
+    root = CaCertificates.selfSignedRoot(rootKey, TrustDomain.of("cluster.local"), "test", Duration.ofDays(1));
+    SpiffeId identity = SpiffeId.parse(GATEWAY_ID);
+    SvidRequest request = SvidRequest.create(identity, KeyAlgorithm.EC_P256);
+    Svid svid = request.complete(IntermediateSigner.create(rootKey.getPrivate(), List.of(root),
+            TrustBundle.builder(TrustDomain.of("cluster.local")).addRoot(root).build())
+        .sign(CertificateRequest.parse(request.csrPem()), identity, Duration.ofHours(1)));
+    certificate = svid.leaf();
+    keyPem = svid.privateKeyPem();
     AcceptedConfig config = config();
     gateway = GatewayRuntime.builder(vertx, new GatewayIdentity("meshfed-ingressgateway", "meshfed-system", "east",
             "ingress")).bindHost("127.0.0.1").healthPort(0).metricsPort(0).adminPort(0).config(() -> config)
@@ -113,7 +129,11 @@ class ProxyConfigCommandTest {
         new XdsResource(XdsResource.CLUSTER_TYPE, CLUSTER, "v1", cluster, now),
         new XdsResource(XdsResource.ENDPOINT_TYPE, CLUSTER, "v1", endpoints, now),
         new XdsResource(XdsResource.ROUTE_TYPE, routes.getName(), "v1", routes, now),
-        new XdsResource(XdsResource.SECRET_TYPE, "default", "v1", secret, now)),
+        new XdsResource(XdsResource.SECRET_TYPE, "default", "v1", secret, now),
+        new XdsResource(XdsResource.SECRET_TYPE, "ROOTCA", "bootstrap", Secret.newBuilder().setName("ROOTCA")
+            .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext
+                .newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(
+                    Pem.encodeCertificates(List.of(root))))).build(), now)),
         List.of(new RejectedUpdate(XdsResource.CLUSTER_TYPE, CLUSTER, "v2",
             "cluster " + CLUSTER + ": lb_policy: MAGLEV (expected: ROUND_ROBIN)", now)));
   }
@@ -145,6 +165,12 @@ class ProxyConfigCommandTest {
     String table = run("gw", "secrets", "--admin", admin);
     assertThat(table).contains("default").contains("Cert Chain")
         .contains(certificate.getSerialNumber().toString(16));
+    String defaultRow = table.lines().filter(line -> line.startsWith("default")).findFirst().orElseThrow();
+    assertThat(defaultRow).as("as istioctl proxy-config secret shows it, plus the SPIFFE id")
+        .contains("ACTIVE").contains("true").contains(certificate.getNotAfter().toInstant().toString())
+        .endsWith(GATEWAY_ID);
+    String rootRow = table.lines().filter(line -> line.startsWith("ROOTCA")).findFirst().orElseThrow();
+    assertThat(rootRow).contains("CA").contains("ACTIVE").contains(root.getSerialNumber().toString(16));
     String json = run("gw", "secrets", "--admin", admin, "-o", "json");
     assertThat(json).contains("certificate_chain").doesNotContain("private_key");
     for (String out : List.of(table, json)) {

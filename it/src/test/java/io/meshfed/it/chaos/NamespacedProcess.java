@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code java -jar meshfed.jar ARGS} process, inside a network namespace ({@code ip netns exec} execs java, so
- * the process is the JVM itself and SIGTERM reaches it) or in the host's, with its output in {@code <logDir>/<name>.log}.
+ * the process is the JVM itself and SIGTERM reaches it) or in the host's, with its output in
+ * {@code <logDir>/<name>.log}.
  * Small heap and C1 only: eight of them share two cores.
  */
 final class NamespacedProcess implements AutoCloseable {

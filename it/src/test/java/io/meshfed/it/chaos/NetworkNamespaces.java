@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The Linux network namespaces and veth links of one chaos run, named after this JVM's pid
- * ({@code mfchaos-<pid>-east}, veths {@code mf<kind><pid><side>}) so that concurrent runs never touch each other's and a
- * later run can tell a crashed run's leftovers (their pid is gone) from a live run's. {@link #close()} removes
+ * ({@code mfchaos-<pid>-east}, veths {@code mf<kind><pid><side>}) so that concurrent runs never touch each other's
+ * and a later run can tell a crashed run's leftovers (their pid is gone) from a live run's. {@link #close()} removes
  * everything it created; {@link #removeLeftovers()} removes what a killed run left behind.
  */
 final class NetworkNamespaces implements AutoCloseable {

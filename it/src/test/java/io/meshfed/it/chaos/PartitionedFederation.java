@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * requests to the ingresses and reads the control planes' admin APIs directly.
  *
  * <pre>
- *   test (host ns) .5 ──veth── .6 east ns .1 ══ cut/restore/delay ══ .2 west ns .10 ──veth── .9 test
+ *   test .5 ──veth── .6 east ns .1 ══ cut / restore / delay ══ .2 west ns .10 ──veth── .9 test
+ *   (addresses in one 10.x.y.0/24 free on this host; test = this JVM's namespace)
  * </pre>
  */
 final class PartitionedFederation implements AutoCloseable {

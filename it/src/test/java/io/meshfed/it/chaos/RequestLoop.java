@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Sends GETs to one URL back to back from a few threads until stopped, and counts every request sent, every 200, which
- * cluster served it, and every failure with when it happened: the "nothing lost" ledger.
+ * Sends GETs to one URL from a few threads, each waiting for its answer, until stopped, and counts every request
+ * sent, every 200, which cluster served it, and every failure with when it happened: the "nothing lost" ledger.
  */
 final class RequestLoop implements AutoCloseable {
 
@@ -29,6 +29,8 @@ final class RequestLoop implements AutoCloseable {
           + (failures.isEmpty() ? "" : ", failures: " + failures);
     }
   }
+
+  private static final long PAUSE_MILLIS = 5;
 
   private final String url;
   private final Duration timeout;
@@ -68,6 +70,13 @@ final class RequestLoop implements AutoCloseable {
         served.computeIfAbsent(answer.cluster(), k -> new LongAdder()).increment();
       } else {
         failures.add(new Failure((System.nanoTime() - start) / 1_000_000, answer));
+      }
+      try {
+        // A steady stream (at most ~200 requests/s per sender), not a benchmark: eight JVMs share two cores.
+        Thread.sleep(PAUSE_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }

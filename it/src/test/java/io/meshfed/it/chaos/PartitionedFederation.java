@@ -31,6 +31,10 @@ final class PartitionedFederation implements AutoCloseable {
 
   /** lease (15 s, the catalog's default) + grace: how long a silent cluster's exports stay. */
   static final Duration LEASE_GRACE = Duration.ofSeconds(5);
+  /** federation.memberTimeout: how long an unreachable control plane stays a Hazelcast member. */
+  static final Duration MEMBER_TIMEOUT = Duration.ofSeconds(10);
+  /** federation.mergeInterval: how often the two sides look for each other once the link is back. */
+  static final Duration MERGE_INTERVAL = Duration.ofSeconds(5);
   private static final Duration START = Duration.ofSeconds(120);
   private static final String ROUTE_POLICY = "    timeout: %s\n    retries: {attempts: %d, perTryTimeout: 1s, "
       + "retryOn: \"connect-failure,reset,gateway-error,refused-stream\"}\n";
@@ -187,7 +191,10 @@ final class PartitionedFederation implements AutoCloseable {
       // The other control plane's relay is across the link (it listens on 0.0.0.0 in its namespace).
       edit(dir.resolve("control-plane.yaml"), "(?<head>- " + other + "=)127\\.0\\.0\\.1:", "${head}" + otherAddress
           + ":");
-      edit(dir.resolve("control-plane.yaml"), "leaseGrace: \\S+", "leaseGrace: " + LEASE_GRACE.toSeconds() + "s");
+      // A partitioned peer is judged once Hazelcast drops it (memberTimeout) and found again every mergeInterval.
+      edit(dir.resolve("control-plane.yaml"), "(?<indent>[ ]*)leaseGrace: \\S+", "${indent}leaseGrace: "
+          + LEASE_GRACE.toSeconds() + "s\n${indent}memberTimeout: " + MEMBER_TIMEOUT.toSeconds() + "s\n${indent}"
+          + "mergeInterval: " + MERGE_INTERVAL.toSeconds() + "s");
       // The admin API on every address of the namespace, so the test reaches it through its own veth.
       edit(dir.resolve("control-plane.yaml"), "(?<head>admin:\\s*\\n\\s*address: )\\S+", "${head}0.0.0.0:15014");
       // The east-west gateway's address as the other cluster reaches it (the federation publishes externalIPs).

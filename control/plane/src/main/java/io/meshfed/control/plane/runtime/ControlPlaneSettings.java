@@ -122,9 +122,13 @@ public record ControlPlaneSettings(String meshId, String clusterId, String netwo
    * @param members other control planes' relays, each named by its cluster id (the member name)
    * @param unusable entries of {@code members} given without a cluster id, which the relay cannot reach, each with
    *     what to write instead; the control plane reports them (log, {@code /ready} as degraded) and carries on
+   * @param memberTimeout how long an unreachable control plane stays a Hazelcast member: its lease is judged only
+   *     once it is dropped, so a partition withdraws after this plus the lease and {@code leaseGrace}
+   * @param mergeInterval how often the two sides of a healed partition look for each other
    */
   public record Federation(List<Member> members, List<String> unusable, int relayPort, int hazelcastPort,
-      boolean kubernetesDiscovery, Duration leaseGrace, OnStale onStale, Duration remoteSecretTimeout) {
+      boolean kubernetesDiscovery, Duration leaseGrace, OnStale onStale, Duration remoteSecretTimeout,
+      Duration memberTimeout, Duration mergeInterval) {
     public Federation {
       members = List.copyOf(members);
       unusable = List.copyOf(unusable);

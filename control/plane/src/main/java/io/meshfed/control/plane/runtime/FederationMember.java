@@ -34,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,7 @@ final class FederationMember {
   /** The Istio label naming the network a Service's gateway serves (Istio's "multi-network" setup). */
   static final String NETWORK_LABEL = "topology.istio.io/network";
   private static final Logger LOG = LoggerFactory.getLogger(FederationMember.class);
+  private static final Duration ADMIN_URLS_WAIT = Duration.ofSeconds(1);
 
   private final Vertx vertx;
   /** Where the ordered blocking tasks that own the export index are queued (one queue, whatever the caller). */
@@ -63,6 +66,8 @@ final class FederationMember {
   private final AutoCloseable rotation;
   private final AtomicBoolean firstLoad = new AtomicBoolean(true);
   private final Promise<Void> published = Promise.promise();
+  private final AtomicReference<Future<Map<String, String>>> adminUrlsRead = new AtomicReference<>();
+  private volatile Map<String, String> lastAdminUrls = Map.of();
   // Written by ordered blocking tasks only.
   private ClusterInfo info;
 
@@ -93,7 +98,8 @@ final class FederationMember {
       membership = new Membership.Relayed("0.0.0.0", federation.relayPort(), federation.hazelcastPort(),
           configuredPeers(settings), tls);
     }
-    MemberSettings memberSettings = MemberSettings.of(settings.meshId(), settings.clusterId(), membership);
+    MemberSettings memberSettings = MemberSettings.of(settings.meshId(), settings.clusterId(), membership)
+        .withMemberTimeout(federation.memberTimeout()).withMergeInterval(federation.mergeInterval());
     CatalogSettings catalogSettings = CatalogSettings.builder()
         .withdrawGrace(federation.leaseGrace())
         .expiryPolicy(federation.onStale() == ControlPlaneSettings.OnStale.WITHDRAW ? ExpiryPolicy.WITHDRAW
@@ -242,6 +248,7 @@ final class FederationMember {
   /** The Hazelcast map where control planes advertise their admin URLs ({@code /debug/clusterz}). */
   static final String CONTROL_PLANES_MAP = "meshfed.controlplanes";
 
+
   /** Advertises this control plane's admin URL to the federation (for {@code meshfed proxy-status}). */
   Future<Void> advertiseAdmin(String url) {
     return vertx.executeBlocking(() -> {
@@ -251,9 +258,21 @@ final class FederationMember {
   }
 
   /** Every advertised admin URL, by cluster id. */
+  /**
+   * The control planes' admin URLs. During a partition the map read blocks on the unreachable member's partitions
+   * until Hazelcast drops it ({@code federation.memberTimeout}): the answer then comes from the last complete read
+   * after {@link #ADMIN_URLS_WAIT}, and at most one read waits on a worker thread at a time.
+   */
   Future<Map<String, String>> adminUrls() {
-    return vertx.executeBlocking(() -> Map.copyOf(member.hazelcast().<String, String>getMap(CONTROL_PLANES_MAP)),
-        false);
+    Future<Map<String, String>> read = adminUrlsRead.get();
+    if (read == null || read.isComplete()) {
+      read = vertx.executeBlocking(() -> Map.copyOf(member.hazelcast().<String, String>getMap(CONTROL_PLANES_MAP)),
+          false);
+      read.onSuccess(urls -> lastAdminUrls = urls);
+      adminUrlsRead.set(read);
+    }
+    return read.timeout(ADMIN_URLS_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(slow -> Future.succeededFuture(lastAdminUrls));
   }
 
   Catalog catalog() {

@@ -264,9 +264,11 @@ final class SettingsReader {
         .replace('-', '_').toUpperCase(Locale.ROOT));
     Duration remoteSecretTimeout = section.duration("remoteSecretTimeout", Duration.ofSeconds(30),
         Duration.ofMillis(1));
+    Duration memberTimeout = section.duration("memberTimeout", Duration.ofSeconds(60), Duration.ofSeconds(5));
+    Duration mergeInterval = section.duration("mergeInterval", Duration.ofSeconds(30), Duration.ofSeconds(1));
     section.finish();
     return new Federation(members, unnamedMembers, relayPort, hazelcastPort, kubernetesDiscovery, leaseGrace,
-        onStale, remoteSecretTimeout);
+        onStale, remoteSecretTimeout, memberTimeout, mergeInterval);
   }
 
   private Xds xds(Section section) {

@@ -52,6 +52,8 @@ class ControlPlaneSettingsTest {
           leaseGrace: 60s
           onStale: fail-static
           remoteSecretTimeout: 30s
+          memberTimeout: 20s
+          mergeInterval: 10s
         xds: {plaintextAddress: 127.0.0.1:15010, tlsAddress: 0.0.0.0:15012, debounceAfter: 100ms, debounceMax: 10s}
         admin: {address: 0.0.0.0:15014}
         webhook: {address: ""}
@@ -64,6 +66,8 @@ class ControlPlaneSettingsTest {
     assertThat(s.federation().members()).containsExactly(new ControlPlaneSettings.Member("west",
         new ControlPlaneSettings.Address("meshfed-federation.west.example.com", 15015)));
     assertThat(s.federation().onStale()).isEqualTo(ControlPlaneSettings.OnStale.FAIL_STATIC);
+    assertThat(s.federation().memberTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(s.federation().mergeInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.xds().tlsAddress()).isEqualTo(new ControlPlaneSettings.Address("0.0.0.0", 15012));
     assertThat(s.webhook().address()).isNull();
     assertThat(s.controlPlaneSpiffeId()).isEqualTo("spiffe://cluster.local/ns/meshfed-system/sa/meshfed-control-plane");
@@ -87,6 +91,8 @@ class ControlPlaneSettingsTest {
             + "needs a unit, e.g. 100s)");
     assertThatThrownBy(() -> ControlPlaneSettings.load(file("federation: {relayPort: 70000}\n"), Map.of()))
         .hasMessageContaining("federation.relayPort: 70000 (expected: an integer 0..65535)");
+    assertThatThrownBy(() -> ControlPlaneSettings.load(file("federation: {memberTimeout: 1s}\n"), Map.of()))
+        .hasMessageContaining("federation.memberTimeout: ").hasMessageEndingWith("(expected: at least 5s)");
     assertThatThrownBy(() -> ControlPlaneSettings.load(file("clusterId: East\n"), Map.of()))
         .hasMessageContaining("clusterId: \"East\" (expected: a DNS-1123 label");
   }

@@ -51,6 +51,8 @@ public final class LoadAssignments {
   /** Envoy's metadata namespace {@code transport_socket_matches} read. */
   public static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
   private static final int MAX_INTERNED = 200_000;
+  /** {@code tlsMode: istio}, the same in every mTLS endpoint's metadata: one immutable instance. */
+  private static final Struct ISTIO_TLS_MODE = Struct.newBuilder().putFields("tlsMode", string("istio")).build();
 
   /** What load assignments depend on besides the service. */
   public record Context(String clusterId, String network, Map<String, ClusterView> clusters,
@@ -336,8 +338,7 @@ public final class LoadAssignments {
     return interned.computeIfAbsent(key, k -> {
       Metadata.Builder metadata = Metadata.newBuilder();
       if (ep.istioMtls()) {
-        metadata.putFilterMetadata(TRANSPORT_SOCKET_MATCH, Struct.newBuilder()
-            .putFields("tlsMode", string("istio")).build());
+        metadata.putFilterMetadata(TRANSPORT_SOCKET_MATCH, ISTIO_TLS_MODE);
       }
       Struct.Builder istio = Struct.newBuilder();
       if (ep.workload() != null) {

@@ -27,6 +27,27 @@ final class Caches {
       boolean plaintextOnly, EndpointPolicy policy) {
   }
 
+  /**
+   * A map key with its hash computed once: specs and policies hash deeply (DestinationRule parts), and each lookup
+   * touches up to four maps.
+   */
+  private record Hashed<T>(T key, int hash) {
+
+    static <T> Hashed<T> of(T key) {
+      return new Hashed<>(key, key.hashCode());
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Hashed<?> h && h.hash == hash && (h.key == key || h.key.equals(key));
+    }
+  }
+
   private record EdsEntry(MeshService service, int peerAuthenticationGeneration,
       List<LocalityLbEndpoints> localities, List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
 
@@ -40,31 +61,32 @@ final class Caches {
   }
 
   private final ClusterBuilder builder = new ClusterBuilder();
-  private Map<ClusterSpec, Cluster> clusters = new HashMap<>();
-  private Map<ClusterSpec, Cluster> clustersUsed = new HashMap<>();
-  private Map<EdsKey, EdsEntry> endpoints = new HashMap<>();
-  private Map<EdsKey, EdsEntry> endpointsUsed = new HashMap<>();
+  private Map<Hashed<ClusterSpec>, Cluster> clusters = new HashMap<>();
+  private Map<Hashed<ClusterSpec>, Cluster> clustersUsed = new HashMap<>();
+  private Map<Hashed<EdsKey>, EdsEntry> endpoints = new HashMap<>();
+  private Map<Hashed<EdsKey>, EdsEntry> endpointsUsed = new HashMap<>();
   private Map<String, Named> named = new HashMap<>();
   private Map<String, Named> namedUsed = new HashMap<>();
   private int built;
 
   Cluster cluster(ClusterSpec spec) {
-    Cluster cluster = clustersUsed.get(spec);
+    Hashed<ClusterSpec> key = Hashed.of(spec);
+    Cluster cluster = clustersUsed.get(key);
     if (cluster == null) {
-      cluster = clusters.get(spec);
+      cluster = clusters.get(key);
       if (cluster == null) {
         cluster = builder.build(spec);
         built++;
       }
-      clustersUsed.put(spec, cluster);
+      clustersUsed.put(key, cluster);
     }
     return cluster;
   }
 
   ClusterLoadAssignment endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration,
       Problems problems) {
-    EdsKey key = new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
-        ref.plaintextOnly(), ref.policy());
+    Hashed<EdsKey> key = Hashed.of(new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
+        ref.plaintextOnly(), ref.policy()));
     EdsEntry entry = endpointsUsed.get(key);
     if (entry == null || !entry.current(ref.service(), peerAuthenticationGeneration)) {
       EdsEntry previous = endpoints.get(key);

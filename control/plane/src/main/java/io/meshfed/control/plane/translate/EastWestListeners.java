@@ -4,6 +4,7 @@ import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -13,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.fabric8.kubernetes.api.model.Service;
 import io.meshfed.control.plane.istio.DestinationRule;
+import io.meshfed.control.plane.istio.DestinationRuleIndex;
 import io.meshfed.control.plane.istio.HostNames;
 import io.meshfed.control.plane.istio.VirtualService;
 import io.meshfed.control.plane.istio.Visibility;
@@ -67,32 +69,39 @@ final class EastWestListeners {
   }
 
   /** Subsets of a host as the gateway sees them (DestinationRule lookup from its namespace), no subset first. */
-  private List<String> subsets(MeshService service) {
+  private static List<String> subsets(Optional<DestinationRuleIndex.Merged> rule) {
     List<String> subsets = new ArrayList<>();
     subsets.add("");
-    gt.rule(service.fqdn()).ifPresent(r -> r.subsets().forEach(s -> subsets.add(s.name())));
+    rule.ifPresent(r -> r.subsets().forEach(s -> subsets.add(s.name())));
     return subsets;
+  }
+
+  private static DestinationRule source(Optional<DestinationRuleIndex.Merged> rule) {
+    return rule.map(r -> (DestinationRule) r.sources().get(0)).orElse(null);
   }
 
   private void inbound() {
     List<FilterChain> chains = new ArrayList<>();
+    // The same for every terminating chain of the group: built once, shared (protos are immutable).
+    TransportSocket istioMutual = ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
+        UpstreamTls.ISTIO_ALPN));
     for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
       boolean passthrough = service.eastWestPassthrough();
       Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
+      Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
       for (PortSpec port : service.ports()) {
-        for (String subset : subsets(service)) {
+        for (String subset : subsets(rule)) {
           String sni = Names.sni(port.number(), subset, service.fqdn());
-          String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor,
-              gt.rule(service.fqdn()).map(r -> (DestinationRule) r.sources().get(0)).orElse(null), "spec.subsets");
+          String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule),
+              "spec.subsets");
           FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
               .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
                   .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
           if (passthrough) {
             chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
           } else {
-            chain.setTransportSocket(ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
-                UpstreamTls.ISTIO_ALPN)));
-            chain.addAllFilters(rbac(service, port, subset));
+            chain.setTransportSocket(istioMutual);
+            chain.addAllFilters(rbac(service, rule, port, subset));
             if (port.protocol().isHttp()) {
               String routeName = "inbound|" + port.number() + "|" + subset + "|" + service.fqdn();
               gt.routes.put(routeName, inboundRoutes(routeName, cluster));
@@ -128,14 +137,15 @@ final class EastWestListeners {
    * Network RBAC for a terminated chain: the AuthorizationPolicies of the service's workloads (the Service's selector
    * plus the subset's labels stand for the pods' labels), connection-level parts only.
    */
-  private List<Filter> rbac(MeshService service, PortSpec port, String subset) {
+  private List<Filter> rbac(MeshService service, Optional<DestinationRuleIndex.Merged> rule, PortSpec port,
+      String subset) {
     Map<String, String> labels = new TreeMap<>();
     Service k8s = service.kubernetes().orElse(null);
     if (k8s != null && k8s.getSpec() != null && k8s.getSpec().getSelector() != null) {
       labels.putAll(k8s.getSpec().getSelector());
     }
     if (!subset.isEmpty()) {
-      gt.rule(service.fqdn()).flatMap(r -> r.subset(subset)).ifPresent(s -> labels.putAll(s.labels()));
+      rule.flatMap(r -> r.subset(subset)).ifPresent(s -> labels.putAll(s.labels()));
     }
     Set<Integer> ports = new HashSet<>();
     ports.add(port.number());
@@ -177,9 +187,10 @@ final class EastWestListeners {
           vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
           routes.addVirtualHosts(vhost);
         }
-        for (String subset : subsets(service)) {
-          String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH,
-              gt.rule(service.fqdn()).map(r -> (DestinationRule) r.sources().get(0)).orElse(null), "spec.subsets");
+        Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
+        for (String subset : subsets(rule)) {
+          String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH, source(rule),
+              "spec.subsets");
           String sni = Names.sni(port.number(), subset, service.fqdn());
           chains.add(FilterChain.newBuilder().setName("tls|" + sni)
               .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))

@@ -47,10 +47,8 @@ final class GroupState {
       Snapshot.Builder builder = Snapshot.builder();
       int count = 0;
       for (Map.Entry<XdsResourceType, Map<String, Message>> type : next.entrySet()) {
-        for (Message message : type.getValue().values()) {
-          builder.add(type.getKey(), message);
-          count++;
-        }
+        builder.addAll(type.getKey(), type.getValue().values());
+        count += type.getValue().size();
         resources.get(type.getKey()).putAll(type.getValue());
       }
       snapshot = builder.build();
@@ -61,17 +59,21 @@ final class GroupState {
     for (XdsResourceType type : XdsResourceType.values()) {
       Map<String, Message> current = resources.get(type);
       Map<String, Message> wanted = next.getOrDefault(type, Map.of());
+      List<Message> replaced = new ArrayList<>();
       for (Map.Entry<String, Message> e : wanted.entrySet()) {
         Message old = current.get(e.getKey());
         if (old == e.getValue() || old != null && old.equals(e.getValue())) {
           continue;
         }
+        replaced.add(e.getValue());
+        current.put(e.getKey(), e.getValue());
+      }
+      if (!replaced.isEmpty()) {
         if (builder == null) {
           builder = snapshot.toBuilder();
         }
-        builder.put(type, e.getValue());
-        current.put(e.getKey(), e.getValue());
-        changed++;
+        builder.putAll(type, replaced);
+        changed += replaced.size();
       }
       if (current.size() > wanted.size() || !wanted.keySet().containsAll(current.keySet())) {
         for (String name : new ArrayList<>(current.keySet())) {
@@ -94,25 +96,20 @@ final class GroupState {
 
   /** Replaces single resources (the incremental path); returns how many differed. */
   int put(XdsResourceType type, List<Message> messages) {
-    Snapshot.Builder builder = null;
-    int changed = 0;
     Map<String, Message> current = resources.get(type);
+    List<Message> replaced = new ArrayList<>();
     for (Message message : messages) {
       String name = type.nameOf(message);
       Message old = current.get(name);
       if (old == message || old != null && old.equals(message)) {
         continue;
       }
-      if (builder == null) {
-        builder = snapshot.toBuilder();
-      }
-      builder.put(type, message);
+      replaced.add(message);
       current.put(name, message);
-      changed++;
     }
-    if (builder != null) {
-      snapshot = builder.build();
+    if (!replaced.isEmpty()) {
+      snapshot = snapshot.toBuilder().putAll(type, replaced).build();
     }
-    return changed;
+    return replaced.size();
   }
 }

@@ -7,6 +7,14 @@ import static io.meshfed.control.plane.xds.TestResources.endpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Message;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SnapshotTest {
@@ -33,6 +41,68 @@ class SnapshotTest {
         assertThat(b.resources(ENDPOINT).get("y").version()).isNotEqualTo(a.resources(ENDPOINT).get("y").version());
         assertThat(b.resources(CLUSTER)).containsOnlyKeys("y");
         assertThat(b.version(ENDPOINT)).isNotEqualTo(a.version(ENDPOINT));
+    }
+
+    @Test
+    void addAllGivesWhatAddingOneByOneGives() {
+        List<Message> many = new ArrayList<>();
+        Snapshot.Builder oneByOne = Snapshot.builder();
+        for (int i = 0; i < 1_000; i++) {
+            many.add(endpoints("c" + i, 80, "127.0.1." + (i % 250)));
+            oneByOne.add(ENDPOINT, many.get(i));
+        }
+        Collections.shuffle(many, new Random(1));
+
+        Snapshot batch = Snapshot.builder().addAll(ENDPOINT, many).build();
+        Snapshot expected = oneByOne.build();
+
+        assertThat(batch.version(ENDPOINT)).isEqualTo(expected.version(ENDPOINT));
+        assertThat(batch.resources(ENDPOINT)).isEqualTo(expected.resources(ENDPOINT));
+    }
+
+    @Test
+    void addAllReportsTheFirstDuplicateAndPutAllReplaces() {
+        List<Message> many = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            many.add(endpoints("c" + i, 80, "127.0.1.1"));
+        }
+        many.add(endpoints("c42", 80, "127.0.1.2"));
+
+        assertThatThrownBy(() -> Snapshot.builder().addAll(ENDPOINT, many))
+                .hasMessage("EDS resource name: c42 (expected: unique within a snapshot; it was added twice)");
+        Snapshot replaced = Snapshot.builder().putAll(ENDPOINT, many).build();
+        assertThat(replaced.resources(ENDPOINT)).hasSize(600);
+        assertThat(replaced.resources(ENDPOINT).get("c42").version())
+                .isEqualTo(Snapshot.builder().add(ENDPOINT, endpoints("c42", 80, "127.0.1.2")).build()
+                        .resources(ENDPOINT).get("c42").version());
+    }
+
+    @Test
+    void aBuilderUsedAfterBuildLeavesTheBuiltSnapshotAlone() {
+        Snapshot.Builder builder = Snapshot.builder().add(CLUSTER, edsCluster("x"));
+        Snapshot first = builder.build();
+        String version = first.version(CLUSTER);
+
+        Snapshot second = builder.add(CLUSTER, edsCluster("y")).remove(CLUSTER, "x").build();
+
+        assertThat(first.resources(CLUSTER)).containsOnlyKeys("x");
+        assertThat(first.version(CLUSTER)).isEqualTo(version);
+        assertThat(second.resources(CLUSTER)).containsOnlyKeys("y");
+        assertThat(first.toBuilder().build().version(CLUSTER)).isEqualTo(version);
+    }
+
+    @Test
+    void typeVersionIsTheDigestOfNamesAndVersionsInUtf8() throws Exception {
+        for (String name : List.of("caf", "caf\u00e9", "x".repeat(600))) {
+            Snapshot snapshot = Snapshot.builder().add(CLUSTER, edsCluster("a")).add(CLUSTER, edsCluster(name))
+                    .build();
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (VersionedResource r : snapshot.resources(CLUSTER).values()) {
+                sha.update((r.name() + "\0" + r.version() + "\0").getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(snapshot.version(CLUSTER)).as(name)
+                    .isEqualTo(HexFormat.of().formatHex(sha.digest(), 0, 8));
+        }
     }
 
     @Test

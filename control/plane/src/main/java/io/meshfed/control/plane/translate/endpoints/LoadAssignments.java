@@ -51,13 +51,15 @@ public final class LoadAssignments {
   /** Envoy's metadata namespace {@code transport_socket_matches} read. */
   public static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
   private static final int MAX_INTERNED = 200_000;
+  /** {@code tlsMode: istio}, the same in every mTLS endpoint's metadata: one immutable instance. */
+  private static final Struct ISTIO_TLS_MODE = Struct.newBuilder().putFields("tlsMode", string("istio")).build();
 
   /** What load assignments depend on besides the service. */
   public record Context(String clusterId, String network, Map<String, ClusterView> clusters,
       PeerAuthenticationIndex peerAuthentication) {
   }
 
-  private final Map<List<String>, Metadata> interned = new HashMap<>();
+  private final Map<MetadataKey, Metadata> interned = new HashMap<>();
   private Context context;
 
   public LoadAssignments(Context context) {
@@ -72,9 +74,39 @@ public final class LoadAssignments {
     }
   }
 
+  /**
+   * What an endpoint's metadata is made of. Its parts are strings the catalog and the config already hold (label
+   * values, namespace, cluster id, network), whose hashes are cached, so finding the shared metadata of an endpoint
+   * builds no string.
+   */
+  private record MetadataKey(boolean istioMtls, Workload workload, String clusterId, String network) {
+  }
+
+  /**
+   * Istio's {@code workload} metadata before it is joined: {@code <name>;<namespace>;<app>;<version>}. The workload
+   * name is not in the catalog; the canonical-name label (or {@code app}) stands for it. Null for an east-west
+   * gateway standing for another network's endpoints.
+   */
+  private record Workload(String app, String namespace, String version) {
+
+    static Workload of(MeshService service, Endpoint endpoint) {
+      Map<String, String> labels = endpoint.labels();
+      String app = labels.getOrDefault("service.istio.io/canonical-name",
+          labels.getOrDefault("app", service.name()));
+      String version = labels.getOrDefault("service.istio.io/canonical-revision",
+          labels.getOrDefault("version", ""));
+      return new Workload(app, service.namespace(), version);
+    }
+
+    @Override
+    public String toString() {
+      return app + ";" + namespace + ";" + app + ";" + version;
+    }
+  }
+
   /** One resolved endpoint before grouping. */
   private record Ep(String address, int port, Locality locality, HealthStatus health, int weight,
-      Map<String, String> labels, boolean istioMtls, String clusterId, String network, String workload) {
+      Map<String, String> labels, boolean istioMtls, String clusterId, String network, Workload workload) {
 
     String label(String key) {
       return switch (key) {
@@ -136,7 +168,7 @@ public final class LoadAssignments {
       boolean mtls = sidecar && context.peerAuthentication()
           .effectiveMode(service.namespace(), endpoint.labels(), target) != MtlsMode.DISABLE;
       out.add(new Ep(endpoint.address(), target, endpoint.locality(), health(endpoint.health()), 1,
-          endpoint.labels(), mtls, context.clusterId(), context.network(), workload(service, endpoint)));
+          endpoint.labels(), mtls, context.clusterId(), context.network(), Workload.of(service, endpoint)));
     }
   }
 
@@ -163,7 +195,7 @@ public final class LoadAssignments {
         }
         boolean mtls = "istio".equals(endpoint.labels().get(MeshService.TLS_MODE_LABEL));
         out.add(new Ep(endpoint.address(), target, endpoint.locality(), health(endpoint.health()), 1,
-            endpoint.labels(), mtls, export.clusterId(), export.network(), workload(service, endpoint)));
+            endpoint.labels(), mtls, export.clusterId(), export.network(), Workload.of(service, endpoint)));
       }
       return;
     }
@@ -195,7 +227,7 @@ public final class LoadAssignments {
       }
       any = true;
       out.add(new Ep(gateway.host(), gateway.port(), export.locality(), HealthStatus.HEALTHY, weight, Map.of(),
-          true, export.clusterId(), export.network(), ""));
+          true, export.clusterId(), export.network(), null));
     }
     if (!any && gateways.isEmpty()) {
       problems.report(Kind.UNREACHABLE_ENDPOINTS, Optional.empty(), "", "cluster " + export.clusterId()
@@ -222,17 +254,6 @@ public final class LoadAssignments {
       case UNHEALTHY -> HealthStatus.UNHEALTHY;
       case DRAINING -> HealthStatus.DRAINING;
     };
-  }
-
-  /**
-   * Istio's {@code workload} metadata, {@code <name>;<namespace>;<app>;<version>;<cluster>}. The workload name is
-   * not in the catalog; the canonical-name label (or {@code app}) stands for it.
-   */
-  private static String workload(MeshService service, Endpoint endpoint) {
-    Map<String, String> labels = endpoint.labels();
-    String app = labels.getOrDefault("service.istio.io/canonical-name", labels.getOrDefault("app", service.name()));
-    String version = labels.getOrDefault("service.istio.io/canonical-revision", labels.getOrDefault("version", ""));
-    return app + ";" + service.namespace() + ";" + app + ";" + version;
   }
 
   private List<LocalityLbEndpoints> assemble(List<Ep> endpoints, EndpointPolicy policy) {
@@ -313,15 +334,14 @@ public final class LoadAssignments {
   }
 
   private Metadata metadata(Ep ep) {
-    List<String> key = List.of(ep.istioMtls() ? "istio" : "", ep.workload(), ep.clusterId(), ep.network());
+    MetadataKey key = new MetadataKey(ep.istioMtls(), ep.workload(), ep.clusterId(), ep.network());
     return interned.computeIfAbsent(key, k -> {
       Metadata.Builder metadata = Metadata.newBuilder();
       if (ep.istioMtls()) {
-        metadata.putFilterMetadata(TRANSPORT_SOCKET_MATCH, Struct.newBuilder()
-            .putFields("tlsMode", string("istio")).build());
+        metadata.putFilterMetadata(TRANSPORT_SOCKET_MATCH, ISTIO_TLS_MODE);
       }
       Struct.Builder istio = Struct.newBuilder();
-      if (!ep.workload().isEmpty()) {
+      if (ep.workload() != null) {
         istio.putFields("workload", string(ep.workload() + ";" + ep.clusterId()));
       }
       istio.putFields("cluster", string(ep.clusterId()));

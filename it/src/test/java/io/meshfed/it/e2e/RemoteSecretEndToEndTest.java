@@ -44,9 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  * makes the remote's endpoints appear in the ingress's EDS and requests reach the remote backend, without
  * restarting anything; deleting it withdraws them.
  *
- * <p>Both clusters are on one network ({@code network1}, named on the Secret with {@code meshfed.io/network}, no
- * {@code meshfed.io/gateways}): as in Istio's single-network setups, the remote's pod IPs are reached directly, not
- * through an east-west gateway.
+ * <p>First both clusters are on one network ({@code network1}, named on the Secret with {@code meshfed.io/network},
+ * no {@code meshfed.io/gateways}): as in Istio's "Install Primary-Remote" (same network), the remote's pod IPs are
+ * reached directly, not through an east-west gateway. Then, as in "Install Primary-Remote on different networks",
+ * the Secret names another network and the remote's east-west gateway, and the ingress's EDS carries that gateway.
  */
 class RemoteSecretEndToEndTest {
 
@@ -85,24 +86,7 @@ class RemoteSecretEndToEndTest {
   @Test
   void aRemoteSecretCreatedInARunningPrimaryMakesTheRemoteServiceRoutableAndItsDeletionWithdrawsIt()
       throws Exception {
-    HttpServer backend = await(vertx.createHttpServer().requestHandler(request -> request.response()
-        .putHeader("x-meshfed-served-by", "remote/ratings/v1").end("remote ratings\n")).listen(9080, BACKEND));
-    assertThat(backend.actualPort()).isEqualTo(9080);
-
-    remote = MockKubernetesCluster.start("remote", InetAddress.getByName(REMOTE + "1"));
-    apply(remote.client(), remoteRatings());
-
-    primary = MockKubernetesCluster.start("primary", InetAddress.getByName(PRIMARY + "1"));
-    apply(primary.client(), primaryIngressConfig());
-    Path kubeconfig = dir.resolve("primary.kubeconfig");
-    Files.writeString(kubeconfig, primary.kubeconfig());
-    ControlPlaneSettings settings = ControlPlaneSettings.load(writeControlPlaneSettings(kubeconfig), Map.of());
-    plane = await(ControlPlane.start(vertx, settings, ControlPlane.Options.meshTranslation("e2e", settings)));
-    String admin = "http://" + PRIMARY + "3:" + plane.adminPort();
-    awaitGet(admin + "/ready", r -> r.statusCode() == 200, "the primary control plane ready");
-
-    ingress = await(GatewayRoles.start(vertx, GatewaySettingsReader.read(GatewayRole.INGRESS,
-        writeIngressSettings(), Map.of())));
+    String admin = startPrimaryWithIngress();
     String ingressUrl = "http://" + PRIMARY + "2:18111/ratings";
     String gatewayDump = "http://" + PRIMARY + "2:15000/config_dump?include_eds";
     // Before the Secret: the route exists (the VirtualService is served) but the service has no endpoint.
@@ -112,7 +96,8 @@ class RemoteSecretEndToEndTest {
     assertThat(get(gatewayDump).body()).doesNotContain(BACKEND);
 
     // Register the remote cluster while everything runs.
-    primary.client().secrets().inNamespace(SYSTEM).resource(remoteSecret(remote.kubeconfig())).create();
+    primary.client().secrets().inNamespace(SYSTEM).resource(remoteSecret(remote.kubeconfig(), NETWORK, null))
+        .create();
 
     HttpResponse<String> served = awaitGet(ingressUrl, r -> r.statusCode() == 200,
         "a request through the primary's ingress reaching the remote backend");
@@ -131,6 +116,53 @@ class RemoteSecretEndToEndTest {
     assertThat(after.headers().firstValue("x-meshfed-served-by")).isEmpty();
     awaitGet(gatewayDump, r -> !r.body().contains(BACKEND), "the ingress's EDS without the remote endpoint");
     assertThat(get(planeDump).body()).doesNotContain(BACKEND);
+  }
+
+  /**
+   * Istio's primary-remote on different networks: the Secret names the remote's network and its east-west gateway
+   * ({@code meshfed.io/network}, {@code meshfed.io/gateways}); the primary's ingress then gets, as Istio's
+   * split-horizon EDS gives, the remote's gateway address (port 15443) weighted by its healthy endpoints, never
+   * the remote pod IP, which is not reachable from another network.
+   */
+  @Test
+  void onAnotherNetworkTheRemoteServiceIsReachedThroughTheGatewayItsSecretNames() throws Exception {
+    String admin = startPrimaryWithIngress();
+    String remoteGateway = REMOTE + "2";
+    primary.client().secrets().inNamespace(SYSTEM).resource(remoteSecret(remote.kubeconfig(), "network2",
+        remoteGateway + ":15443")).create();
+    String gatewayDump = "http://" + PRIMARY + "2:15000/config_dump?include_eds";
+    HttpResponse<String> dump = awaitGet(gatewayDump, r -> r.body().contains("\"" + remoteGateway + "\""),
+        "the remote's east-west gateway in the ingress's EDS");
+    assertThat(dump.body()).contains("15443").doesNotContain(BACKEND);
+    assertThat(get(admin + "/debug/config_dump?gateway=" + proxyName(admin)).body()).contains(remoteGateway)
+        .doesNotContain(BACKEND);
+  }
+
+  /**
+   * The remote cluster's API server (ratings, exported) and backend, then the primary's API server, control plane
+   * (Kubernetes mode) and ingress gateway, all running before any remote Secret exists; returns the primary's
+   * admin URL.
+   */
+  private String startPrimaryWithIngress() throws Exception {
+    HttpServer backend = await(vertx.createHttpServer().requestHandler(request -> request.response()
+        .putHeader("x-meshfed-served-by", "remote/ratings/v1").end("remote ratings\n")).listen(9080, BACKEND));
+    assertThat(backend.actualPort()).isEqualTo(9080);
+
+    remote = MockKubernetesCluster.start("remote", InetAddress.getByName(REMOTE + "1"));
+    apply(remote.client(), remoteRatings());
+
+    primary = MockKubernetesCluster.start("primary", InetAddress.getByName(PRIMARY + "1"));
+    apply(primary.client(), primaryIngressConfig());
+    Path kubeconfig = dir.resolve("primary.kubeconfig");
+    Files.writeString(kubeconfig, primary.kubeconfig());
+    ControlPlaneSettings settings = ControlPlaneSettings.load(writeControlPlaneSettings(kubeconfig), Map.of());
+    plane = await(ControlPlane.start(vertx, settings, ControlPlane.Options.meshTranslation("e2e", settings)));
+    String admin = "http://" + PRIMARY + "3:" + plane.adminPort();
+    awaitGet(admin + "/ready", r -> r.statusCode() == 200, "the primary control plane ready");
+
+    ingress = await(GatewayRoles.start(vertx, GatewaySettingsReader.read(GatewayRole.INGRESS,
+        writeIngressSettings(), Map.of())));
+    return admin;
   }
 
   /** The ingress's proxy name as the control plane's {@code /debug/syncz} lists it. */
@@ -216,14 +248,22 @@ class RemoteSecretEndToEndTest {
         """.formatted(SYSTEM);
   }
 
-  /** The Secret {@code meshfed create-remote-secret --name remote --network network1} prints. */
-  private static Secret remoteSecret(String kubeconfig) {
-    return new SecretBuilder().withNewMetadata().withName("istio-remote-secret-remote").withNamespace(SYSTEM)
+  /**
+   * The Secret {@code meshfed create-remote-secret --name remote --network N [--gateways G]} prints (both label
+   * sets, both cluster annotations, the kubeconfig under the cluster id).
+   */
+  private static Secret remoteSecret(String kubeconfig, String network, String gateways) {
+    SecretBuilder secret = new SecretBuilder().withNewMetadata().withName("istio-remote-secret-remote")
+        .withNamespace(SYSTEM)
         .addToLabels(RemoteSecrets.ISTIO_LABEL, "true").addToLabels(RemoteSecrets.LABEL, "true")
         .addToAnnotations(RemoteSecrets.ISTIO_CLUSTER_ANNOTATION, "remote")
         .addToAnnotations(RemoteSecrets.CLUSTER_ANNOTATION, "remote")
-        .addToAnnotations(RemoteSecrets.NETWORK_ANNOTATION, NETWORK)
-        .endMetadata().addToStringData("remote", kubeconfig).build();
+        .addToAnnotations(RemoteSecrets.NETWORK_ANNOTATION, network)
+        .endMetadata().addToStringData("remote", kubeconfig);
+    if (gateways != null) {
+      secret.editMetadata().addToAnnotations(RemoteSecrets.GATEWAYS_ANNOTATION, gateways).endMetadata();
+    }
+    return secret.build();
   }
 
   private Path writeControlPlaneSettings(Path kubeconfig) throws Exception {

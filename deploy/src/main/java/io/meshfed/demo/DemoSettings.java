@@ -71,7 +71,7 @@ public record DemoSettings(int clusters, Path dir, int ingressPort, int firstSub
     private int clusters = DEFAULT_CLUSTERS;
     private int ingressPort = DEFAULT_INGRESS_PORT;
     private int firstSubnet = DEFAULT_FIRST_SUBNET;
-    private String meshId = DEFAULT_MESH_ID;
+    private String meshId;
     private Duration workloadCertTtl = DEFAULT_WORKLOAD_CERT_TTL;
 
     private Builder(Path dir) {
@@ -137,7 +137,11 @@ public record DemoSettings(int clusters, Path dir, int ingressPort, int firstSub
         throw new IllegalArgumentException("--first-subnet: " + firstSubnet + " (expected: at most "
             + (255 - clusters) + " with --clusters " + clusters + ": cluster i uses 127.0.<first-subnet + i>.0/24)");
       }
-      return new DemoSettings(clusters, dir.toAbsolutePath().normalize(), ingressPort, firstSubnet, meshId,
+      // The federation's virtual addresses derive from the mesh id and the cluster names (docs/federation.md): a demo
+      // moved to other subnets, to run beside another one, needs its own mesh id, or both bind the same addresses.
+      String mesh = meshId != null ? meshId
+          : firstSubnet == DEFAULT_FIRST_SUBNET ? DEFAULT_MESH_ID : DEFAULT_MESH_ID + "-" + firstSubnet;
+      return new DemoSettings(clusters, dir.toAbsolutePath().normalize(), ingressPort, firstSubnet, mesh,
           workloadCertTtl);
     }
   }

@@ -27,6 +27,14 @@ class DemoSettingsTest {
   }
 
   @Test
+  void aDemoOnOtherSubnetsIsAnotherMeshSoItsVirtualAddressesDiffer() {
+    assertThat(DemoSettings.builder(Path.of("x")).build().meshId()).isEqualTo("meshfed-demo");
+    assertThat(DemoSettings.builder(Path.of("x")).firstSubnet(41).build().meshId()).isEqualTo("meshfed-demo-41");
+    assertThat(DemoSettings.builder(Path.of("x")).firstSubnet(41).meshId("mine").build().meshId())
+        .isEqualTo("mine");
+  }
+
+  @Test
   void firstSubnetMovesEveryCluster() {
     List<DemoCluster> clusters = DemoSettings.builder(Path.of("x")).firstSubnet(41).ingressPort(18080).build()
         .topology();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,17 +24,14 @@ final class ControlPlaneFile {
   /**
    * Writes {@code <clusterDir>/control-plane.yaml}.
    *
-   * @param relayPorts every cluster's federation relay port, by cluster name
+   * @param relayPorts every cluster's federation relay port, by cluster name, in cluster order
    * @param hazelcastPort this cluster's Hazelcast port (loopback)
+   * @param workloadCertTtl {@code ca.workloadCertTtl}
    */
   static Path write(Path clusterDir, DemoCluster cluster, String meshId, Map<String, Integer> relayPorts,
-      int hazelcastPort) throws IOException {
-    StringBuilder members = new StringBuilder();
-    relayPorts.forEach((name, port) -> {
-      if (!name.equals(cluster.name())) {
-        members.append("\n    - ").append(name).append("=127.0.0.1:").append(port);
-      }
-    });
+      int hazelcastPort, Duration workloadCertTtl) throws IOException {
+    String peer = relayPeer(cluster.name(), List.copyOf(relayPorts.keySet()));
+    String members = "\n    - " + peer + "=127.0.0.1:" + relayPorts.get(peer);
     String yaml = """
         # meshfed demo, cluster %1$s: `meshfed control-plane --config` reads this file.
         meshId: %2$s
@@ -47,6 +46,7 @@ final class ControlPlaneFile {
           directory: %6$s
         ca:
           mode: local
+          workloadCertTtl: %15$ds
         federation:
           members:%7$s
           relayPort: %8$d
@@ -66,10 +66,25 @@ final class ControlPlaneFile {
         """.formatted(cluster.name(), meshId, cluster.network(), IstioConfig.SYSTEM_NAMESPACE,
         dataDir(clusterDir), configDir(clusterDir), members, relayPorts.get(cluster.name()), hazelcastPort,
         LEASE_GRACE, cluster.controlPlaneHost(), DemoCluster.XDS_PORT, DemoCluster.XDS_TLS_PORT,
-        DemoCluster.ADMIN_PORT);
+        DemoCluster.ADMIN_PORT, workloadCertTtl.toSeconds());
     Path file = clusterDir.resolve("control-plane.yaml");
     Files.writeString(file, yaml, StandardCharsets.UTF_8);
     return file;
+  }
+
+  /**
+   * The one peer this cluster's relay serves: the next cluster, in a ring (east's is west, west's is east with two
+   * clusters; east, west, north: west, north, east). On one host a peer's virtual address can be served by one
+   * relay only (docs/federation.md, "Limits"), and every member on the host dials that one listener: so each
+   * address is served exactly once, by one relay, and every member still reaches every other one (Hazelcast learns
+   * the whole member list from the first peer it joins).
+   */
+  static String relayPeer(String cluster, List<String> clusters) {
+    int index = clusters.indexOf(cluster);
+    if (index < 0) {
+      throw new IllegalArgumentException("cluster: " + cluster + " (expected: one of " + clusters + ")");
+    }
+    return clusters.get((index + 1) % clusters.size());
   }
 
   /** The control plane's data directory: its CA (under the shared root), bootstrap tokens, root certificate. */

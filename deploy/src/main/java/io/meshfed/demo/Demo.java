@@ -217,8 +217,19 @@ public final class Demo {
   /**
    * Starts every cluster's control plane at once, so their federation relays find each other without a round of
    * retries; a failure is reported after every start has settled (and what started is registered for the stop).
+   * With three or more clusters each member discovers only the next one in the ring ({@link ControlPlaneFile}), so
+   * started at once they can form separate Hazelcast clusters that merge only later: they start one after another,
+   * the first, then the last, then each one's predecessor, so every member's one peer already runs when it joins.
    */
   private void startControlPlanes(String version) throws InterruptedException {
+    if (topology.size() > 2) {
+      registerControlPlane(topology.get(0), beginControlPlane(topology.get(0), version));
+      for (int i = topology.size() - 1; i > 0; i--) {
+        checkNotStopping();
+        registerControlPlane(topology.get(i), beginControlPlane(topology.get(i), version));
+      }
+      return;
+    }
     Map<DemoCluster, Future<ControlPlane>> starting = new LinkedHashMap<>();
     for (DemoCluster cluster : topology) {
       starting.put(cluster, beginControlPlane(cluster, version));

@@ -87,7 +87,8 @@ final class DemoFiles {
     Path clusterDir = clusterDir(cluster);
     try {
       IstioConfig.write(ControlPlaneFile.configDir(clusterDir), cluster, topology);
-      ControlPlaneFile.write(clusterDir, cluster, settings.meshId(), relayPorts, freePort("127.0.0.1"));
+      ControlPlaneFile.write(clusterDir, cluster, settings.meshId(), relayPorts, freePort("127.0.0.1"),
+          settings.workloadCertTtl());
       Path data = ControlPlaneFile.dataDir(clusterDir);
       // Fresh tokens each start: the previous run's are useless to anyone.
       Files.deleteIfExists(BootstrapTokens.file(data));

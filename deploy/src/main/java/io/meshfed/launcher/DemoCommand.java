@@ -16,16 +16,17 @@ import picocli.CommandLine.Option;
  * {@code meshfed demo}: starts the federation of {@link Demo} on this machine, prints one progress line per step,
  * then exactly one {@code meshfed demo ready: <ingress URL>} line once traffic flows, and the commands to try; runs
  * until Ctrl-C (or SIGTERM), then stops everything in a shutdown hook (so the JVM exits 130 or 143, as any process
- * stopped by that signal). Exit codes of a start that does not get there: 1 the start failed, 2 usage error, 69 more
- * clusters than this build runs.
+ * stopped by that signal). Exit codes of a start that does not get there: 1 the start failed, 2 usage error.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Start a federation of two clusters (east, west) on this machine.",
+        "Start a federation of clusters on this machine: east and west, or with",
+        "--clusters N (2..9) also north, south, cluster-5 ... cluster-9.",
         "Per cluster, on its own loopback subnet 127.0.<n>.0/24: a control plane",
         "(local CA under one shared root, a directory of Istio YAML), an east-west",
         "gateway, an ingress gateway and sample HTTP backends; the control planes",
-        "federate in-process over the SPIFFE mTLS relay.",
+        "federate in-process over the SPIFFE mTLS relay. Every cluster runs reviews",
+        "v1/v2; only west runs ratings (the cross-cluster call from every ingress).",
         "Prints one line 'meshfed demo ready: <ingress URL>' once traffic flows,",
         "then curl commands to try, and writes <dir>/demo.json. Ctrl-C stops it."},
     footer = {"",
@@ -35,8 +36,7 @@ import picocli.CommandLine.Option;
         "  control plane      127.0.n.3 (:15012 xDS + CA, :15014 admin)",
         "  sample backends    127.0.n.10, .11, ...:9080",
         "",
-        "Exit codes: 130/143 stopped by Ctrl-C/SIGTERM, 1 start failed, 2 usage error,",
-        "  " + NotBuiltYet.EXIT_CODE + " more clusters than this build runs (not built yet)."})
+        "Exit codes: 130/143 stopped by Ctrl-C/SIGTERM, 1 start failed, 2 usage error."})
 final class DemoCommand implements Callable<Integer> {
 
   static final int EXIT_FAILED = 1;
@@ -46,7 +46,8 @@ final class DemoCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--clusters", paramLabel = "N", defaultValue = "2",
-      description = "How many clusters (default: ${DEFAULT-VALUE}; this build runs exactly 2: east and west).")
+      description = "How many clusters, 2..9 (default: ${DEFAULT-VALUE}: east and west; then north, south, "
+          + "cluster-5 ...).")
   int clusters;
 
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = "meshfed-demo",
@@ -60,6 +61,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--first-subnet", paramLabel = "N", defaultValue = "1",
       description = "Cluster i uses 127.0.<N+i>.0/24 (default: ${DEFAULT-VALUE}: east 127.0.1.x, west 127.0.2.x).")
   int firstSubnet;
+
+  @Option(names = "--workload-cert-ttl", paramLabel = "DURATION", defaultValue = "24h",
+      description = "Lifetime of the certificates the control planes issue (ca.workloadCertTtl; default: "
+          + "${DEFAULT-VALUE}, at least 30s): the gateways renew theirs at half life, so e.g. 1m shows rotation "
+          + "under traffic.")
+  String workloadCertTtl;
 
   @Option(names = "--files-only",
       description = "Write the CA, the Istio YAML and every process's settings file into DIR, print how to run each "
@@ -81,13 +88,10 @@ final class DemoCommand implements Callable<Integer> {
     DemoSettings settings;
     try {
       settings = DemoSettings.builder(dir).clusters(clusters).ingressPort(ingressPort).firstSubnet(firstSubnet)
-          .build();
+          .workloadCertTtl(ttl(workloadCertTtl)).build();
     } catch (IllegalArgumentException e) {
       err.println("meshfed demo: " + e.getMessage());
       return EXIT_USAGE;
-    } catch (UnsupportedOperationException e) {
-      err.println("meshfed demo: not built yet: " + e.getMessage());
-      return NotBuiltYet.EXIT_CODE;
     }
     quietLogs();
     out.println("meshfed demo: " + (filesOnly ? "writing the files of " : backendsOnly
@@ -157,6 +161,13 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.println("then: curl -si " + settings.topology().get(0).ingressUrl() + "/ratings");
     return 0;
+  }
+
+  /** Go's duration syntax, as the settings files and Istio's CRDs write them ({@code 90s}, {@code 1m}, {@code 24h}). */
+  private static java.time.Duration ttl(String text) {
+    return io.meshfed.control.plane.istio.Durations.parse(text.trim()).orElseThrow(() ->
+        new IllegalArgumentException("--workload-cert-ttl: " + text + " (expected: a duration such as 90s, 1m or "
+            + "24h)"));
   }
 
   private static void removeHook(Thread hook) {

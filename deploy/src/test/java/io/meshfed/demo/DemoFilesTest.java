@@ -77,4 +77,32 @@ class DemoFilesTest {
     assertThat(DemoManifest.admins(settings.topology()).getJsonObject("clusters").getJsonObject("east")
         .getString("eastwest")).isEqualTo("http://127.0.1.2:15000");
   }
+
+  @Test
+  void threeClustersGetTheirFilesARingOfRelayPeersAndTheCertificateLifetime() throws Exception {
+    DemoSettings settings = DemoSettings.builder(dir).clusters(3).firstSubnet(94)
+        .workloadCertTtl(java.time.Duration.ofMinutes(1)).build();
+    new DemoFiles(settings, settings.topology(), line -> { }).write();
+
+    Map<String, String> peers = new java.util.LinkedHashMap<>();
+    for (String cluster : List.of("east", "west", "north")) {
+      ControlPlaneSettings plane = ControlPlaneSettings.load(dir.resolve(cluster + "/control-plane.yaml"), Map.of());
+      assertThat(plane.ca().workloadCertTtl()).isEqualTo(java.time.Duration.ofMinutes(1));
+      assertThat(plane.federation().members()).hasSize(1);
+      peers.put(cluster, plane.federation().members().get(0).clusterId());
+    }
+    assertThat(peers).containsExactly(Map.entry("east", "west"), Map.entry("west", "north"),
+        Map.entry("north", "east"));
+    GatewaySettings north = GatewaySettingsReader.read(GatewayKind.INGRESS.gatewayRole(),
+        dir.resolve("north/ingress-gateway.yaml"), Map.of());
+    assertThat(north.listenerHost()).hasValue("127.0.96.1");
+    assertThat(Files.exists(dir.resolve("north/config/ratings.yaml"))).isFalse();
+
+    JsonObject manifest = DemoManifest.of(settings, settings.topology(), DemoCommands.of(settings.topology()));
+    assertThat(manifest.getJsonArray("clusters")).hasSize(3);
+    assertThat(manifest.getJsonArray("clusters").getJsonObject(2).getString("ingressUrl"))
+        .isEqualTo("http://127.0.96.1:8080");
+    assertThat(DemoManifest.admins(settings.topology()).getJsonObject("clusters").fieldNames())
+        .containsExactly("east", "west", "north");
+  }
 }

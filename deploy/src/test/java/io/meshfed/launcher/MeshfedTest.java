@@ -44,10 +44,11 @@ class MeshfedTest {
   }
 
   @Test
-  void unbuiltCapabilitySaysSoInOneLineAndExitsUnavailable() {
-    assertThat(run("demo", "--clusters", "3")).isEqualTo(NotBuiltYet.EXIT_CODE);
+  void demoRefusesAClusterCountOutOfRangeNamingTheFlagAndTheRange() {
+    assertThat(run("demo", "--clusters", "10")).isEqualTo(2);
     assertThat(err.toString().lines()).singleElement()
-        .asString().startsWith("meshfed demo: not built yet: --clusters 3: more than 2 clusters");
+        .asString().isEqualTo("meshfed demo: --clusters: 10 (expected: 2..9; a federation needs two clusters, and "
+            + "each cluster takes one loopback /24)");
   }
 
   @Test

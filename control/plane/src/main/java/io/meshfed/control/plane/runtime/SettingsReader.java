@@ -193,7 +193,9 @@ final class SettingsReader {
   private Ca ca(Section section) {
     String modeText = section.choice("mode", "local", List.of("local", "vault", "vault-sign"), false);
     CaModeSetting mode = CaModeSetting.valueOf(modeText.replace('-', '_').toUpperCase(Locale.ROOT));
-    Duration ttl = section.duration("workloadCertTtl", Duration.ofHours(24), Duration.ofMinutes(10));
+    // As short as 30 s, so rotation under traffic can be shown and tested (meshfed demo --workload-cert-ttl); a
+    // production mesh keeps Istio's 24 h default: every gateway renews at half life.
+    Duration ttl = section.duration("workloadCertTtl", Duration.ofHours(24), Duration.ofSeconds(30));
     Section vault = section.section("vault");
     String address = vault.text("address", "https://vault.vault:8200", null, null);
     if (mode != CaModeSetting.LOCAL && !address.matches("https?://[^\\s/]+(:\\d+)?/?")) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The east-west gateway against HAProxy 2.6 doing the same job on loopback (issue 6, "Speed"), one run, one table:
 #   passthrough bulk throughput   (SNI routing on the ClientHello, then splice; HAProxy: TCP mode, req.ssl_sni)
-#   added p99 latency per small request through passthrough (vs. the backend reached directly)
+#   added p50/p99 latency per small request through passthrough: real TLS sessions (Istio SNI + ALPN) to a TLS echo
+#   backend, 64-byte request/echo round trips, the backend directly vs HAProxy vs the gateway measured by one client
+#   in interleaved blocks (so load from other processes lands on all three alike)
 #   terminate: new mTLS handshakes per second, ECDSA P-256, client certificate required and verified
 #   RSS of the gateway holding 1,000 spliced connections
 # Both proxies run pinned to CPU 0 with one thread (gateway: one event loop; HAProxy: nbthread 1); backends and load
@@ -9,7 +11,8 @@
 # the hello and stream (bulk) or echo (latency), so the figures measure the proxies' routing and splicing, not TLS
 # in the backends.
 #
-# Usage: it/bench/eastwest.sh          (DURATION=10 WARMUP=5 HANDSHAKE_CONCURRENCY=64 to change the bounds)
+# Usage: it/bench/eastwest.sh          (DURATION=10 WARMUP=5 HANDSHAKE_CONCURRENCY=64 LATENCY_COUNT=20000
+#                                      LATENCY_ROUNDS=20 to change the bounds)
 # Needs: a JDK 17+, openssl, /usr/sbin/haproxy (.ci/install-tools installs it), taskset (optional).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,6 +22,8 @@ WARMUP=${WARMUP:-5}
 HS_WARMUP=${HS_WARMUP:-20}
 HANDSHAKE_CONCURRENCY=${HANDSHAKE_CONCURRENCY:-64}
 HOLD=${HOLD:-1000}
+LATENCY_COUNT=${LATENCY_COUNT:-20000}
+LATENCY_ROUNDS=${LATENCY_ROUNDS:-20}
 HAPROXY=${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
 for tool in java openssl; do
   command -v "$tool" >/dev/null || { echo "eastwest.sh: $tool not found" >&2; exit 1; }
@@ -40,7 +45,8 @@ if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then PROXY_CPU=""; L
 echo "== building (skip tests) and resolving the classpaths"
 ./mvnw -B -q -DskipTests package -pl it -am dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
 # The gateway runs with its own module's runtime classpath (what a gateway image carries), not the whole it/ one.
-./mvnw -B -q -pl eastwest-gateway -am dependency:build-classpath -Dmdep.includeScope=runtime \
+# (package again, up to date by now: reactor modules resolve to their jars only in a build that packages them)
+./mvnw -B -q -DskipTests package -pl eastwest-gateway -am dependency:build-classpath -Dmdep.includeScope=runtime \
   -Dmdep.outputFile="$WORK/cp-gateway.txt" >/dev/null
 CP="it/target/classes:$(cat "$WORK/cp.txt")"
 LOGBACK=$(tr ':' '\n' < "$WORK/cp.txt" | grep -E '/logback-(classic|core)-' | paste -sd: -)
@@ -57,10 +63,11 @@ JAVA_LOAD=(java -Xmx512m -Dlogback.configurationFile="$WORK/logback.xml" -cp "$C
 BENCH=io.meshfed.it.bench.eastwest
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-BULK=$(free_port); ECHO=$(free_port); PLAIN=$(free_port)
+BULK=$(free_port); ECHO=$(free_port); PLAIN=$(free_port); TLSECHO=$(free_port)
 GW_PASS=$(free_port); GW_TERM=$(free_port); HA_PASS=$(free_port); HA_TERM=$(free_port)
 BULK_SNI=outbound_.9080_._.bulk.default.svc.cluster.local
 ECHO_SNI=outbound_.9080_._.echo.default.svc.cluster.local
+TLSECHO_SNI=outbound_.9080_._.tlsecho.default.svc.cluster.local
 TERM_SNI=outbound_.9000_._.legacy.default.svc.cluster.local
 
 echo "== certificates (ECDSA P-256, SPIFFE URI SANs) in $WORK"
@@ -98,6 +105,9 @@ frontend passthrough
   tcp-request content accept if { req.ssl_hello_type 1 }
   use_backend bulk if { req.ssl_sni -i $BULK_SNI }
   use_backend echo if { req.ssl_sni -i $ECHO_SNI }
+  use_backend tlsecho if { req.ssl_sni -i $TLSECHO_SNI }
+backend tlsecho
+  server tlsecho 127.0.0.1:$TLSECHO
 backend bulk
   server bulk 127.0.0.1:$BULK
 backend echo
@@ -111,7 +121,7 @@ EOF
 
 echo "== starting backends, HAProxy ($("$HAPROXY" -v | head -1 | cut -d' ' -f3)) and the gateway"
 $LOAD_CPU "${JAVA_LOAD[@]}" $BENCH.BenchBackend "bulk=127.0.0.1:$BULK" "echo=127.0.0.1:$ECHO" \
-  "plain=127.0.0.1:$PLAIN" > "$WORK/backend.log" 2>&1 &
+  "plain=127.0.0.1:$PLAIN" "tlsecho=127.0.0.1:$TLSECHO:$WORK/gateway.crt:$WORK/gateway.key" > "$WORK/backend.log" 2>&1 &
 PIDS+=($!)
 $PROXY_CPU "$HAPROXY" -f "$WORK/haproxy.cfg" -db > "$WORK/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
@@ -119,7 +129,7 @@ PIDS+=($HAPROXY_PID)
 
 "${JAVA_LOAD[@]}" $BENCH.BenchConfig "$WORK/gateway.json" "127.0.0.1:$GW_PASS" "127.0.0.1:$GW_TERM" cluster.local \
   "$WORK/gateway.crt" "$WORK/gateway.key" "$WORK/root.crt" "$TERM_SNI=127.0.0.1:$PLAIN" \
-  "$BULK_SNI=127.0.0.1:$BULK" "$ECHO_SNI=127.0.0.1:$ECHO"
+  "$BULK_SNI=127.0.0.1:$BULK" "$ECHO_SNI=127.0.0.1:$ECHO" "$TLSECHO_SNI=127.0.0.1:$TLSECHO"
 # A small-footprint JVM: serial GC (one core), a heap that gives memory back, few malloc arenas that are trimmed
 # (C2's compiler arenas are freed, not returned, without the trim).
 GATEWAY_JVM=(java -Xms16m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC
@@ -181,14 +191,17 @@ BULK_HA=$(echo "$OUT" | field bulk_mb_per_s); BULK_HA_CPU=$(per_cpu "$BULK_HA" "
 OUT=$(measure "$GATEWAY_PID" bulk "127.0.0.1:$GW_PASS" $BULK_SNI 4 "$WARMUP" "$DURATION")
 BULK_GW=$(echo "$OUT" | field bulk_mb_per_s); BULK_GW_CPU=$(per_cpu "$BULK_GW" "$OUT")
 
-echo "== passthrough added latency (1 connection, 64-byte request/echo, 5000 warm-up, 20000 measured)"
-LAT_DIRECT=$(client latency "127.0.0.1:$ECHO" $ECHO_SNI 5000 20000 64)
-LAT_HA=$(client latency "127.0.0.1:$HA_PASS" $ECHO_SNI 5000 20000 64)
-LAT_GW=$(client latency "127.0.0.1:$GW_PASS" $ECHO_SNI 5000 20000 64)
-P99_DIRECT=$(echo "$LAT_DIRECT" | field p99_us); P99_HA=$(echo "$LAT_HA" | field p99_us)
-P99_GW=$(echo "$LAT_GW" | field p99_us)
-ADDED_HA=$(awk -v a="$P99_HA" -v b="$P99_DIRECT" 'BEGIN { printf "%.1f", a - b }')
-ADDED_GW=$(awk -v a="$P99_GW" -v b="$P99_DIRECT" 'BEGIN { printf "%.1f", a - b }')
+echo "== passthrough added latency (TLS sessions, 64-byte request/echo, 5000 warm-up, $LATENCY_COUNT measured per target" \
+  "in $LATENCY_ROUNDS interleaved blocks)"
+LAT=$(client tls-latency $TLSECHO_SNI 5000 "$LATENCY_COUNT" 64 "$LATENCY_ROUNDS" "direct=127.0.0.1:$TLSECHO" \
+  "haproxy=127.0.0.1:$HA_PASS" "gateway=127.0.0.1:$GW_PASS")
+LAT_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+lat() { echo "$LAT" | grep "^$1=$2 " | field "$3"; } # $1: target|added, $2: name, $3: figure
+P50_DIRECT=$(lat target direct p50_us); P99_DIRECT=$(lat target direct p99_us)
+P50_HA=$(lat target haproxy p50_us); P99_HA=$(lat target haproxy p99_us)
+P50_GW=$(lat target gateway p50_us); P99_GW=$(lat target gateway p99_us)
+ADDED_HA=$(lat added haproxy p99_us); ADDED_GW=$(lat added gateway p99_us)
+ADDED50_HA=$(lat added haproxy p50_us); ADDED50_GW=$(lat added gateway p50_us)
 
 handshakes() { # $1: target port, $2: server pid; prints "rate per-cpu-second"
   local out rate
@@ -239,8 +252,12 @@ printf '%-52s %14s %14s %10s  %s\n' "passthrough bulk MB/s (direct: $BULK_DIRECT
   "$BULK_RATIO" ">= 0.9x: $(verdict "$BULK_RATIO" 0.9 '>=')"
 printf '%-52s %14s %14s %10s\n' "passthrough MB per CPU-second of the proxy" "$BULK_GW_CPU" "$BULK_HA_CPU" \
   "$(ratio "$BULK_GW_CPU" "$BULK_HA_CPU")"
-printf '%-52s %14s %14s %10s  %s\n' "passthrough p99 us, 64 B round trip (direct: $P99_DIRECT)" "$P99_GW" "$P99_HA" "" ""
-printf '%-52s %14s %14s %10s  %s\n' "passthrough added p99 us" "$ADDED_GW" "$ADDED_HA" "" \
+printf '%-52s %14s %14s %10s  %s\n' "passthrough TLS 64 B round trip p50 us (direct: $P50_DIRECT)" "$P50_GW" "$P50_HA" \
+  "" ""
+printf '%-52s %14s %14s %10s  %s\n' "passthrough TLS 64 B round trip p99 us (direct: $P99_DIRECT)" "$P99_GW" "$P99_HA" \
+  "" ""
+printf '%-52s %14s %14s %10s  %s\n' "passthrough added p50 us" "$ADDED50_GW" "$ADDED50_HA" "" ""
+printf '%-52s %14s %14s %10s  %s\n' "passthrough added p99 us (load avg $LAT_LOAD)" "$ADDED_GW" "$ADDED_HA" "" \
   "<= 300 us: $(verdict "$ADDED_GW" 300 '<=')"
 printf '%-52s %14s %14s %10s  %s\n' "terminate mTLS handshakes/s" "$HS_GW" "$HS_HA" "$HS_RATIO" \
   ">= 1.0x: $(verdict "$HS_RATIO" 1.0 '>=')"
@@ -250,5 +267,6 @@ printf '%-52s %14s %14s %10s  %s\n' "terminate handshakes/s, chain cache off" "$
   "$HS_NOCACHE_RATIO" "(every chain verified in full)"
 printf '%-52s %14s %14s %10s  %s\n' "RSS MB holding $HOLD connections (gateway before: $RSS_GW_BEFORE)" "$RSS_GW" "$RSS_HA" \
   "" "<= 150 MB: $(verdict "$RSS_GW" 150 '<=')"
-echo "latency detail: direct [$LAT_DIRECT] haproxy [$LAT_HA] gateway [$LAT_GW]"
+echo "latency detail:"
+echo "$LAT"
 echo "logs and certificates: $WORK"

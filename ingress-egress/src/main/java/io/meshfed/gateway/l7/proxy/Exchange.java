@@ -243,7 +243,7 @@ final class Exchange implements AuthzRequest {
       localReply(400, "Bad Request", "http1.missing_host_header", ResponseFlag.DPE);
       return false;
     }
-    if (headers.getAll(HttpHeaderNames.HOST).size() > 1) {
+    if (host != null && moreThanOne(headers, HttpHeaderNames.HOST)) {
       closeAfter = true;
       localReply(400, "Bad Request", "http1.multiple_host_headers", ResponseFlag.DPE);
       return false;
@@ -265,6 +265,16 @@ final class Exchange implements AuthzRequest {
       closeAfter = false;
     }
     return true;
+  }
+
+  /** Whether {@code name} occurs twice or more, without copying its values into a list (this runs per request). */
+  private static boolean moreThanOne(HttpHeaders headers, AsciiString name) {
+    Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
+    if (!values.hasNext()) {
+      return false;
+    }
+    values.next();
+    return values.hasNext();
   }
 
   private void decoderFailure(Throwable cause) {

@@ -47,11 +47,6 @@ final class Tracing {
     }
   }
 
-  private static String hex(long value, int digits) {
-    char[] out = new char[digits];
-    hex(value, digits, out, 0);
-    return new String(out);
-  }
 
   private static boolean isHex(String value, int length) {
     if (value == null || value.length() != length) {
@@ -71,7 +66,17 @@ final class Tracing {
   /** Rewrites the trace headers of the upstream request; {@code samplePercent} decides new traces. */
   static void propagate(HttpHeaders headers, double samplePercent) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String span = hex(random.nextLong() | 1, 16);
+    // The new traceparent, "00-<trace id>-<span id>-<flags>", written into one array (this runs per request); the
+    // trace id part is filled in once it is known.
+    char[] out = new char[55];
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    out[35] = '-';
+    out[52] = '-';
+    out[53] = '0';
+    hex(random.nextLong() | 1, 16, out, 36);
+    String span = new String(out, 36, 16);
     String traceparent = headers.get(TRACEPARENT);
     String traceId = null;
     boolean sampled = false;
@@ -88,14 +93,20 @@ final class Tracing {
           || "1".equals(headers.get(B3_FLAGS));
     }
     if (traceId == null) {
-      traceId = hex(random.nextLong(), 16) + hex(random.nextLong() | 1, 16);
+      hex(random.nextLong(), 16, out, 3);
+      hex(random.nextLong() | 1, 16, out, 19);
+      traceId = new String(out, 3, 32);
       sampled = random.nextDouble() * 100 < samplePercent;
-    } else if (b3Trace != null && b3Span != null) {
-      headers.set(B3_PARENT, b3Span);
-    } else if (traceparent != null) {
-      headers.set(B3_PARENT, traceparent.substring(36, 52));
+    } else {
+      traceId.getChars(0, 32, out, 3);
+      if (b3Trace != null && b3Span != null) {
+        headers.set(B3_PARENT, b3Span);
+      } else if (traceparent != null) {
+        headers.set(B3_PARENT, traceparent.substring(36, 52));
+      }
     }
-    headers.set(TRACEPARENT, "00-" + traceId + "-" + span + (sampled ? "-01" : "-00"));
+    out[54] = sampled ? '1' : '0';
+    headers.set(TRACEPARENT, new String(out));
     headers.set(B3_TRACE, b3Trace != null && b3Trace.length() == 16 ? b3Trace : traceId);
     headers.set(B3_SPAN, span);
     headers.set(B3_SAMPLED, sampled ? "1" : "0");

@@ -1,10 +1,12 @@
 package io.meshfed.it.bench.eastwest;
 
 import java.io.DataInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,8 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * The benchmark's backends, one thread per connection (a load fixture, not the thing measured):
  * {@code bulk=ip:port} skips the ClientHello record then streams 64 KiB writes until the client leaves;
  * {@code echo=ip:port} skips the ClientHello record then echoes; {@code plain=ip:port} echoes from the first byte
- * (behind terminate mode, where the gateway has removed TLS). After the hello, bytes are opaque to both proxies, so
- * what is measured is the proxy's splice, not the backend's TLS.
+ * (behind terminate mode, where the gateway has removed TLS); {@code tlsecho=ip:port:chain.pem:key.pem} terminates
+ * the TLS session the client started and echoes (see {@link TlsEchoBackend}). After the hello, bytes are opaque to
+ * both proxies, so what is measured is the proxy's splice, not the backend's TLS.
  */
 public final class BenchBackend {
 
@@ -25,6 +28,11 @@ public final class BenchBackend {
     for (String arg : args) {
       String[] kindAddress = arg.split("=", 2);
       String[] hostPort = kindAddress[1].split(":");
+      if (kindAddress[0].equals("tlsecho")) {
+        TlsEchoBackend.start(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])),
+            new File(hostPort[2]), new File(hostPort[3]));
+        continue;
+      }
       ServerSocket server = new ServerSocket(Integer.parseInt(hostPort[1]), 4096,
           InetAddress.getByName(hostPort[0]));
       Thread acceptor = new Thread(() -> accept(server, kindAddress[0]), "accept-" + kindAddress[0]);

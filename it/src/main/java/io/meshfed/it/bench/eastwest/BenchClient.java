@@ -32,7 +32,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +48,9 @@ import javax.net.ssl.SSLEngine;
  *       bulk backend streams; prints MB/s.</li>
  *   <li>{@code latency <ip:port> <sni> <warmup> <count> <bytes>}: one connection, a ClientHello, then sequential
  *       request/echo round trips; prints percentiles in microseconds.</li>
+ *   <li>{@code tls-latency <sni> <warmup> <count> <bytes> <rounds> <name>=<ip:port>...}: one real TLS session per
+ *       target, request/echo round trips measured in interleaved blocks; prints percentiles per target and each
+ *       target's added p50/p99 over the first (see {@link TlsPingPong}).</li>
  *   <li>{@code handshake <ip:port> <sni> <concurrency> <warmup s> <seconds> <chain.pem> <key.pem>}: full mTLS
  *       handshakes (no resumption), each followed by one echoed byte; prints handshakes per second.</li>
  *   <li>{@code hold <ip:port> <sni> <connections>}: opens that many spliced connections, prints {@code holding}, and
@@ -67,8 +72,18 @@ public final class BenchClient {
           Integer.parseInt(args[5]));
       case "handshake" -> handshake(address(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
           Integer.parseInt(args[5]), args[6], args[7]);
+      case "tls-latency" -> {
+        Map<String, InetSocketAddress> targets = new LinkedHashMap<>();
+        for (int i = 6; i < args.length; i++) {
+          String[] nameAddress = args[i].split("=", 2);
+          targets.put(nameAddress[0], address(nameAddress[1]));
+        }
+        TlsPingPong.run(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+            Integer.parseInt(args[5]), targets);
+      }
       case "hold" -> hold(address(args[1]), args[2], Integer.parseInt(args[3]));
-      default -> throw new IllegalArgumentException("mode: " + args[0] + " (expected: bulk, latency, handshake, hold)");
+      default -> throw new IllegalArgumentException("mode: " + args[0]
+          + " (expected: bulk, latency, tls-latency, handshake, hold)");
     }
     System.exit(0);
   }

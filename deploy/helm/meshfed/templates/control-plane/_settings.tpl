@@ -52,7 +52,9 @@ toYaml so every value is quoted correctly; keys are exactly the documented ones 
     "kubernetesDiscovery" $v.federation.kubernetesDiscovery
     "leaseGrace" $v.federation.leaseGrace
     "onStale" $v.federation.onStale
-    "remoteSecretTimeout" $v.federation.remoteSecretTimeout)
+    "remoteSecretTimeout" $v.federation.remoteSecretTimeout
+    "memberTimeout" $v.federation.memberTimeout
+    "mergeInterval" $v.federation.mergeInterval)
   "xds" (dict
     "plaintextAddress" "127.0.0.1:15010"
     "tlsAddress" "0.0.0.0:15012"

@@ -143,11 +143,9 @@ final class NetworkNamespaces implements AutoCloseable {
     check(Command.run(ip, "netns", "exec", namespace, tc, "qdisc", "del", "dev", link, "root"));
   }
 
-  /** The command line that runs {@code command} inside {@code namespace}. */
-  List<String> exec(String namespace, List<String> command) {
-    List<String> out = new ArrayList<>(List.of(ip, "netns", "exec", namespace));
-    out.addAll(command);
-    return out;
+  /** The command prefix that runs a command inside {@code namespace} (ip netns exec execs it). */
+  List<String> exec(String namespace) {
+    return List.of(ip, "netns", "exec", namespace);
   }
 
   /** A host address of 10.0.0.0/8 whose /24 nothing on this host uses yet, derived from the pid. */

@@ -32,7 +32,10 @@ class NetworkNamespacesTest {
       b = net.namespace("b");
       net.link('t', a, subnet + "1", b, subnet + "2");
       net.hostLink('u', subnet + "5", a, subnet + "6");
-      sleeper = new ProcessBuilder(net.exec(a, List.of("sleep", "60"))).start();
+      List<String> sleep = new java.util.ArrayList<>(net.exec(a));
+      sleep.add("sleep");
+      sleep.add("60");
+      sleeper = new ProcessBuilder(sleep).start();
       assertThat(namespaces()).contains(a, b);
       assertThat(links()).contains("mfu" + net.runId() + "h");
     } finally {

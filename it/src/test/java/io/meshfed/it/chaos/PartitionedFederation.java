@@ -1,5 +1,6 @@
 package io.meshfed.it.chaos;
 
+import io.meshfed.it.e2e.LauncherProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class PartitionedFederation implements AutoCloseable {
   private final String east;
   private final String west;
   private final String crossLink;
-  private final List<NamespacedProcess> processes = new ArrayList<>();
+  private final List<LauncherProcess> processes = new ArrayList<>();
 
   private PartitionedFederation(NetworkNamespaces net, Path logs) {
     this.net = net;
@@ -133,16 +134,16 @@ final class PartitionedFederation implements AutoCloseable {
 
   /** Every process's last lines, for failure messages. */
   String logs() {
-    return processes.stream().map(NamespacedProcess::describe).collect(Collectors.joining("\n"));
+    return processes.stream().map(LauncherProcess::describe).collect(Collectors.joining("\n"));
   }
 
   boolean allAlive() {
-    return processes.stream().allMatch(NamespacedProcess::alive);
+    return processes.stream().allMatch(LauncherProcess::alive);
   }
 
   private void startProcesses(Path fed) throws IOException, InterruptedException {
     String[] topology = {"--dir", fed.toString()};
-    NamespacedProcess files = NamespacedProcess.start(net, null, logs, "files",
+    LauncherProcess files = LauncherProcess.start(logs, "files",
         concat(new String[] {"demo", "--files-only"}, topology));
     if (files.waitFor(Duration.ofSeconds(60)) != 0) {
       throw new AssertionError("meshfed demo --files-only failed\n" + files.describe());
@@ -151,22 +152,23 @@ final class PartitionedFederation implements AutoCloseable {
 
     // Each namespace runs the sample backends of both clusters (one process serves them all); only the cluster's
     // own are reachable from its gateways, since the other cluster's addresses are loopback in another namespace.
-    processes.add(NamespacedProcess.start(net, east, logs, "backends-east",
+    processes.add(LauncherProcess.start(net.exec(east), logs, "backends-east",
         concat(new String[] {"demo", "--backends-only"}, topology)));
-    processes.add(NamespacedProcess.start(net, west, logs, "backends-west",
+    processes.add(LauncherProcess.start(net.exec(west), logs, "backends-west",
         concat(new String[] {"demo", "--backends-only"}, topology)));
-    processes.add(NamespacedProcess.start(net, east, logs, "control-plane-east", "control-plane", "--config",
+    processes.add(LauncherProcess.start(net.exec(east), logs, "control-plane-east", "control-plane", "--config",
         fed.resolve("east/control-plane.yaml").toString()));
-    processes.add(NamespacedProcess.start(net, west, logs, "control-plane-west", "control-plane", "--config",
+    processes.add(LauncherProcess.start(net.exec(west), logs, "control-plane-west", "control-plane", "--config",
         fed.resolve("west/control-plane.yaml").toString()));
     long deadline = System.nanoTime() + START.toNanos();
-    // A gateway needs its control plane's CA when it starts (docs/local-federation.md, step 2).
+    // A gateway waits for its control plane's CA; starting them after it keeps the start-up short.
     awaitOk(eastAdmin("/ready"), deadline);
     awaitOk(westAdmin("/ready"), deadline);
     for (String cluster : List.of("east", "west")) {
       for (String role : List.of("eastwest", "ingress")) {
-        processes.add(NamespacedProcess.start(net, cluster.equals("east") ? east : west, logs, role + "-" + cluster,
-            "gateway", "--role", role, "--config", fed.resolve(cluster + "/" + role + "-gateway.yaml").toString()));
+        String namespace = cluster.equals("east") ? east : west;
+        processes.add(LauncherProcess.start(net.exec(namespace), logs, role + "-" + cluster, "gateway", "--role",
+            role, "--config", fed.resolve(cluster + "/" + role + "-gateway.yaml").toString()));
       }
     }
     Probe.Answer answer;
@@ -244,11 +246,11 @@ final class PartitionedFederation implements AutoCloseable {
   /** Stops every process (SIGTERM, gateways first); the namespaces belong to the caller. */
   @Override
   public void close() throws InterruptedException {
-    List<NamespacedProcess> reversed = new ArrayList<>(processes);
+    List<LauncherProcess> reversed = new ArrayList<>(processes);
     Collections.reverse(reversed);
     // SIGTERM to all at once (gateways first), then wait: each drains for a few seconds.
-    reversed.forEach(NamespacedProcess::terminate);
-    for (NamespacedProcess process : reversed) {
+    reversed.forEach(LauncherProcess::terminate);
+    for (LauncherProcess process : reversed) {
       process.close();
     }
   }

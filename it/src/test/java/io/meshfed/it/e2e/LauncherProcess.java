@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code java -jar deploy/target/meshfed.jar ARGS} process with its output in {@code <logDir>/<name>.log}:
- * small heap and C1 only, since a test runs several side by side on two cores.
+ * small heap and C1 only, since a test runs several side by side on two cores. A wrapper command (the chaos tier's
+ * {@code ip netns exec <ns>}) may run it elsewhere; it must exec java, so that SIGTERM reaches the JVM.
  */
-final class LauncherProcess implements AutoCloseable {
+public final class LauncherProcess implements AutoCloseable {
 
   private final String name;
   private final Process process;
@@ -25,15 +26,23 @@ final class LauncherProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static LauncherProcess start(Path logDir, String name, String... args) throws IOException {
+  /** Starts the launcher with {@code args}. */
+  public static LauncherProcess start(Path logDir, String name, String... args) throws IOException {
+    return start(List.of(), logDir, name, args);
+  }
+
+  /** Starts the launcher with {@code args} under {@code wrapper} (empty: directly). */
+  public static LauncherProcess start(List<String> wrapper, Path logDir, String name, String... args)
+      throws IOException {
     if (!Files.isRegularFile(DemoProcess.JAR)) {
       throw new AssertionError(DemoProcess.JAR + ": no launcher jar (expected: built by deploy/ in the same "
           + "`./mvnw verify`)");
     }
     Files.createDirectories(logDir);
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-jar", DemoProcess.JAR.toString()));
+        "-XX:+UseSerialGC", "-jar", DemoProcess.JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     Path log = logDir.resolve(name + ".log");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -43,7 +52,7 @@ final class LauncherProcess implements AutoCloseable {
   }
 
   /** Runs to completion (at most {@code timeout}); returns the exit code. */
-  int waitFor(Duration timeout) throws InterruptedException {
+  public int waitFor(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(name + " did not finish within " + timeout.toSeconds() + " s\n" + describe());
@@ -51,12 +60,12 @@ final class LauncherProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
   /** The last lines of its output, for failure messages. */
-  String describe() {
+  public String describe() {
     try {
       List<String> lines = Files.readString(log, StandardCharsets.UTF_8).lines().toList();
       return "--- " + name + (process.isAlive() ? " (running)" : " (exited " + process.exitValue() + ")") + "\n"
@@ -66,8 +75,13 @@ final class LauncherProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM without waiting. */
+  public void terminate() {
+    process.destroy();
+  }
+
   /** SIGTERM; returns the exit code, or -1 when it had to be killed after {@code timeout}. */
-  int stop(Duration timeout) throws InterruptedException {
+  public int stop(Duration timeout) throws InterruptedException {
     process.destroy();
     if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       return process.exitValue();

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -24,12 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,7 +74,7 @@ class CertRotationEndToEndTest {
       before.put(gateway.getKey(), rotations(gateway.getValue()));
     }
     InetSocketAddress westEastWest = new InetSocketAddress(west.eastWestHost(), DemoCluster.EASTWEST_PORT);
-    X509Certificate servedFirst = servedCertificate(westEastWest);
+    X509Certificate servedFirst = MeshClient.serverLeaf(westEastWest, SNI);
 
     // The steady stream: one request at a time through east's ingress to west's ratings.
     AtomicBoolean running = new AtomicBoolean(true);
@@ -123,7 +116,7 @@ class CertRotationEndToEndTest {
       running.set(false);
       stream.join(10_000);
     }
-    X509Certificate servedLast = servedCertificate(westEastWest);
+    X509Certificate servedLast = MeshClient.serverLeaf(westEastWest, SNI);
     LOG.info("cross-cluster requests: {} ok, {} failed; west :15443 served serial {} then {}", ok.get(),
         failures.size(), servedFirst.getSerialNumber(), servedLast.getSerialNumber());
     assertThat(failures).as("failed requests while certificates rotated").isEmpty();
@@ -157,48 +150,5 @@ class CertRotationEndToEndTest {
     Matcher matcher = ROTATIONS_OK.matcher(stats);
     assertThat(matcher.find()).as("meshfed_svid_rotations_total{result=\"ok\"} in %s/stats", admin).isTrue();
     return Double.parseDouble(matcher.group(1));
-  }
-
-  /**
-   * The leaf certificate the east-west gateway presents in a new handshake with Istio's SNI. TLS 1.3: the client's
-   * handshake completes before the server checks the (absent) client certificate, so no identity is needed to see
-   * the server's; the gateway then closes the connection.
-   */
-  private static X509Certificate servedCertificate(InetSocketAddress gateway) throws Exception {
-    SSLContext context = SSLContext.getInstance("TLSv1.3");
-    context.init(null, new TrustManager[] {new AcceptAll()}, null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-      socket.connect(gateway, 2000);
-      socket.setSoTimeout(5000);
-      SSLParameters parameters = socket.getSSLParameters();
-      parameters.setServerNames(List.of(new RawHostName(SNI)));
-      parameters.setApplicationProtocols(new String[] {"istio", "http/1.1"});
-      parameters.setProtocols(new String[] {"TLSv1.3"});
-      socket.setSSLParameters(parameters);
-      socket.startHandshake();
-      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-    }
-  }
-
-  /** A {@code host_name} server name with Istio's underscores, which {@code SNIHostName} refuses. */
-  private static final class RawHostName extends SNIServerName {
-    RawHostName(String name) {
-      super(0, name.getBytes(StandardCharsets.US_ASCII));
-    }
-  }
-
-  private static final class AcceptAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }

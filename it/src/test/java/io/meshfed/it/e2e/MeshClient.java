@@ -43,14 +43,7 @@ final class MeshClient {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(identityDir == null ? null : keyManagers(identityDir), new TrustManager[] {new RecordingTrust()},
         null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-      socket.connect(gateway, 2000);
-      socket.setSoTimeout(5000);
-      SSLParameters parameters = socket.getSSLParameters();
-      parameters.setServerNames(List.of(new RawHostName(sni)));
-      parameters.setApplicationProtocols(new String[] {"istio", "http/1.1"});
-      socket.setSSLParameters(parameters);
-      socket.startHandshake();
+    try (SSLSocket socket = handshake(context, gateway, sni, false)) {
       X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
       socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
@@ -61,6 +54,39 @@ final class MeshClient {
         throw new IOException("closed by the gateway without an answer");
       }
       return new Answer(response, leaf);
+    }
+  }
+
+  /**
+   * The leaf certificate the gateway presents in a new TLS 1.3 handshake with {@code sni}: the client's handshake
+   * completes before the server checks the (absent) client certificate, so no identity is needed to see it.
+   */
+  static X509Certificate serverLeaf(InetSocketAddress gateway, String sni) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(null, new TrustManager[] {new RecordingTrust()}, null);
+    try (SSLSocket socket = handshake(context, gateway, sni, true)) {
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private static SSLSocket handshake(SSLContext context, InetSocketAddress gateway, String sni, boolean tls13Only)
+      throws IOException {
+    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+    try {
+      socket.connect(gateway, 2000);
+      socket.setSoTimeout(5000);
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setServerNames(List.of(new RawHostName(sni)));
+      parameters.setApplicationProtocols(new String[] {"istio", "http/1.1"});
+      if (tls13Only) {
+        parameters.setProtocols(new String[] {"TLSv1.3"});
+      }
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      return socket;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
     }
   }
 

@@ -51,9 +51,8 @@ class DemoDiagnosticsTest {
   static void startDemoAndSendOneCrossClusterRequest() throws Exception {
     demo = DemoProcess.start(dir.resolve("demo"), "--first-subnet", "71", "--ingress-port", "18086");
     readyUrl = demo.awaitReady(READY_TIMEOUT);
-    JsonObject manifest = demo.manifest();
-    east = cluster(manifest, "east");
-    west = cluster(manifest, "west");
+    east = demo.cluster("east");
+    west = demo.cluster("west");
     HttpResponse<String> response = get(readyUrl + "/ratings");
     assertThat(response.statusCode()).as("GET /ratings: %s", response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("x-meshfed-served-by")).hasValue("west/ratings/v1");
@@ -147,12 +146,6 @@ class DemoDiagnosticsTest {
     } while (System.nanoTime() < deadline);
     List<String> seen = body.lines().filter(line -> line.startsWith("istio_")).limit(20).toList();
     throw new AssertionError("no matching " + prefix + " series at " + url + "; istio_ series seen: " + seen);
-  }
-
-  private static JsonObject cluster(JsonObject manifest, String name) {
-    return manifest.getJsonArray("clusters").stream().map(JsonObject.class::cast)
-        .filter(c -> c.getString("name").equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("demo.json lists no cluster " + name + ": " + manifest.encode()));
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {

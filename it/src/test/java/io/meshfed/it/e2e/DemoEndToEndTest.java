@@ -57,9 +57,8 @@ class DemoEndToEndTest {
   static void startDemo() throws Exception {
     demo = DemoProcess.start(dir.resolve("demo"), "--first-subnet", "41", "--ingress-port", "18080");
     readyUrl = demo.awaitReady(READY_TIMEOUT);
-    JsonObject manifest = demo.manifest();
-    east = cluster(manifest, "east");
-    west = cluster(manifest, "west");
+    east = demo.cluster("east");
+    west = demo.cluster("west");
   }
 
   @AfterAll
@@ -67,12 +66,6 @@ class DemoEndToEndTest {
     if (demo != null) {
       demo.close();
     }
-  }
-
-  private static JsonObject cluster(JsonObject manifest, String name) {
-    return manifest.getJsonArray("clusters").stream().map(JsonObject.class::cast)
-        .filter(c -> c.getString("name").equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("demo.json lists no cluster " + name + ": " + manifest.encode()));
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -74,6 +74,14 @@ final class DemoProcess implements AutoCloseable {
     return new JsonObject(Files.readString(dir.resolve("demo.json"), StandardCharsets.UTF_8));
   }
 
+  /** One cluster's entry of {@code demo.json}. */
+  JsonObject cluster(String name) throws IOException {
+    JsonObject manifest = manifest();
+    return manifest.getJsonArray("clusters").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("name").equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("demo.json lists no cluster " + name + ": " + manifest.encode()));
+  }
+
   String stdout() throws IOException {
     return Files.readString(out, StandardCharsets.UTF_8);
   }

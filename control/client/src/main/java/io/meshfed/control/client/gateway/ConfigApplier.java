@@ -93,8 +93,9 @@ final class ConfigApplier {
   /** Applies the serving set again: the SVID rotated, so SDS {@code default} changed. */
   Future<Void> reapply() {
     return serialized(() -> apply(serving).map(outcome -> {
-      publish();
-      if (!outcome.isAccepted()) {
+      if (outcome.isAccepted()) {
+        publish();
+      } else {
         LOG.warn("re-applying the configuration with the rotated certificate failed: {}", outcome.error());
       }
       return null;
@@ -150,9 +151,13 @@ final class ConfigApplier {
     List<io.meshfed.control.client.runtime.XdsResource> all = new ArrayList<>();
     List<RejectedUpdate> nacks = new ArrayList<>();
     for (XdsResourceType type : XdsResourceType.pushOrder()) {
-      all.addAll(shown.getOrDefault(type, List.of()));
+      List<io.meshfed.control.client.runtime.XdsResource> ofType = shown.getOrDefault(type, List.of());
       if (type == XdsResourceType.SECRET) {
-        all.addAll(localSecretsShown(shown.getOrDefault(type, List.of())));
+        // The gateway serves its own SVID as default whatever the control plane sent under that name.
+        ofType.stream().filter(secret -> !secret.name().equals(DEFAULT_SECRET)).forEach(all::add);
+        all.addAll(localSecretsShown(ofType));
+      } else {
+        all.addAll(ofType);
       }
       nacks.addAll(rejected.getOrDefault(type, List.of()));
     }
@@ -160,16 +165,21 @@ final class ConfigApplier {
   }
 
   /**
-   * The locally resolved secrets as {@code /config_dump} shows them: {@code default} (the SVID's chain, no key),
-   * versioned by the certificate's serial as Istio's SDS versions it by issue, and the bootstrap {@code ROOTCA} while
-   * the control plane has sent none.
+   * The locally resolved secrets as {@code /config_dump} shows them: {@code default} (the SVID's chain, no key; the
+   * one served, whatever the control plane sent under that name), versioned by the certificate's serial as Istio's
+   * SDS versions it by issue, and the bootstrap {@code ROOTCA} while the control plane has sent none.
    */
   private List<io.meshfed.control.client.runtime.XdsResource> localSecretsShown(
       List<io.meshfed.control.client.runtime.XdsResource> fromControlPlane) {
     List<io.meshfed.control.client.runtime.XdsResource> local = new ArrayList<>(2);
-    boolean defaultFromControlPlane = fromControlPlane.stream().anyMatch(shownSecret ->
-        shownSecret.name().equals(DEFAULT_SECRET));
-    svid.get().filter(own -> !defaultFromControlPlane).ifPresent(own -> local.add(new io.meshfed.control.client.runtime.XdsResource(
+    Optional<Svid> current;
+    try {
+      current = svid.get();
+    } catch (IllegalStateException expired) {
+      // Expired and not renewed: apply() serves no default then, so none is shown.
+      current = Optional.empty();
+    }
+    current.ifPresent(own -> local.add(new io.meshfed.control.client.runtime.XdsResource(
         XdsResourceType.SECRET.typeUrl(), DEFAULT_SECRET, own.serial(), Secret.newBuilder().setName(DEFAULT_SECRET)
             .setTlsCertificate(TlsCertificate.newBuilder()
                 .setCertificateChain(DataSource.newBuilder().setInlineString(own.chainPem())))

@@ -4,6 +4,7 @@ import io.meshfed.control.client.accesslog.AccessLogFilter;
 import io.meshfed.control.client.metrics.Workload;
 import io.meshfed.control.client.xds.AdsClient;
 import io.meshfed.control.client.xds.GatewayRole;
+import io.meshfed.trust.SpiffeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
    */
   public Workload workload() {
     return Workload.builder().name(name).namespace(namespace)
-        .principal("spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount)
+        .principal(SpiffeId.of(trustDomain, namespace, serviceAccount).toString())
         .app(labels.getOrDefault("app", name)).version(labels.get("version")).cluster(clusterId).build();
   }
 

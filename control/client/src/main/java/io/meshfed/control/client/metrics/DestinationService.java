@@ -51,6 +51,10 @@ public record DestinationService(String host, String name, String namespace) {
    */
   public static DestinationService ofHost(String host) {
     Objects.requireNonNull(host, "host");
+    if (host.isEmpty()) {
+      // Istio's inbound clusters (inbound|8080||) name no host.
+      return UNKNOWN;
+    }
     String[] labels = host.split("\\.");
     if (labels.length >= 3 && labels[2].equals("svc")) {
       return new DestinationService(host, labels[0], labels[1]);

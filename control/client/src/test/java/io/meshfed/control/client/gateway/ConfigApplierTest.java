@@ -173,6 +173,34 @@ class ConfigApplierTest {
         .isEqualTo(current[0].serial());
   }
 
+  @Test
+  void theDefaultShownIsTheOneServedAndAnExpiredCertificateShowsNone() throws Exception {
+    Svid own = svid();
+    boolean[] expired = {false};
+    ConfigApplier withSvid = new ConfigApplier(vertx.getOrCreateContext(), settings, plane, readiness, () -> {
+      if (expired[0]) {
+        throw new IllegalStateException("SVID expired and could not be renewed");
+      }
+      return Optional.of(own);
+    }, Optional.of(ROOT_PEM));
+    Secret fromControlPlane = Secret.newBuilder().setName("default").setTlsCertificate(
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate.newBuilder().setCertificateChain(
+            io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setInlineString("not served"))).build();
+    withSvid.offer(new ResourceUpdate(XdsResourceType.SECRET, "1",
+        Map.of("default", new XdsResource("default", "1", fromControlPlane)), Set.of("default"), Set.of()))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(withSvid.accepted().ofType(XdsResourceType.SECRET.typeUrl()))
+        .filteredOn(shown -> shown.name().equals("default")).singleElement()
+        .satisfies(shown -> assertThat(shown.versionInfo()).isEqualTo(own.serial()));
+
+    expired[0] = true;
+    Verdict verdict = withSvid.offer(new ResourceUpdate(XdsResourceType.CLUSTER, "2",
+        Map.of("c", new XdsResource("c", "2", cluster("c", "2"))), Set.of("c"), Set.of()))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(verdict.accepted()).isFalse();
+    assertThat(verdict.error()).startsWith("secret default: ");
+  }
+
   private static io.meshfed.control.client.runtime.XdsResource shownDefault(ConfigApplier applier) {
     return applier.accepted().ofType(XdsResourceType.SECRET.typeUrl()).stream()
         .filter(shown -> shown.name().equals("default")).findFirst().orElseThrow();

@@ -212,5 +212,6 @@ class IstioMetricsTest {
         .isEqualTo(reviews);
     assertThat(DestinationService.ofCluster("BlackHoleCluster").host()).isEqualTo("BlackHoleCluster");
     assertThat(DestinationService.ofCluster("")).isEqualTo(DestinationService.UNKNOWN);
+    assertThat(DestinationService.ofCluster("inbound|8080||")).isEqualTo(DestinationService.UNKNOWN);
   }
 }

@@ -248,7 +248,6 @@ final class FederationMember {
   /** The Hazelcast map where control planes advertise their admin URLs ({@code /debug/clusterz}). */
   static final String CONTROL_PLANES_MAP = "meshfed.controlplanes";
 
-
   /** Advertises this control plane's admin URL to the federation (for {@code meshfed proxy-status}). */
   Future<Void> advertiseAdmin(String url) {
     return vertx.executeBlocking(() -> {
@@ -257,9 +256,8 @@ final class FederationMember {
     }, false);
   }
 
-  /** Every advertised admin URL, by cluster id. */
   /**
-   * The control planes' admin URLs. During a partition the map read blocks on the unreachable member's partitions
+   * Every advertised admin URL, by cluster id. During a partition the map read blocks on the unreachable member's partitions
    * until Hazelcast drops it ({@code federation.memberTimeout}): the answer then comes from the last complete read
    * after {@link #ADMIN_URLS_WAIT}, and at most one read waits on a worker thread at a time.
    */

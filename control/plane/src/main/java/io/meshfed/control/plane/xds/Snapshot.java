@@ -179,7 +179,8 @@ public final class Snapshot {
 
         /**
          * Adds several resources of one type, as {@link #add} one after the other would (same checks, same
-         * versions, the first bad resource in iteration order is the one reported). Large batches are serialised
+         * versions, the first bad resource in iteration order is the one reported), except that a resource that
+         * cannot be serialised fails the batch before any of it is added. Large batches are serialised
          * and digested on the common fork-join pool: that is where a full translation spends a third of its time,
          * and each resource's bytes depend on the resource alone, so the result does not depend on the threads.
          */
@@ -207,12 +208,32 @@ public final class Snapshot {
                 return prepareRange(type, messages, 0, messages.size());
             }
             // Fixed chunks on an ordered stream: the results come back in the list's order whatever thread prepared
-            // them, and the first bad resource's exception is the one rethrown on this thread.
+            // them. Each chunk keeps its failure, so the first bad resource in list order is the one rethrown here
+            // (a parallel stream would rethrow whichever failed first in time).
             int chunks = (messages.size() + PARALLEL_BATCH - 1) / PARALLEL_BATCH;
-            return IntStream.range(0, chunks).parallel()
-                    .mapToObj(c -> prepareRange(type, messages, c * PARALLEL_BATCH,
+            List<PreparedChunk> prepared = IntStream.range(0, chunks).parallel()
+                    .mapToObj(c -> PreparedChunk.of(type, messages, c * PARALLEL_BATCH,
                             Math.min(messages.size(), (c + 1) * PARALLEL_BATCH)))
-                    .flatMap(List::stream).toList();
+                    .toList();
+            List<VersionedResource> out = new ArrayList<>(messages.size());
+            for (PreparedChunk chunk : prepared) {
+                if (chunk.failure() != null) {
+                    throw chunk.failure();
+                }
+                out.addAll(chunk.resources());
+            }
+            return out;
+        }
+
+        /** One chunk's prepared resources, or the exception its first bad resource raised. */
+        private record PreparedChunk(List<VersionedResource> resources, RuntimeException failure) {
+            static PreparedChunk of(XdsResourceType type, List<? extends Message> messages, int from, int to) {
+                try {
+                    return new PreparedChunk(prepareRange(type, messages, from, to), null);
+                } catch (RuntimeException e) {
+                    return new PreparedChunk(List.of(), e);
+                }
+            }
         }
 
         /** Prepares {@code messages[from, to)} with one digest instance (getInstance costs more than a small digest). */

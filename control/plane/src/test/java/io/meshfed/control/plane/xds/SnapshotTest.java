@@ -78,6 +78,21 @@ class SnapshotTest {
     }
 
     @Test
+    void aLargeBatchReportsItsFirstBadResourceInListOrderAndAddsNothing() {
+        List<Message> many = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            many.add(endpoints("c" + i, 80, "127.0.1.1"));
+        }
+        many.set(300, edsCluster("a-cluster-among-endpoints"));
+        many.set(1_900, endpoints("", 80, "127.0.1.1"));
+        Snapshot.Builder builder = Snapshot.builder();
+
+        assertThatThrownBy(() -> builder.addAll(ENDPOINT, many))
+                .hasMessageStartingWith("resource: type.googleapis.com/envoy.config.cluster.v3.Cluster (expected: ");
+        assertThat(builder.build().resources(ENDPOINT)).isEmpty();
+    }
+
+    @Test
     void aBuilderUsedAfterBuildLeavesTheBuiltSnapshotAlone() {
         Snapshot.Builder builder = Snapshot.builder().add(CLUSTER, edsCluster("x"));
         Snapshot first = builder.build();

@@ -37,6 +37,8 @@ class PartitionChaosTest {
    */
   private static final Duration WITHDRAWN_WITHIN = Duration.ofSeconds(75);
   private static final Duration REJOINED_WITHIN = Duration.ofSeconds(90);
+  /** From the control plane's view to the gateway's: debounce (100 ms to 10 s) plus the push. */
+  private static final Duration PUSHED_WITHIN = Duration.ofSeconds(15);
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
 
   // Static: JUnit injects instance @TempDir fields after @BeforeAll even with a per-class lifecycle.
@@ -105,10 +107,16 @@ class PartitionChaosTest {
       // The federation view must stay readable while a peer is unreachable: it is what an operator looks at then.
       assertThat(clusterzUnanswered).as("east's /debug/clusterz probes unanswered during the cut").isZero();
 
-      // Withdrawn: no endpoint left for ratings (NC), and reviews only from east's own pods.
+      // Withdrawn: once the control plane's push has reached the ingress (debounce, then EDS), no endpoint is left
+      // for ratings (NC), and reviews come only from east's own pods.
+      long withdrawnAt = System.nanoTime();
       Probe.Answer ratings = Probe.get(federation.eastIngress("/ratings"), CLIENT_TIMEOUT);
-      assertThat(ratings.status()).as("/ratings after the withdrawal: %s", ratings).isEqualTo(503);
-      assertThat(ratings.flags()).as("/ratings after the withdrawal: %s", ratings).contains("NC");
+      while (!(ratings.status() == 503 && ratings.flags().contains("NC"))) {
+        assertThat(elapsed(withdrawnAt)).as("/ratings answers 503 NC within %s s of the withdrawal (last: %s)",
+            PUSHED_WITHIN.toSeconds(), ratings).isLessThan(PUSHED_WITHIN);
+        Thread.sleep(250);
+        ratings = Probe.get(federation.eastIngress("/ratings"), CLIENT_TIMEOUT);
+      }
       long westBefore = reviews.servedByCluster().getOrDefault("west", 0L);
       Thread.sleep(2_000);
       assertThat(reviews.servedByCluster().getOrDefault("west", 0L)).as("reviews served by west after the withdrawal")

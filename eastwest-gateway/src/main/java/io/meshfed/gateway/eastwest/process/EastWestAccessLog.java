@@ -2,13 +2,10 @@ package io.meshfed.gateway.eastwest.process;
 
 import io.meshfed.control.client.accesslog.AccessLogEntry;
 import io.meshfed.control.client.accesslog.AccessLogger;
-import io.meshfed.control.client.flags.ResponseFlags;
 import io.meshfed.gateway.eastwest.ConnectionObserver;
 import io.meshfed.gateway.eastwest.ConnectionRecord;
 import io.meshfed.gateway.eastwest.RequestRecord;
-import io.meshfed.gateway.eastwest.ResponseFlag;
 import java.net.InetSocketAddress;
-import java.util.Set;
 
 /**
  * The engine's connection and request records as access-log entries (docs/diagnostics.md): one TCP line per
@@ -34,7 +31,7 @@ final class EastWestAccessLog implements ConnectionObserver {
         .sourcePrincipal(emptyToNull(record.sourcePrincipal()))
         .upstreamCluster(emptyToNull(record.destinationCluster()))
         .upstreamHost(address(record.upstreamHost()))
-        .responseFlags(flags(record.responseFlags()))
+        .responseFlags(EngineFlags.of(record.responseFlags()))
         .connectionTerminationDetails(record.rejectReason() == null ? emptyToNull(record.details())
             : record.rejectReason().name().toLowerCase(java.util.Locale.ROOT)
                 + (record.details() == null || record.details().isEmpty() ? "" : ": " + record.details()))
@@ -56,7 +53,7 @@ final class EastWestAccessLog implements ConnectionObserver {
         .path(record.path())
         .requestId(emptyToNull(record.requestId()))
         .responseCode(record.status())
-        .responseFlags(flags(record.responseFlags()))
+        .responseFlags(EngineFlags.of(record.responseFlags()))
         .responseCodeDetails(emptyToNull(record.details()))
         .upstreamCluster(emptyToNull(record.destinationCluster()))
         .upstreamHost(address(record.upstreamHost()))
@@ -64,22 +61,6 @@ final class EastWestAccessLog implements ConnectionObserver {
         .bytesReceived(record.requestBytes())
         .bytesSent(record.responseBytes())
         .build());
-  }
-
-  /** The engine's flags by Envoy code; a code the shared vocabulary lacks is dropped rather than failing. */
-  private static ResponseFlags flags(Set<ResponseFlag> flags) {
-    ResponseFlags result = ResponseFlags.NONE;
-    if (flags == null) {
-      return result;
-    }
-    for (ResponseFlag flag : flags) {
-      try {
-        result = result.with(ResponseFlags.parse(flag.code()));
-      } catch (IllegalArgumentException unknown) {
-        // Not in control/client's vocabulary: nothing to explain it with.
-      }
-    }
-    return result;
   }
 
   private static String address(InetSocketAddress address) {

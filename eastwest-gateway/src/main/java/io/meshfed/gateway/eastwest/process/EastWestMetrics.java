@@ -1,6 +1,5 @@
 package io.meshfed.gateway.eastwest.process;
 
-import io.meshfed.control.client.flags.ResponseFlags;
 import io.meshfed.control.client.metrics.ConnectionMetric;
 import io.meshfed.control.client.metrics.DestinationService;
 import io.meshfed.control.client.metrics.IstioMetrics;
@@ -13,8 +12,6 @@ import io.meshfed.gateway.eastwest.ConnectionObserver;
 import io.meshfed.gateway.eastwest.ConnectionRecord;
 import io.meshfed.gateway.eastwest.Mode;
 import io.meshfed.gateway.eastwest.RequestRecord;
-import io.meshfed.gateway.eastwest.ResponseFlag;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -38,7 +35,6 @@ final class EastWestMetrics implements ConnectionObserver {
   /** Enough for every (peer, cluster, endpoint) a gateway sees at once; past it the cache starts over. */
   static final int MAX_CACHED_LABELS = 10_000;
 
-  private static final ResponseFlags[] FLAGS = flagTable();
 
   private record Key(boolean terminated, String principal, String cluster, ConnectionRecord.Upstream upstream) {
   }
@@ -56,7 +52,7 @@ final class EastWestMetrics implements ConnectionObserver {
   public void request(RequestRecord record) {
     TrafficLabels traffic = labels(record.mode(), record.sourcePrincipal(), record.destinationCluster(),
         record.destination());
-    metrics.recordRequest(RequestMetric.http(traffic, record.status(), flags(record.responseFlags()),
+    metrics.recordRequest(RequestMetric.http(traffic, record.status(), EngineFlags.of(record.responseFlags()),
         record.duration().toNanos() / 1_000_000.0, record.requestBytes(), record.responseBytes()));
   }
 
@@ -69,7 +65,7 @@ final class EastWestMetrics implements ConnectionObserver {
     TrafficLabels traffic = labels(record.mode(), record.sourcePrincipal(), record.destinationCluster(),
         record.destination());
     metrics.recordConnectionOpened(traffic);
-    metrics.recordConnectionClosed(new ConnectionMetric(traffic, flags(record.responseFlags()), record.sentBytes(),
+    metrics.recordConnectionClosed(new ConnectionMetric(traffic, EngineFlags.of(record.responseFlags()), record.sentBytes(),
         record.receivedBytes()));
   }
 
@@ -113,32 +109,5 @@ final class EastWestMetrics implements ConnectionObserver {
       namespace = end < 0 ? principal.substring(ns + 4) : principal.substring(ns + 4, end);
     }
     return Workload.builder().principal(principal).namespace(namespace).build();
-  }
-
-  private static ResponseFlags flags(Set<ResponseFlag> flags) {
-    if (flags.isEmpty()) {
-      return ResponseFlags.NONE;
-    }
-    ResponseFlags result = ResponseFlags.NONE;
-    for (ResponseFlag flag : flags) {
-      result = result.with(FLAGS[flag.ordinal()]);
-    }
-    return result;
-  }
-
-  /** The engine's flags in control/client's vocabulary by Envoy code; a code it lacks maps to none. */
-  private static ResponseFlags[] flagTable() {
-    ResponseFlag[] engine = ResponseFlag.values();
-    ResponseFlags[] table = new ResponseFlags[engine.length];
-    for (ResponseFlag flag : engine) {
-      ResponseFlags mapped;
-      try {
-        mapped = ResponseFlags.parse(flag.code());
-      } catch (IllegalArgumentException unknown) {
-        mapped = ResponseFlags.NONE;
-      }
-      table[flag.ordinal()] = mapped;
-    }
-    return table;
   }
 }

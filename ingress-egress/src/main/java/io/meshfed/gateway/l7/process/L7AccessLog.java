@@ -38,7 +38,7 @@ final class L7AccessLog implements OutcomeSink {
         .requestedServerName(emptyToNull(outcome.requestedServerName()))
         .sourcePrincipal(emptyToNull(outcome.downstreamPeerPrincipal()))
         .responseCode(outcome.responseCode())
-        .responseFlags(flags(outcome.responseFlags()))
+        .responseFlags(ResponseFlags.parseKnown(outcome.responseFlags()))
         .responseCodeDetails(emptyToNull(outcome.responseCodeDetails()))
         .upstreamCluster(emptyToNull(outcome.upstreamCluster()))
         .upstreamHost(emptyToNull(outcome.upstreamHost()))
@@ -59,26 +59,10 @@ final class L7AccessLog implements OutcomeSink {
         .upstreamCluster(emptyToNull(outcome.upstreamCluster()))
         .upstreamHost(emptyToNull(outcome.upstreamHost()))
         .downstreamRemoteAddress(address(outcome.downstreamRemote()))
-        .responseFlags(flags(outcome.responseFlags()))
+        .responseFlags(ResponseFlags.parseKnown(outcome.responseFlags()))
         .bytesReceived(outcome.bytesReceived())
         .bytesSent(outcome.bytesSent())
         .build());
-  }
-
-  /** The engine spells flags as Envoy does; a code the shared vocabulary lacks is dropped rather than failing. */
-  private static ResponseFlags flags(String text) {
-    ResponseFlags flags = ResponseFlags.NONE;
-    if (text == null) {
-      return flags;
-    }
-    for (String code : text.split(",")) {
-      try {
-        flags = flags.with(ResponseFlags.parse(code));
-      } catch (IllegalArgumentException unknown) {
-        // Not in control/client's vocabulary: nothing to explain it with; the response header still carries it.
-      }
-    }
-    return flags;
   }
 
   private static String address(InetSocketAddress address) {

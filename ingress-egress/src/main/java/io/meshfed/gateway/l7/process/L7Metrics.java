@@ -96,22 +96,9 @@ final class L7Metrics implements OutcomeSink {
     ResponseFlags known = flagTexts.get(text);
     if (known == null) {
       // Few distinct texts exist (flag combinations); the map stays tiny.
-      known = flagTexts.computeIfAbsent(text, L7Metrics::parseLeniently);
+      known = flagTexts.computeIfAbsent(text, ResponseFlags::parseKnown);
     }
     return known;
-  }
-
-  /** The engine spells flags as Envoy does; a code the shared vocabulary lacks is dropped (as in the access log). */
-  private static ResponseFlags parseLeniently(String text) {
-    ResponseFlags flags = ResponseFlags.NONE;
-    for (String code : text.split(",")) {
-      try {
-        flags = flags.with(ResponseFlags.parse(code));
-      } catch (IllegalArgumentException unknown) {
-        // Nothing in control/client's vocabulary to label it with.
-      }
-    }
-    return flags;
   }
 
   /** The gRPC status of a gRPC response (0..16), -1 for none or for a value outside gRPC's codes. */

@@ -79,6 +79,24 @@ public final class ResponseFlags {
     return result;
   }
 
+  /**
+   * Parses a gateway engine's own flag text ({@code UH,URX}): like {@link #parse}, but a code outside this vocabulary
+   * is dropped instead of refused, since there is nothing to explain it with (the response header still carries it).
+   */
+  public static ResponseFlags parseKnown(String text) {
+    if (text == null || text.isEmpty()) {
+      return NONE;
+    }
+    ResponseFlags result = NONE;
+    for (String part : text.split(",")) {
+      ResponseFlag flag = ResponseFlag.find(part.trim()).orElse(null);
+      if (flag != null) {
+        result = result.with(flag);
+      }
+    }
+    return result;
+  }
+
   /** This set plus {@code flag}. */
   public ResponseFlags with(ResponseFlag flag) {
     int mask = 1 << flag.ordinal();

@@ -31,6 +31,15 @@ class ResponseFlagsTest {
   }
 
   @Test
+  void anEnginesFlagTextKeepsTheKnownCodesAndDropsTheOthers() {
+    assertThat(ResponseFlags.parseKnown("UH,XYZ,URX")).isEqualTo(ResponseFlags.of(ResponseFlag.UH, ResponseFlag.URX));
+    assertThat(ResponseFlags.parseKnown("XYZ")).isEqualTo(ResponseFlags.NONE);
+    assertThat(ResponseFlags.parseKnown(null)).isEqualTo(ResponseFlags.NONE);
+    assertThat(ResponseFlags.parseKnown("")).isEqualTo(ResponseFlags.NONE);
+    assertThatThrownBy(() -> ResponseFlags.parse("UH,XYZ")).hasMessageContaining("XYZ");
+  }
+
+  @Test
   void longNamesAndStatusesAreEnvoys() {
     assertThat(ResponseFlag.UH.longName()).isEqualTo("NoHealthyUpstream");
     assertThat(ResponseFlag.UF.longName()).isEqualTo("UpstreamConnectionFailure");

@@ -1,5 +1,6 @@
 package io.meshfed.gateway.eastwest.http;
 
+import io.meshfed.control.client.accesslog.RequestIds;
 import io.meshfed.gateway.eastwest.ConnectionRecord;
 import io.meshfed.gateway.eastwest.RequestRecord;
 import io.meshfed.gateway.eastwest.ResponseFlag;
@@ -29,8 +30,6 @@ import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -109,10 +108,7 @@ final class Exchange {
   private static String requestId(HttpHeaders headers) {
     String id = headers.get(REQUEST_ID);
     if (id == null || id.isEmpty()) {
-      // A version-4 UUID from the event loop's ThreadLocalRandom: no SecureRandom contention on the hot path.
-      ThreadLocalRandom random = ThreadLocalRandom.current();
-      id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
-          (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+      id = RequestIds.next();
       headers.set(REQUEST_ID, id);
     }
     return id;

@@ -1,5 +1,6 @@
 package io.meshfed.gateway.l7.proxy;
 
+import io.meshfed.control.client.accesslog.RequestIds;
 import io.meshfed.gateway.l7.cluster.ClusterRuntime;
 import io.meshfed.gateway.l7.cluster.ClusterSpec;
 import io.meshfed.gateway.l7.cluster.Host;
@@ -330,7 +331,7 @@ final class Exchange implements AuthzRequest {
     }
     String id = headers.get(REQUEST_ID);
     if (id == null || id.isEmpty() || (http.useRemoteAddress() && !http.preserveExternalRequestId())) {
-      id = Tracing.requestId();
+      id = RequestIds.next();
       headers.set(REQUEST_ID, id);
     }
     requestId = id;

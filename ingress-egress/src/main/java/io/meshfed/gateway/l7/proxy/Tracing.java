@@ -5,9 +5,9 @@ import io.netty.util.AsciiString;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Request ids and trace-context propagation. The gateway is one hop of the trace: it keeps the trace id, makes
- * its own span id the parent of the upstream request, and keeps W3C {@code traceparent} (W3C Trace Context §3.2)
- * and B3 ({@code x-b3-*}, as Istio's proxies use) consistent with each other. No spans are reported.
+ * Trace-context propagation. The gateway is one hop of the trace: it keeps the trace id, makes its own span id the
+ * parent of the upstream request, and keeps W3C {@code traceparent} (W3C Trace Context §3.2) and B3
+ * ({@code x-b3-*}, as Istio's proxies use) consistent with each other. No spans are reported.
  */
 final class Tracing {
 
@@ -20,24 +20,6 @@ final class Tracing {
   private static final AsciiString B3_FLAGS = AsciiString.cached("x-b3-flags");
 
   private Tracing() {
-  }
-
-  /** A random UUID (version 4) without SecureRandom contention on the event loop. */
-  static String requestId() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    char[] out = new char[36];
-    hex(high >>> 32, 8, out, 0);
-    out[8] = '-';
-    hex(high >>> 16, 4, out, 9);
-    out[13] = '-';
-    hex(high, 4, out, 14);
-    out[18] = '-';
-    hex(low >>> 48, 4, out, 19);
-    out[23] = '-';
-    hex(low, 12, out, 24);
-    return new String(out);
   }
 
   private static void hex(long value, int digits, char[] out, int at) {

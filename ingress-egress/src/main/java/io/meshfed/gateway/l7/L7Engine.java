@@ -67,7 +67,7 @@ public final class L7Engine {
     this.jwt = new JwtVerifier(vertx);
     this.state = new EngineState(EngineSnapshot.empty(role), Map.of());
     ProxyContext proxy = new ProxyContext(() -> state, upstreams, builder.sink, limits, jwt, role,
-        builder.traceSamplePercent, builder.tlsSessionResumption);
+        builder.tlsSessionResumption);
     this.listeners = new ListenerManager(transport, workers, proxy);
     LOG.info("L7 engine ({}) on {} {} event loops", role.metadataValue(), builder.workers, transport.name());
   }
@@ -182,7 +182,6 @@ public final class L7Engine {
     private OutcomeSink sink = OutcomeSink.NONE;
     private HygieneLimits limits = HygieneLimits.DEFAULTS;
     private boolean nativeTransport = true;
-    private double traceSamplePercent = 1.0;
     private boolean tlsSessionResumption = true;
 
     private Builder(Vertx vertx) {
@@ -231,15 +230,6 @@ public final class L7Engine {
     /** Use epoll where available (default true). */
     public Builder nativeTransport(boolean value) {
       nativeTransport = value;
-      return this;
-    }
-
-    /** Share of new traces (no incoming trace context) marked sampled, percent (default 1, Istio's default). */
-    public Builder traceSamplePercent(double value) {
-      if (value < 0 || value > 100 || Double.isNaN(value)) {
-        throw new IllegalArgumentException("traceSamplePercent: " + value + " (expected: 0 to 100)");
-      }
-      traceSamplePercent = value;
       return this;
     }
 

@@ -19,6 +19,7 @@ import io.meshfed.gateway.l7.listener.HttpFilterSpec;
 import io.meshfed.gateway.l7.listener.HttpManagerSpec;
 import io.meshfed.gateway.l7.listener.ListenerSpec;
 import io.meshfed.gateway.l7.listener.TcpProxySpec;
+import io.meshfed.gateway.l7.listener.TracingSpec;
 import io.meshfed.gateway.l7.routing.RouteTable;
 import io.meshfed.gateway.l7.security.ExtAuthzSpec;
 import io.meshfed.gateway.l7.tls.DownstreamTlsSpec;
@@ -174,7 +175,7 @@ final class ListenerCompiler {
         "stream_idle_timeout", "common_http_protocol_options", "max_request_headers_kb", "upgrade_configs",
         "preserve_external_request_id", "http2_protocol_options", "generate_request_id", "normalize_path",
         "merge_slashes", "server_name", "forward_client_cert_details", "path_with_escaped_slashes_action",
-        "always_set_request_id_in_response"));
+        "always_set_request_id_in_response", "tracing"));
     String routeName = null;
     RouteTable inline = null;
     switch (hcm.getRouteSpecifierCase()) {
@@ -265,7 +266,22 @@ final class ListenerCompiler {
         hcm.hasRequestHeadersTimeout() && headersTimeout == null ? Duration.ZERO : headersTimeout, streamIdle, idle,
         maxHeaders, headerBytes, websocket, List.copyOf(filters),
         // The ingress gateway is where external clients meet the mesh: the id they see is the one to trace.
-        hcm.getAlwaysSetRequestIdInResponse() || problems.role() == Role.INGRESS);
+        hcm.getAlwaysSetRequestIdInResponse() || problems.role() == Role.INGRESS,
+        hcm.hasTracing() ? tracing(hcm.getTracing(), path + ".tracing", problems) : null);
+  }
+
+  /** Envoy's {@code tracing}: sampling of new traces only; no spans are reported, so no provider is taken. */
+  private static TracingSpec tracing(HttpConnectionManager.Tracing tracing, String path, Problems problems) {
+    Protos.allowOnly(tracing, path, problems, Set.of("random_sampling"));
+    double percent = 100;
+    if (tracing.hasRandomSampling()) {
+      percent = tracing.getRandomSampling().getValue();
+      if (!(percent >= 0 && percent <= 100)) {
+        problems.error(path + ".random_sampling.value", percent + " (expected: 0 to 100)");
+        percent = 100;
+      }
+    }
+    return new TracingSpec(percent);
   }
 
   private static HttpFilterSpec httpFilter(HttpFilter filter, String path, Problems problems) {

@@ -23,10 +23,12 @@ import java.util.List;
  * @param alwaysSetRequestIdInResponse {@code always_set_request_id_in_response}: every response carries the request's
  *     {@code x-request-id}; always on for the ingress role (docs/diagnostics.md: the id a client sees is what
  *     {@code meshfed explain} takes)
+ * @param tracing {@code tracing}; null when absent (trace headers pass through untouched)
  */
 public record HttpManagerSpec(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
                               boolean useRemoteAddress, int xffNumTrustedHops, boolean preserveExternalRequestId,
                               Duration requestHeadersTimeout, Duration streamIdleTimeout, Duration idleTimeout,
                               int maxHeadersCount, int maxRequestHeadersBytes, boolean websocket,
-                              List<HttpFilterSpec> filters, boolean alwaysSetRequestIdInResponse) {
+                              List<HttpFilterSpec> filters, boolean alwaysSetRequestIdInResponse,
+                              TracingSpec tracing) {
 }

@@ -657,7 +657,9 @@ final class Exchange implements AuthzRequest {
     apply(route.requestHeaders(), headers);
     apply(vhost.requestHeaders(), headers);
     apply(table.requestHeaders(), headers);
-    Tracing.propagate(headers, proxy.traceSamplePercent());
+    if (http.tracing() != null) {
+      Tracing.propagate(headers, http.tracing().randomSamplingPercent());
+    }
   }
 
   private static void apply(HeaderMutations mutations, HttpHeaders headers) {

@@ -29,7 +29,6 @@ public final class ProxyContext implements DataPlane {
   private final HygieneLimits limits;
   private final JwtVerifier jwt;
   private final Role role;
-  private final double traceSamplePercent;
   private final boolean tlsSessionResumption;
 
   /**
@@ -41,18 +40,16 @@ public final class ProxyContext implements DataPlane {
    * @param limits hygiene limits
    * @param jwt JWT verification
    * @param role the engine's role
-   * @param traceSamplePercent the share of new traces marked sampled
    * @param tlsSessionResumption whether downstream TLS sessions may be resumed
    */
   public ProxyContext(Supplier<EngineState> state, Upstreams upstreams, OutcomeSink sink, HygieneLimits limits,
-                      JwtVerifier jwt, Role role, double traceSamplePercent, boolean tlsSessionResumption) {
+                      JwtVerifier jwt, Role role, boolean tlsSessionResumption) {
     this.state = state;
     this.upstreams = upstreams;
     this.sink = sink;
     this.limits = limits;
     this.jwt = jwt;
     this.role = role;
-    this.traceSamplePercent = traceSamplePercent;
     this.tlsSessionResumption = tlsSessionResumption;
   }
 
@@ -70,10 +67,6 @@ public final class ProxyContext implements DataPlane {
 
   Role role() {
     return role;
-  }
-
-  double traceSamplePercent() {
-    return traceSamplePercent;
   }
 
   void report(RequestOutcome outcome) {

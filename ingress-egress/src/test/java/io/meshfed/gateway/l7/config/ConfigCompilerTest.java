@@ -80,6 +80,27 @@ class ConfigCompilerTest {
   }
 
   @Test
+  void readsTracingSamplingAndRefusesWhatItCannotHonour() {
+    var tracing = io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+        .Tracing.newBuilder().setRandomSampling(io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(250))
+        .setVerbose(true);
+    Listener listener = Xds.httpListener("0.0.0.0_8080", Xds.hcm("http.8080").setTracing(tracing).build());
+
+    ConfigCompiler.Compilation refused = ConfigCompiler.compile(Role.INGRESS,
+        base().toBuilder().listener(listener).build(), EngineSnapshot.empty(Role.INGRESS));
+    ConfigCompiler.Compilation accepted = ConfigCompiler.compile(Role.INGRESS, base(),
+        EngineSnapshot.empty(Role.INGRESS));
+
+    assertThat(refused.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+        "listener 0.0.0.0_8080: filter_chains[0].filters[0].typed_config.tracing.verbose: field verbose "
+            + "(unsupported by the meshfed ingress gateway)",
+        "listener 0.0.0.0_8080: filter_chains[0].filters[0].typed_config.tracing.random_sampling.value: 250.0 "
+            + "(expected: 0 to 100)");
+    assertThat(accepted.snapshot().listeners().get("0.0.0.0_8080").chains().get(0).http().tracing()
+        .randomSamplingPercent()).isEqualTo(1.0);
+  }
+
+  @Test
   void refusesAnInvalidRegexWithItsPath() {
     Route bad = Route.newBuilder().setMatch(RouteMatch.newBuilder().setSafeRegex(RegexMatcher.newBuilder()
         .setRegex("/reviews/(["))).setRoute(RouteAction.newBuilder().setCluster("c")).build();

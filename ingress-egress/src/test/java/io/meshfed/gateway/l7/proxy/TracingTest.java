@@ -71,4 +71,23 @@ class TracingTest extends EngineTestBase {
     assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
     assertThat(seen.containsKey("x-envoy-internal")).isFalse();
   }
+
+  @Test
+  void passesTraceHeadersUntouchedWithoutATracingConfiguration() throws Exception {
+    Backend backend = backend("untraced");
+    apply(XdsResources.builder()
+        .listener(Xds.httpListener("untraced", Xds.hcm("r2").clearTracing().build()))
+        .route(Xds.catchAll("r2", "c2")).cluster(Xds.staticCluster("c2", "127.0.0.1", backend.port())).build());
+
+    JsonObject seen = http.get(port("untraced"), "h", "/", "traceparent",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").json().getJsonObject("headers");
+    JsonObject fresh = http.get(port("untraced"), "h", "/").json().getJsonObject("headers");
+
+    // Envoy without `tracing` on its connection manager neither starts traces nor becomes a hop of one.
+    assertThat(seen.getString("traceparent")).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(seen.containsKey("x-b3-spanid")).isFalse();
+    assertThat(fresh.containsKey("traceparent")).isFalse();
+    assertThat(fresh.containsKey("x-b3-traceid")).isFalse();
+    assertThat(fresh.getString("x-request-id")).isNotBlank();
+  }
 }

@@ -73,12 +73,17 @@ public final class Xds {
         .setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
   }
 
-  /** An HCM with RDS {@code routeName} and {@code filters} before the router. */
+  /**
+   * An HCM with RDS {@code routeName} and {@code filters} before the router, and tracing at Istio's default 1 %
+   * sampling, as the control plane writes a gateway's.
+   */
   public static HttpConnectionManager.Builder hcm(String routeName, HttpFilter... filters) {
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
         .setStatPrefix("outbound_0.0.0.0_8080")
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         .setUseRemoteAddress(BoolValue.of(true))
+        .setTracing(HttpConnectionManager.Tracing.newBuilder().setRandomSampling(
+            io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(1.0)))
         .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(ads()));
     for (HttpFilter filter : filters) {
       hcm.addHttpFilters(filter);

@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsCont
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.Percent;
 import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.control.plane.istio.AuthorizationPolicy;
 import io.meshfed.control.plane.istio.Destination;
@@ -55,6 +56,9 @@ import java.util.TreeMap;
  * Proxyless clients in these roles get the same routes behind API listeners named by the virtual hosts' domains.
  */
 final class GatewayServers {
+
+  /** Istio's {@code meshConfig.defaultConfig.tracing.sampling} default, percent. */
+  private static final double ISTIO_TRACE_SAMPLING_PERCENT = 1.0;
 
   private record ServerRef(Gateway gateway, int index, Server server, int listenerPort) {
 
@@ -200,7 +204,11 @@ final class GatewayServers {
       filters.add(ListenerParts.cors());
     }
     filters.add(ListenerParts.router());
-    return ListenerParts.hcm("outbound_0.0.0.0_" + port, routeName, filters, !proxyless);
+    HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + port, routeName, filters, !proxyless);
+    // Istio's gateways are hops of the trace (meshConfig.enableTracing, on by default) and sample new traces at
+    // defaultConfig.tracing.sampling, 1 % by default. Proxyless gRPC clients do their own tracing.
+    return proxyless ? hcm : hcm.toBuilder().setTracing(HttpConnectionManager.Tracing.newBuilder()
+        .setRandomSampling(Percent.newBuilder().setValue(ISTIO_TRACE_SAMPLING_PERCENT))).build();
   }
 
   private String authorizerCluster(AuthorizationPolicy policy, String host, int port) {

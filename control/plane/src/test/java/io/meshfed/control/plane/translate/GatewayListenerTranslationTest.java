@@ -107,6 +107,19 @@ class GatewayListenerTranslationTest {
   }
 
   @Test
+  void gatewayConnectionManagersTraceAtIstiosDefaultSampling() throws Exception {
+    MeshFixture fx = shop("""
+          - port: {number: 80, name: http, protocol: HTTP}
+            hosts: ["shop.example.com"]
+        """);
+    fx.translate();
+
+    var hcm = fx.listener(INGRESS, "0.0.0.0_8080").getFilterChains(0).getFilters(0).getTypedConfig().unpack(
+        io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.class);
+    assertJson(hcm.getTracing(), "{\"randomSampling\":{\"value\":1.0}}");
+  }
+
+  @Test
   void mutualRequiresClientCertificatesFromTheCredentialsCa() {
     MeshFixture fx = shop("""
           - port: {number: 443, name: https, protocol: HTTPS}

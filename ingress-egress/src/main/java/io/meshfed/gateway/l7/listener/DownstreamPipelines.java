@@ -1,5 +1,6 @@
 package io.meshfed.gateway.l7.listener;
 
+import io.meshfed.gateway.l7.codec.ResponseEncoder;
 import io.meshfed.gateway.l7.tls.TlsContextFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -122,7 +122,7 @@ final class DownstreamPipelines {
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast("guard", new Http1ConnectionGuard(connection, dataPlane, headersTimeout, idle));
     pipeline.addLast("decoder", new StrictRequestDecoder(http.maxRequestHeadersBytes()));
-    pipeline.addLast("encoder", new HttpResponseEncoder());
+    pipeline.addLast("encoder", new ResponseEncoder());
     pipeline.addLast("http", dataPlane.httpStream(connection));
   }
 

@@ -2,6 +2,7 @@ package io.meshfed.gateway.l7.upstream;
 
 import io.meshfed.gateway.l7.cluster.ClusterRuntime;
 import io.meshfed.gateway.l7.cluster.Host;
+import io.meshfed.gateway.l7.codec.ArrayHttpHeaders;
 import io.meshfed.gateway.l7.tls.TlsContextFactory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -193,7 +195,9 @@ final class HostPool {
       h2Capacity(connection);
     } else {
       Http1Connection connection = new Http1Connection(this, channel);
-      channel.pipeline().addLast(new HttpClientCodec(4096, 64 * 1024, 64 * 1024, false));
+      channel.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(4096)
+          .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(ArrayHttpHeaders.FACTORY),
+          HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST, false));
       channel.pipeline().addLast(connection);
       released(connection, true);
     }

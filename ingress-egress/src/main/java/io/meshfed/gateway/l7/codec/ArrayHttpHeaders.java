@@ -1,0 +1,467 @@
+package io.meshfed.gateway.l7.codec;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * HTTP/1.1 headers in arrival order in two parallel arrays, looked up by a case-insensitive scan. A proxied request or
+ * response carries a dozen headers, each read or rewritten once or twice; for that, a scan beats Netty's hashed
+ * {@code DefaultHttpHeaders}, which hashes every name on the way in and allocates an entry per header and a bucket
+ * table per message. Names and values are validated as they are added (RFC 9110 §5.1 token, §5.5 field value), like
+ * Netty's validating headers, so a request the decoder reads into this is held to the same rules. Event-loop
+ * confined, like every message it belongs to.
+ */
+public final class ArrayHttpHeaders extends HttpHeaders {
+
+  /** Creates these headers for Netty's HTTP/1.1 decoders; trailers keep Netty's validating default. */
+  public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+    @Override
+    public HttpHeaders newHeaders() {
+      return new ArrayHttpHeaders(8);
+    }
+
+    @Override
+    public HttpHeaders newEmptyHeaders() {
+      return new ArrayHttpHeaders(2);
+    }
+  };
+
+  private CharSequence[] names;
+  private CharSequence[] values;
+  private int size;
+
+  ArrayHttpHeaders(int capacity) {
+    names = new CharSequence[capacity];
+    values = new CharSequence[capacity];
+  }
+
+  // --- lookup ------------------------------------------------------------------------------------------------------
+
+  private static boolean sameName(CharSequence a, CharSequence b) {
+    return a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);
+  }
+
+  private int indexOf(CharSequence name, int from) {
+    for (int i = from; i < size; i++) {
+      if (sameName(names[i], name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Override
+  public String get(String name) {
+    return get((CharSequence) name);
+  }
+
+  @Override
+  public String get(CharSequence name) {
+    int at = indexOf(name, 0);
+    return at < 0 ? null : values[at].toString();
+  }
+
+  @Override
+  public String get(CharSequence name, String defaultValue) {
+    String value = get(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public Integer getInt(CharSequence name) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public int getInt(CharSequence name, int defaultValue) {
+    Integer value = getInt(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public Short getShort(CharSequence name) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Short.parseShort(value.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public short getShort(CharSequence name, short defaultValue) {
+    Short value = getShort(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public Long getTimeMillis(CharSequence name) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    Date date = DateFormatter.parseHttpDate(value);
+    return date == null ? null : date.getTime();
+  }
+
+  @Override
+  public long getTimeMillis(CharSequence name, long defaultValue) {
+    Long value = getTimeMillis(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public List<String> getAll(String name) {
+    return getAll((CharSequence) name);
+  }
+
+  @Override
+  public List<String> getAll(CharSequence name) {
+    int at = indexOf(name, 0);
+    if (at < 0) {
+      return Collections.emptyList();
+    }
+    int next = indexOf(name, at + 1);
+    if (next < 0) {
+      return Collections.singletonList(values[at].toString());
+    }
+    List<String> all = new ArrayList<>(4);
+    for (int i = at; i >= 0; i = indexOf(name, i + 1)) {
+      all.add(values[i].toString());
+    }
+    return all;
+  }
+
+  @Override
+  public Iterator<String> valueStringIterator(CharSequence name) {
+    Iterator<CharSequence> values = valueCharSequenceIterator(name);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return values.hasNext();
+      }
+
+      @Override
+      public String next() {
+        return values.next().toString();
+      }
+    };
+  }
+
+  @Override
+  public Iterator<CharSequence> valueCharSequenceIterator(CharSequence name) {
+    return new Iterator<>() {
+      private int next = indexOf(name, 0);
+
+      @Override
+      public boolean hasNext() {
+        return next >= 0;
+      }
+
+      @Override
+      public CharSequence next() {
+        if (next < 0) {
+          throw new NoSuchElementException();
+        }
+        CharSequence value = values[next];
+        next = indexOf(name, next + 1);
+        return value;
+      }
+    };
+  }
+
+  @Override
+  public boolean contains(String name) {
+    return indexOf(name, 0) >= 0;
+  }
+
+  @Override
+  public boolean contains(CharSequence name) {
+    return indexOf(name, 0) >= 0;
+  }
+
+  @Override
+  public boolean contains(String name, String value, boolean ignoreCase) {
+    return contains((CharSequence) name, value, ignoreCase);
+  }
+
+  @Override
+  public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(values[i], value)
+          : AsciiString.contentEquals(values[i], value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return size == 0;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public Set<String> names() {
+    Set<String> distinct = new LinkedHashSet<>();
+    for (int i = 0; i < size; i++) {
+      if (indexOf(names[i], 0) == i) {
+        distinct.add(names[i].toString());
+      }
+    }
+    return distinct;
+  }
+
+  @Override
+  public List<Map.Entry<String, String>> entries() {
+    List<Map.Entry<String, String>> entries = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      entries.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+    }
+    return entries;
+  }
+
+  @Override
+  public Iterator<Map.Entry<String, String>> iterator() {
+    return entries().iterator();
+  }
+
+  @Override
+  public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < size;
+      }
+
+      @Override
+      public Map.Entry<CharSequence, CharSequence> next() {
+        if (next >= size) {
+          throw new NoSuchElementException();
+        }
+        int at = next++;
+        return new AbstractMap.SimpleImmutableEntry<>(names[at], values[at]);
+      }
+    };
+  }
+
+  // --- mutation ----------------------------------------------------------------------------------------------------
+
+  private static CharSequence validName(CharSequence name) {
+    if (name == null || name.length() == 0) {
+      throw new IllegalArgumentException("empty header name: " + name + " (expected: an RFC 9110 token)");
+    }
+    int bad = HttpHeaderValidationUtil.validateToken(name);
+    if (bad != -1) {
+      throw new IllegalArgumentException("header name " + name + ": character 0x"
+          + Integer.toHexString(name.charAt(bad)) + " at index " + bad + " (expected: an RFC 9110 token)");
+    }
+    return name;
+  }
+
+  private static CharSequence validValue(Object value) {
+    if (value == null) {
+      throw new NullPointerException("header value");
+    }
+    CharSequence text;
+    if (value instanceof CharSequence chars) {
+      text = chars;
+    } else if (value instanceof Date date) {
+      text = DateFormatter.format(date);
+    } else if (value instanceof Calendar calendar) {
+      text = DateFormatter.format(calendar.getTime());
+    } else {
+      text = value.toString();
+    }
+    int bad = HttpHeaderValidationUtil.validateValidHeaderValue(text);
+    if (bad != -1) {
+      throw new IllegalArgumentException("header value: character 0x" + Integer.toHexString(text.charAt(bad))
+          + " at index " + bad + " (expected: no control characters but horizontal tab)");
+    }
+    return text;
+  }
+
+  private void append(CharSequence name, CharSequence value) {
+    if (size == names.length) {
+      int capacity = Math.max(4, size * 2);
+      names = Arrays.copyOf(names, capacity);
+      values = Arrays.copyOf(values, capacity);
+    }
+    names[size] = name;
+    values[size] = value;
+    size++;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Object value) {
+    return add((CharSequence) name, value);
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Object value) {
+    append(validName(name), validValue(value));
+    return this;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Iterable<?> values) {
+    return add((CharSequence) name, values);
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Iterable<?> values) {
+    validName(name);
+    for (Object value : values) {
+      append(name, validValue(value));
+    }
+    return this;
+  }
+
+  @Override
+  public HttpHeaders addInt(CharSequence name, int value) {
+    return add(name, Integer.toString(value));
+  }
+
+  @Override
+  public HttpHeaders addShort(CharSequence name, short value) {
+    return add(name, Short.toString(value));
+  }
+
+  @Override
+  public HttpHeaders set(String name, Object value) {
+    return set((CharSequence) name, value);
+  }
+
+  /** Replaces the first occurrence in place (keeping its position) and drops the others. */
+  @Override
+  public HttpHeaders set(CharSequence name, Object value) {
+    CharSequence text = validValue(value);
+    int at = indexOf(name, 0);
+    if (at < 0) {
+      append(validName(name), text);
+      return this;
+    }
+    values[at] = text;
+    removeFrom(name, at + 1);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders set(String name, Iterable<?> values) {
+    return set((CharSequence) name, values);
+  }
+
+  @Override
+  public HttpHeaders set(CharSequence name, Iterable<?> values) {
+    validName(name);
+    removeFrom(name, 0);
+    for (Object value : values) {
+      append(name, validValue(value));
+    }
+    return this;
+  }
+
+  @Override
+  public HttpHeaders set(HttpHeaders headers) {
+    if (headers == this) {
+      return this;
+    }
+    return super.set(headers);
+  }
+
+  @Override
+  public HttpHeaders setInt(CharSequence name, int value) {
+    return set(name, Integer.toString(value));
+  }
+
+  @Override
+  public HttpHeaders setShort(CharSequence name, short value) {
+    return set(name, Short.toString(value));
+  }
+
+  @Override
+  public HttpHeaders remove(String name) {
+    return remove((CharSequence) name);
+  }
+
+  @Override
+  public HttpHeaders remove(CharSequence name) {
+    removeFrom(name, 0);
+    return this;
+  }
+
+  private void removeFrom(CharSequence name, int from) {
+    int kept = from;
+    for (int i = from; i < size; i++) {
+      if (!sameName(names[i], name)) {
+        names[kept] = names[i];
+        values[kept] = values[i];
+        kept++;
+      }
+    }
+    Arrays.fill(names, kept, size, null);
+    Arrays.fill(values, kept, size, null);
+    size = kept;
+  }
+
+  @Override
+  public HttpHeaders clear() {
+    Arrays.fill(names, 0, size, null);
+    Arrays.fill(values, 0, size, null);
+    size = 0;
+    return this;
+  }
+
+  @Override
+  public HttpHeaders copy() {
+    ArrayHttpHeaders copy = new ArrayHttpHeaders(Math.max(2, size));
+    System.arraycopy(names, 0, copy.names, 0, size);
+    System.arraycopy(values, 0, copy.values, 0, size);
+    copy.size = size;
+    return copy;
+  }
+
+  // --- encoding ----------------------------------------------------------------------------------------------------
+
+  /** The header at {@code index} in arrival order (for encoders walking the headers without an iterator). */
+  CharSequence nameAt(int index) {
+    return names[index];
+  }
+
+  CharSequence valueAt(int index) {
+    return values[index];
+  }
+}

@@ -1,0 +1,107 @@
+package io.meshfed.gateway.l7.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ArrayHttpHeadersTest {
+
+  private static HttpHeaders headers() {
+    return ArrayHttpHeaders.FACTORY.newHeaders();
+  }
+
+  @Test
+  void looksUpNamesCaseInsensitivelyAndKeepsArrivalOrder() {
+    HttpHeaders headers = headers().add("Host", "shop").add(new AsciiString("X-Trace"), "a")
+        .add("x-trace", "b").add("Accept", "*/*");
+
+    assertThat(headers.get("HOST")).isEqualTo("shop");
+    assertThat(headers.get(HttpHeaderNames.HOST)).isEqualTo("shop");
+    assertThat(headers.getAll("X-TRACE")).containsExactly("a", "b");
+    assertThat(headers.contains("accept")).isTrue();
+    assertThat(headers.get("missing", "fallback")).isEqualTo("fallback");
+    assertThat(headers.size()).isEqualTo(4);
+    assertThat(headers.names()).containsExactly("Host", "X-Trace", "Accept");
+    assertThat(headers.entries()).extracting(Map.Entry::getKey).containsExactly("Host", "X-Trace", "x-trace", "Accept");
+  }
+
+  @Test
+  void setReplacesEveryValueOfANameAndRemoveDropsThemAll() {
+    HttpHeaders headers = headers().add("a", "1").add("b", "x").add("A", "2").add("c", "y");
+
+    headers.set("a", "3");
+    assertThat(headers.getAll("a")).containsExactly("3");
+    assertThat(headers.entries()).extracting(Map.Entry::getKey).containsExactly("a", "b", "c");
+    headers.add("B", "z").remove("b");
+    assertThat(headers.contains("b")).isFalse();
+    assertThat(headers.size()).isEqualTo(2);
+    headers.setInt("n", 7);
+    assertThat(headers.getInt("n")).isEqualTo(7);
+    assertThat(headers.clear().isEmpty()).isTrue();
+  }
+
+  @Test
+  void answersNettysHttpUtilQuestionsLikeTheHashedHeaders() {
+    HttpHeaders headers = headers().add("Connection", "Upgrade, close").add("Transfer-Encoding", "chunked")
+        .add("Content-Length", "12");
+    DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers);
+
+    assertThat(HttpUtil.isKeepAlive(response)).isFalse();
+    assertThat(HttpUtil.isTransferEncodingChunked(response)).isTrue();
+    assertThat(HttpUtil.getContentLength(response)).isEqualTo(12);
+    assertThat(headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)).isTrue();
+    assertThat(headers.contains("connection", "upgrade, close", false)).isFalse();
+    assertThat(headers.contains("connection", "upgrade, close", true)).isTrue();
+  }
+
+  @Test
+  void refusesNamesAndValuesNettysValidatingHeadersRefuse() {
+    assertThatThrownBy(() -> headers().add("bad name", "v")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header name bad name").hasMessageContaining("expected: an RFC 9110 token");
+    assertThatThrownBy(() -> headers().add("", "v")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> headers().set("x", "a\r\nInjected: yes")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0xd");
+    assertThat(headers().add("x", "tab\tis fine").get("x")).isEqualTo("tab\tis fine");
+  }
+
+  @Test
+  void copiesAreIndependent() {
+    HttpHeaders original = headers().add("a", "1");
+    HttpHeaders copy = original.copy();
+
+    copy.set("a", "2").add("b", "3");
+
+    assertThat(original.get("a")).isEqualTo("1");
+    assertThat(original.contains("b")).isFalse();
+    assertThat(copy.get("a")).isEqualTo("2");
+  }
+
+  @Test
+  void theResponseEncoderWritesThemAsTheyArrived() {
+    EmbeddedChannel channel = new EmbeddedChannel(new ResponseEncoder());
+    HttpHeaders headers = headers().add(HttpHeaderNames.CONTENT_LENGTH, "0").add("X-Request-Id", "abc");
+
+    channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers),
+        LastHttpContent.EMPTY_LAST_CONTENT);
+
+    StringBuilder wire = new StringBuilder();
+    for (ByteBuf part; (part = channel.readOutbound()) != null; part.release()) {
+      wire.append(part.toString(StandardCharsets.US_ASCII));
+    }
+    assertThat(wire).hasToString("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nX-Request-Id: abc\r\n\r\n");
+  }
+}

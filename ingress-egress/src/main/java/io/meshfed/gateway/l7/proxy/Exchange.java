@@ -128,10 +128,9 @@ final class Exchange implements AuthzRequest {
   int attempts;
   private Set<Host> tried;
   private boolean retrySlot;
-  private ScheduledFuture<?> globalTimer;
+  private long globalDeadline;
   private ScheduledFuture<?> backoffTimer;
   private ScheduledFuture<?> faultTimer;
-  private ScheduledFuture<?> idleTimer;
   private long idleNanos;
   private long lastActivity;
   private List<Mirror> mirrors;
@@ -357,7 +356,7 @@ final class Exchange implements AuthzRequest {
 
   /**
    * Envoy's stream idle timeout: the route's {@code idle_timeout}, else the connection manager's
-   * {@code stream_idle_timeout} (5 min). One timer per request that re-arms itself; activity only writes a timestamp.
+   * {@code stream_idle_timeout} (5 min). The stream's deadline timer checks it; activity only writes a timestamp.
    */
   private void startIdleTimer() {
     Duration idle = route != null && route.action() instanceof RouteAction.Forward forward
@@ -367,19 +366,33 @@ final class Exchange implements AuthzRequest {
     }
     idleNanos = idle.toNanos();
     lastActivity = System.nanoTime();
-    idleTimer = loop.schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+    downstream.deadlineBy(lastActivity + idleNanos);
   }
 
-  private void idleCheck() {
-    idleTimer = null;
+  /** The stream's deadline timer fired: times the exchange out, or asks to be checked again at the next deadline. */
+  void checkDeadlines() {
     if (done) {
       return;
     }
-    long left = lastActivity + idleNanos - System.nanoTime();
-    if (left > 0) {
-      idleTimer = loop.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+    long now = System.nanoTime();
+    if (globalDeadline != 0 && now - globalDeadline >= 0) {
+      globalTimeout();
       return;
     }
+    if (idleNanos > 0 && now - (lastActivity + idleNanos) >= 0) {
+      idleTimeout();
+      return;
+    }
+    if (idleNanos > 0) {
+      downstream.deadlineBy(lastActivity + idleNanos);
+    }
+    if (globalDeadline != 0) {
+      downstream.deadlineBy(globalDeadline);
+    }
+  }
+
+  private void idleTimeout() {
+    idleNanos = 0;
     flags.add(ResponseFlag.SI);
     if (attempt != null) {
       attempt.cancel();
@@ -740,16 +753,15 @@ final class Exchange implements AuthzRequest {
   void startGlobalTimer() {
     RouteAction.Forward action = (RouteAction.Forward) route.action();
     Duration timeout = action.timeout();
-    if (timeout != null && globalTimer == null && !done) {
-      globalTimer = loop.schedule(this::globalTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (timeout != null && globalDeadline == 0 && !done) {
+      // 0 means "none"; a deadline landing exactly on it moves a nanosecond.
+      globalDeadline = (System.nanoTime() + timeout.toNanos()) | 1;
+      downstream.deadlineBy(globalDeadline);
     }
   }
 
   private void globalTimeout() {
-    globalTimer = null;
-    if (done) {
-      return;
-    }
+    globalDeadline = 0;
     flags.add(ResponseFlag.UT);
     if (attempt != null) {
       Host host = attempt.host();
@@ -854,11 +866,8 @@ final class Exchange implements AuthzRequest {
     details = "via_upstream";
     prepareResponse(head);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-      if (idleTimer != null) {
-        // The tunnel lives as long as its connections do (tcp_proxy-style), not by the stream idle timeout.
-        idleTimer.cancel(false);
-        idleTimer = null;
-      }
+      // The tunnel lives as long as its connections do (tcp_proxy-style), not by the stream idle timeout.
+      idleNanos = 0;
       attempt = null;
       from.releaseSlots();
       WebSocketTunnel.open(this, head, from);
@@ -1157,17 +1166,9 @@ final class Exchange implements AuthzRequest {
     }
     done = true;
     cancelUpstream();
-    if (globalTimer != null) {
-      globalTimer.cancel(false);
-      globalTimer = null;
-    }
     if (faultTimer != null) {
       faultTimer.cancel(false);
       faultTimer = null;
-    }
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-      idleTimer = null;
     }
     if (body != null) {
       body.release();

@@ -36,6 +36,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private boolean closing;
   private boolean dispatching;
+  private StreamDeadline deadline;
 
   HttpStreamHandler(ProxyContext proxy, ConnectionContext connection) {
     this.proxy = proxy;
@@ -47,6 +48,20 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     channel = ctx.channel();
     http2 = channel instanceof Http2StreamChannel;
     guard = http2 ? null : ctx.pipeline().get(Http1ConnectionGuard.class);
+    deadline = new StreamDeadline(channel.eventLoop(), this::deadlineDue);
+  }
+
+  /** Makes sure the exchange in progress is asked to check its deadlines by {@code atNanos}. */
+  void deadlineBy(long atNanos) {
+    if (!closing) {
+      deadline.by(atNanos);
+    }
+  }
+
+  private void deadlineDue() {
+    if (current != null) {
+      current.checkDeadlines();
+    }
   }
 
   Channel channel() {
@@ -166,7 +181,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     if (guard != null) {
       guard.requestFinished();
     }
-    channel.config().setAutoRead(true);
+    if (!channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
     if (dispatching) {
       return;
     }
@@ -204,6 +221,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
+    deadline.cancel();
     releaseQueued();
     Exchange exchange = current;
     current = null;

@@ -46,7 +46,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     responseDone = false;
     keepAlive = true;
     served++;
-    channel.config().setAutoRead(true);
+    if (!channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
   }
 
   long served() {

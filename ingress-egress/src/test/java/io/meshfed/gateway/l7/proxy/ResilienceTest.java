@@ -72,6 +72,33 @@ class ResilienceTest extends EngineTestBase {
   }
 
   @Test
+  void aShorterRouteTimeoutAfterALongerOneOnTheSameConnectionStillExpiresOnTime() throws Exception {
+    Backend backend = backend("mixed").handler(request -> {
+      if (request.path().startsWith("/slow")) {
+        vertx.setTimer(2000, id -> request.response().end("late"));
+      } else {
+        request.response().end("quick");
+      }
+    });
+    Route patient = Route.newBuilder().setMatch(Xds.prefix("/fast")).setRoute(RouteAction.newBuilder()
+        .setCluster("c").setTimeout(Xds.seconds(30))).build();
+    Route hasty = Route.newBuilder().setMatch(Xds.prefix("/slow")).setRoute(RouteAction.newBuilder()
+        .setCluster("c").setTimeout(Xds.millis(200))).build();
+    apply(XdsResources.builder().listener(Xds.httpListener("l", Xds.hcm("r", FAULT).build()))
+        .route(Xds.routes("r", Xds.vhost("v", List.of("*"), patient, hasty)))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
+
+    // The kept-alive connection's deadline timer is armed for the first request's 30 s; the second needs it sooner.
+    assertThat(http.get(port("l"), "h", "/fast").status()).isEqualTo(200);
+    long start = System.nanoTime();
+    Http.Response response = http.get(port("l"), "h", "/slow");
+
+    assertThat(response.status()).isEqualTo(504);
+    assertThat(response.header("x-meshfed-flags")).isEqualTo("UT");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+  }
+
+  @Test
   void answers408WithFlagSiWhenTheStreamIsIdleTooLong() throws Exception {
     Backend silent = backend("silent").handler(request -> {
       // Never answers.

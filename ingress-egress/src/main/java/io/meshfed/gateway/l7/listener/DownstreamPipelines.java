@@ -68,13 +68,17 @@ final class DownstreamPipelines {
       protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         X509Certificate peer = null;
-        try {
-          Certificate[] certificates = ssl.engine().getSession().getPeerCertificates();
-          if (certificates.length > 0 && certificates[0] instanceof X509Certificate x509) {
-            peer = x509;
+        // Only ask when a certificate was requested: the answer "none" is an exception, and filling in its stack
+        // trace on every handshake costs handshakes per second.
+        if (ssl.engine().getNeedClientAuth() || ssl.engine().getWantClientAuth()) {
+          try {
+            Certificate[] certificates = ssl.engine().getSession().getPeerCertificates();
+            if (certificates.length > 0 && certificates[0] instanceof X509Certificate x509) {
+              peer = x509;
+            }
+          } catch (SSLPeerUnverifiedException e) {
+            peer = null;
           }
-        } catch (SSLPeerUnverifiedException e) {
-          peer = null;
         }
         connection.markTls(peer, principal(peer));
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {

@@ -15,6 +15,9 @@ public final class ResponseEncoder extends HttpResponseEncoder {
   private static final short COLON_SPACE = (':' << 8) | ' ';
   private static final short CRLF = ('\r' << 8) | '\n';
 
+  // One per connection (encoders are not shared): header text is copied through it in bulk.
+  private byte[] scratch = new byte[256];
+
   @Override
   protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
     if (!(headers instanceof ArrayHttpHeaders array)) {
@@ -25,18 +28,31 @@ public final class ResponseEncoder extends HttpResponseEncoder {
       CharSequence name = array.nameAt(i);
       CharSequence value = array.valueAt(i);
       buf.ensureWritable(name.length() + value.length() + 4);
-      writeAscii(buf, name);
+      writeText(buf, name);
       buf.writeShort(COLON_SPACE);
-      writeAscii(buf, value);
+      writeText(buf, value);
       buf.writeShort(CRLF);
     }
   }
 
-  private static void writeAscii(ByteBuf buf, CharSequence text) {
+  /**
+   * Writes header text one byte per char. A decoded header's String holds the wire's bytes as chars 0-255 (obs-text
+   * included), so copying the low bytes in bulk gives the bytes that arrived, where a US-ASCII encode would turn
+   * obs-text into '?'.
+   */
+  @SuppressWarnings("deprecation")
+  private void writeText(ByteBuf buf, CharSequence text) {
     if (text instanceof AsciiString ascii) {
       buf.writeBytes(ascii.array(), ascii.arrayOffset(), ascii.length());
+    } else if (text instanceof String string) {
+      int length = string.length();
+      if (length > scratch.length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      string.getBytes(0, length, scratch, 0);
+      buf.writeBytes(scratch, 0, length);
     } else {
-      buf.writeCharSequence(text, StandardCharsets.US_ASCII);
+      buf.writeCharSequence(text, StandardCharsets.ISO_8859_1);
     }
   }
 }

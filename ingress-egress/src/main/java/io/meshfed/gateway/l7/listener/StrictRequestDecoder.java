@@ -1,9 +1,18 @@
 package io.meshfed.gateway.l7.listener;
 
 import io.meshfed.gateway.l7.codec.ArrayHttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
 
 /**
  * Netty's request decoder with request smuggling refused: a request carrying both {@code Transfer-Encoding} and
@@ -24,6 +33,27 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         .setStrictLineParsing(true)
         .setValidateHeaders(true)
         .setHeadersFactory(ArrayHttpHeaders.FACTORY));
+  }
+
+  /**
+   * A request without a body comes out of Netty's decoder as its head followed by an empty end; it is passed on as one
+   * {@link FullHttpRequest} instead, so the proxy receives it in one piece (as it does an HTTP/2 HEADERS frame with
+   * END_STREAM) and can forward it in one write.
+   */
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+    int before = out.size();
+    super.decode(ctx, buffer, out);
+    for (int i = before; i + 1 < out.size(); i++) {
+      if (out.get(i + 1) == LastHttpContent.EMPTY_LAST_CONTENT && out.get(i) instanceof HttpRequest head
+          && !(head instanceof FullHttpRequest) && head.decoderResult().isSuccess()) {
+        FullHttpRequest whole = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+            Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+        whole.setDecoderResult(head.decoderResult());
+        out.set(i, whole);
+        out.remove(i + 1);
+      }
+    }
   }
 
   @Override

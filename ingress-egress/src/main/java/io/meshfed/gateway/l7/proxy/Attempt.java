@@ -6,7 +6,11 @@ import io.meshfed.gateway.l7.upstream.StreamCallback;
 import io.meshfed.gateway.l7.upstream.StreamListener;
 import io.meshfed.gateway.l7.upstream.UpstreamFailure;
 import io.meshfed.gateway.l7.upstream.UpstreamStream;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -104,7 +108,18 @@ final class Attempt implements StreamListener, StreamCallback {
       return;
     }
     stream = opened;
-    stream.write(exchange.upstreamHead(opened.http2()));
+    HttpRequest head = exchange.upstreamHead(opened.http2());
+    RequestBody body = exchange.body;
+    if (!opened.http2() && next == 0 && body.complete() && body.onlyAnEmptyEnd()) {
+      // A bodiless request goes out as one message: one pass through the encoder instead of a head and an end.
+      stream.write(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+          Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE));
+      next = 1;
+      body.written(next);
+      stream.flush();
+      return;
+    }
+    stream.write(head);
     pump();
   }
 

@@ -89,6 +89,7 @@ final class Exchange implements AuthzRequest {
   final HttpRequest request;
   final EventLoop loop;
   private final boolean expectBody;
+  private HttpContent endOfBody;
   private final long startNanos = System.nanoTime();
   private final long startMillis = System.currentTimeMillis();
   private final String method;
@@ -179,7 +180,24 @@ final class Exchange implements AuthzRequest {
   // ---------------------------------------------------------------------------------------------------------------
   // Start: hygiene, identity headers, route selection.
 
-  void start() {
+  /**
+   * Starts the exchange; {@code endOfBody}, when the head arrived with the end of the request (a bodiless HTTP/1.1
+   * request, HTTP/2 HEADERS with END_STREAM), joins the body before any filter runs, so the request is complete from
+   * the start.
+   */
+  void start(HttpContent endOfBody) {
+    this.endOfBody = endOfBody;
+    try {
+      admit();
+    } finally {
+      if (this.endOfBody != null) {
+        this.endOfBody.release();
+        this.endOfBody = null;
+      }
+    }
+  }
+
+  private void admit() {
     HttpHeaders headers = request.headers();
     if (request.decoderResult().isFailure()) {
       decoderFailure(request.decoderResult().cause());
@@ -232,6 +250,14 @@ final class Exchange implements AuthzRequest {
     boolean replay = route != null && route.action() instanceof RouteAction.Forward forward
         && ((forward.retry() != null && forward.retry().numRetries() > 0) || !forward.mirrors().isEmpty());
     body = new RequestBody(replay, proxy.limits().retryBufferBytes());
+    if (endOfBody != null) {
+      HttpContent end = endOfBody;
+      endOfBody = null;
+      onRequestBody(end);
+      if (done) {
+        return;
+      }
+    }
     filters = http.filters();
     next();
   }

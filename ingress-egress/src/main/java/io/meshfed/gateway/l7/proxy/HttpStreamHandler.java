@@ -112,7 +112,8 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
       boolean expectBody = http2 || HttpUtil.getContentLength(request, 0L) > 0
           || HttpUtil.isTransferEncodingChunked(request);
       if (msg instanceof FullHttpRequest full) {
-        // HTTP/2 HEADERS with END_STREAM: a head and an empty end of body.
+        // HTTP/2 HEADERS with END_STREAM, or a bodiless HTTP/1.1 request (StrictRequestDecoder): a head and an empty
+        // end of body.
         head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
         tail = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
         head.setDecoderResult(full.decoderResult());
@@ -120,10 +121,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
       }
       Exchange exchange = new Exchange(proxy, this, head, expectBody);
       current = exchange;
-      exchange.start();
-      if (tail != null) {
-        exchange.onRequestBody(tail);
-      }
+      exchange.start(tail);
     } else if (msg instanceof HttpContent content) {
       if (current != null) {
         current.onRequestBody(content);

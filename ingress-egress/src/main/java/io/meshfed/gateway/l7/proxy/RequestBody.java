@@ -66,6 +66,12 @@ final class RequestBody {
     return complete;
   }
 
+  /** True when the whole body, not yet written, is one empty end without trailers (a bodiless request). */
+  boolean onlyAnEmptyEnd() {
+    return base == 0 && chunks.size() == 1 && chunks.get(0) instanceof LastHttpContent last
+        && !last.content().isReadable() && last.trailingHeaders().isEmpty();
+  }
+
   long bytes() {
     return bytes;
   }

@@ -93,15 +93,17 @@ class ArrayHttpHeadersTest {
   @Test
   void theResponseEncoderWritesThemAsTheyArrived() {
     EmbeddedChannel channel = new EmbeddedChannel(new ResponseEncoder());
-    HttpHeaders headers = headers().add(HttpHeaderNames.CONTENT_LENGTH, "0").add("X-Request-Id", "abc");
+    HttpHeaders headers = headers().add(HttpHeaderNames.CONTENT_LENGTH, "0").add("X-Request-Id", "abc")
+        .add("x-obs-text", "caf\u00e9");
 
     channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers),
         LastHttpContent.EMPTY_LAST_CONTENT);
 
     StringBuilder wire = new StringBuilder();
     for (ByteBuf part; (part = channel.readOutbound()) != null; part.release()) {
-      wire.append(part.toString(StandardCharsets.US_ASCII));
+      wire.append(part.toString(StandardCharsets.ISO_8859_1));
     }
-    assertThat(wire).hasToString("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nX-Request-Id: abc\r\n\r\n");
+    assertThat(wire).hasToString("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nX-Request-Id: abc\r\n"
+        + "x-obs-text: caf\u00e9\r\n\r\n");
   }
 }

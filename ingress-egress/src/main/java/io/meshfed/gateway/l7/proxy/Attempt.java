@@ -173,6 +173,13 @@ final class Attempt implements StreamListener, StreamCallback {
   }
 
   @Override
+  public void onReadComplete() {
+    if (!cancelled) {
+      exchange.attemptReadComplete(this);
+    }
+  }
+
+  @Override
   public void onReset(UpstreamFailure failure) {
     if (cancelled) {
       return;

@@ -90,6 +90,7 @@ final class Exchange implements AuthzRequest {
   final EventLoop loop;
   private final boolean expectBody;
   private HttpContent endOfBody;
+  private HttpResponse heldHead;
   private final long startNanos = System.nanoTime();
   private final long startMillis = System.currentTimeMillis();
   private final String method;
@@ -899,13 +900,38 @@ final class Exchange implements AuthzRequest {
       WebSocketTunnel.open(this, head, from);
       return;
     }
+    if (!from.stream().http2()) {
+      // Held until the end of this read: a small response's body arrives with its head, and the two then go to the
+      // downstream as one message (one encoder pass, one write).
+      heldHead = head;
+      return;
+    }
     downstream.write(head);
+  }
+
+  /** The upstream connection finished a read: a head still held has no body in it, so it goes out alone. */
+  void attemptReadComplete(Attempt from) {
+    if (from == attempt && heldHead != null) {
+      downstream.write(heldHead);
+      heldHead = null;
+      downstream.flush();
+    }
   }
 
   void attemptResponseBody(Attempt from, HttpContent content) {
     if (from != attempt || done) {
       content.release();
       return;
+    }
+    if (heldHead != null) {
+      HttpResponse head = heldHead;
+      heldHead = null;
+      if (content instanceof LastHttpContent last) {
+        content = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), last.content(), head.headers(),
+            last.trailingHeaders());
+      } else {
+        downstream.write(head);
+      }
     }
     bytesSent += content.content().readableBytes();
     lastActivity = System.nanoTime();
@@ -1191,6 +1217,7 @@ final class Exchange implements AuthzRequest {
       return;
     }
     done = true;
+    heldHead = null;
     cancelUpstream();
     if (faultTimer != null) {
       faultTimer.cancel(false);

@@ -221,6 +221,15 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     ReferenceCountUtil.release(msg);
   }
 
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    StreamListener current = listener;
+    if (current != null) {
+      current.onReadComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
   private void finish() {
     listener = null;
     pool.released(this, keepAlive);

@@ -17,4 +17,8 @@ public interface StreamListener {
 
   /** The stream can take more request bytes again. */
   void onWritable();
+
+  /** The connection finished a read: whatever it delivered in this read has been delivered. */
+  default void onReadComplete() {
+  }
 }

@@ -78,6 +78,26 @@ class StreamingTest extends EngineTestBase {
   }
 
   @Test
+  void passesAResponseHeadOnBeforeItsBodyArrives() throws Exception {
+    Backend slowBody = backend("slow-body").handler(request -> {
+      request.response().setChunked(true).writeHead();
+      vertx.setTimer(1500, id -> request.response().end("finally"));
+    });
+    int port = serve(slowBody, null);
+    HttpClient client = vertx.createHttpClient();
+
+    long start = System.nanoTime();
+    var response = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.GET)
+            .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setHost("h").setPort(port).setURI("/"))
+        .compose(request -> request.send()));
+    long headMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(headMillis).as("head received after %d ms", headMillis).isLessThan(1000);
+    assertThat(Await.result(response.body()).toString()).isEqualTo("finally");
+  }
+
+  @Test
   void appliesBackpressureToAClientThatUploadsFasterThanTheUpstreamReads() throws Exception {
     // The upstream accepts the request and never reads its body.
     Backend stalled = backend("stalled").handler(request -> request.pause());

@@ -1,24 +1,29 @@
 package io.meshfed.control.plane.translate;
 
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
 import io.meshfed.control.plane.translate.clusters.ClusterBuilder;
 import io.meshfed.control.plane.translate.clusters.ClusterSpec;
+import io.meshfed.control.plane.translate.endpoints.EncodedEndpoints;
 import io.meshfed.control.plane.translate.endpoints.EndpointPolicy;
 import io.meshfed.control.plane.translate.endpoints.EndpointScope;
 import io.meshfed.control.plane.translate.endpoints.LoadAssignments;
 import io.meshfed.control.plane.translate.model.MeshService;
 import io.meshfed.control.plane.translate.model.Problems;
+import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the translator built before, so that unchanged inputs give the same proto instances: clusters by spec, load
+ * What the translator built before, so that unchanged inputs give the same packed resources: clusters by spec, load
  * assignments by (cluster, service port, subset, scope, policy) while the service instance and the
  * PeerAuthentications are the same. Entries not used by a full translation are dropped after it.
+ *
+ * <p>Clusters and load assignments are kept packed only (serialised, with their versions), as the snapshot serves
+ * them: their messages are garbage as soon as they are built, which keeps the translator's state and the collectors'
+ * work small (tens of thousands of each in a large mesh).
  */
 final class Caches {
 
@@ -48,8 +53,8 @@ final class Caches {
     }
   }
 
-  private record EdsEntry(MeshService service, int peerAuthenticationGeneration,
-      List<LocalityLbEndpoints> localities, List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
+  private record EdsEntry(MeshService service, int peerAuthenticationGeneration, EncodedEndpoints endpoints,
+      List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
 
     boolean current(MeshService now, int generation) {
       return service == now && peerAuthenticationGeneration == generation;
@@ -57,25 +62,31 @@ final class Caches {
   }
 
   /** A named load assignment and the endpoints it was built from: reused while they are. */
-  private record Named(EdsEntry entry, ClusterLoadAssignment assignment) {
+  record Named(EdsEntry entry, VersionedResource assignment) {
+
+    /** How many localities (and priorities) the load assignment has: none means no endpoint. */
+    int localities() {
+      return entry.endpoints().localities();
+    }
   }
 
   private final ClusterBuilder builder = new ClusterBuilder();
-  private Map<Hashed<ClusterSpec>, Cluster> clusters = new HashMap<>();
-  private Map<Hashed<ClusterSpec>, Cluster> clustersUsed = new HashMap<>();
+  private final Snapshot.Packer packer = new Snapshot.Packer();
+  private Map<Hashed<ClusterSpec>, VersionedResource> clusters = new HashMap<>();
+  private Map<Hashed<ClusterSpec>, VersionedResource> clustersUsed = new HashMap<>();
   private Map<Hashed<EdsKey>, EdsEntry> endpoints = new HashMap<>();
   private Map<Hashed<EdsKey>, EdsEntry> endpointsUsed = new HashMap<>();
   private Map<String, Named> named = new HashMap<>();
   private Map<String, Named> namedUsed = new HashMap<>();
   private int built;
 
-  Cluster cluster(ClusterSpec spec) {
+  VersionedResource cluster(ClusterSpec spec) {
     Hashed<ClusterSpec> key = Hashed.of(spec);
-    Cluster cluster = clustersUsed.get(key);
+    VersionedResource cluster = clustersUsed.get(key);
     if (cluster == null) {
       cluster = clusters.get(key);
       if (cluster == null) {
-        cluster = builder.build(spec);
+        cluster = packer.pack(XdsResourceType.CLUSTER, builder.build(spec));
         built++;
       }
       clustersUsed.put(key, cluster);
@@ -83,8 +94,7 @@ final class Caches {
     return cluster;
   }
 
-  ClusterLoadAssignment endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration,
-      Problems problems) {
+  Named endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration, Problems problems) {
     Hashed<EdsKey> key = Hashed.of(new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
         ref.plaintextOnly(), ref.policy()));
     EdsEntry entry = endpointsUsed.get(key);
@@ -94,9 +104,9 @@ final class Caches {
         entry = previous;
       } else {
         Problems own = new Problems();
-        List<LocalityLbEndpoints> localities = builder.localities(ref.service(), ref.port(), ref.subset(),
-            ref.scope(), ref.plaintextOnly(), ref.policy(), own);
-        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, localities, own.all());
+        EncodedEndpoints endpoints = builder.endpoints(ref.service(), ref.port(), ref.subset(), ref.scope(),
+            ref.plaintextOnly(), ref.policy(), own);
+        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, endpoints, own.all());
         built++;
       }
       endpointsUsed.put(key, entry);
@@ -107,12 +117,12 @@ final class Caches {
     if (assignment == null || assignment.entry() != entry) {
       Named previous = named.get(ref.name());
       assignment = previous != null && previous.entry() == entry ? previous
-          : new Named(entry, ClusterLoadAssignment.newBuilder().setClusterName(ref.name())
-              .addAllEndpoints(entry.localities()).build());
+          : new Named(entry, packer.pack(XdsResourceType.ENDPOINT, ref.name(),
+              entry.endpoints().assignment(ref.name())));
       namedUsed.put(ref.name(), assignment);
       named.put(ref.name(), assignment);
     }
-    return assignment.assignment();
+    return assignment;
   }
 
   /** Starts a full translation: what it does not use is forgotten at {@link #endFull()}. */

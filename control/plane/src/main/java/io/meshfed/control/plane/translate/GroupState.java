@@ -1,9 +1,9 @@
 package io.meshfed.control.plane.translate;
 
-import com.google.protobuf.Message;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
 import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -12,14 +12,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the translator keeps per group between translations: the snapshot, the protos it was built from (so the next
- * snapshot re-packs only resources that are different objects and not equal), the load assignments by service (an
- * endpoint change rebuilds only those), and the problems met building them.
+ * What the translator keeps per group between translations: the snapshot, the packed resources it was built from
+ * (so the next snapshot takes in only resources that are different objects and different bytes), the load
+ * assignments by service (an endpoint change rebuilds only those), and the problems met building them.
+ *
+ * <p>Resources are kept packed (serialised, with their versions), one form of each: the messages they were
+ * serialised from are not kept.
  */
 final class GroupState {
 
   Snapshot snapshot;
-  final Map<XdsResourceType, Map<String, Message>> resources = new EnumMap<>(XdsResourceType.class);
+  final Map<XdsResourceType, Map<String, VersionedResource>> resources = new EnumMap<>(XdsResourceType.class);
   final Map<String, List<EdsRef>> endpointsByService = new HashMap<>();
   final Map<String, List<TranslationProblem>> endpointProblems = new TreeMap<>();
 
@@ -37,17 +40,22 @@ final class GroupState {
     return resources.values().stream().mapToInt(Map::size).sum();
   }
 
+  /** The same resource: the same packed instance, or the same version and bytes. */
+  private static boolean same(VersionedResource a, VersionedResource b) {
+    return a == b || a != null && a.version().equals(b.version()) && a.resource().equals(b.resource());
+  }
+
   /**
-   * The next snapshot for {@code next}: derived from the current one, re-packing only resources that changed.
+   * The next snapshot for {@code next}: derived from the current one, taking in only resources that changed.
    *
    * @return the number of resources added, changed or removed
    */
-  int apply(Map<XdsResourceType, Map<String, Message>> next) {
+  int apply(Map<XdsResourceType, Map<String, VersionedResource>> next) {
     if (snapshot == null) {
       Snapshot.Builder builder = Snapshot.builder();
       int count = 0;
-      for (Map.Entry<XdsResourceType, Map<String, Message>> type : next.entrySet()) {
-        builder.addAll(type.getKey(), type.getValue().values());
+      for (Map.Entry<XdsResourceType, Map<String, VersionedResource>> type : next.entrySet()) {
+        builder.putAllPacked(type.getKey(), type.getValue().values());
         count += type.getValue().size();
         resources.get(type.getKey()).putAll(type.getValue());
       }
@@ -57,12 +65,11 @@ final class GroupState {
     Snapshot.Builder builder = null;
     int changed = 0;
     for (XdsResourceType type : XdsResourceType.values()) {
-      Map<String, Message> current = resources.get(type);
-      Map<String, Message> wanted = next.getOrDefault(type, Map.of());
-      List<Message> replaced = new ArrayList<>();
-      for (Map.Entry<String, Message> e : wanted.entrySet()) {
-        Message old = current.get(e.getKey());
-        if (old == e.getValue() || old != null && old.equals(e.getValue())) {
+      Map<String, VersionedResource> current = resources.get(type);
+      Map<String, VersionedResource> wanted = next.getOrDefault(type, Map.of());
+      List<VersionedResource> replaced = new ArrayList<>();
+      for (Map.Entry<String, VersionedResource> e : wanted.entrySet()) {
+        if (same(current.get(e.getKey()), e.getValue())) {
           continue;
         }
         replaced.add(e.getValue());
@@ -72,7 +79,7 @@ final class GroupState {
         if (builder == null) {
           builder = snapshot.toBuilder();
         }
-        builder.putAll(type, replaced);
+        builder.putAllPacked(type, replaced);
         changed += replaced.size();
       }
       if (current.size() > wanted.size() || !wanted.keySet().containsAll(current.keySet())) {
@@ -95,20 +102,18 @@ final class GroupState {
   }
 
   /** Replaces single resources (the incremental path); returns how many differed. */
-  int put(XdsResourceType type, List<Message> messages) {
-    Map<String, Message> current = resources.get(type);
-    List<Message> replaced = new ArrayList<>();
-    for (Message message : messages) {
-      String name = type.nameOf(message);
-      Message old = current.get(name);
-      if (old == message || old != null && old.equals(message)) {
+  int put(XdsResourceType type, List<VersionedResource> packed) {
+    Map<String, VersionedResource> current = resources.get(type);
+    List<VersionedResource> replaced = new ArrayList<>();
+    for (VersionedResource resource : packed) {
+      if (same(current.get(resource.name()), resource)) {
         continue;
       }
-      replaced.add(message);
-      current.put(name, message);
+      replaced.add(resource);
+      current.put(resource.name(), resource);
     }
     if (!replaced.isEmpty()) {
-      snapshot = snapshot.toBuilder().putAll(type, replaced).build();
+      snapshot = snapshot.toBuilder().putAllPacked(type, replaced).build();
     }
     return replaced.size();
   }

@@ -141,13 +141,18 @@ public final class Snapshot {
                         + typeUrl + " for " + type.shortName() + ")");
             }
             String name = type.nameOf(resource);
+            // Serialised once, deterministically: the same bytes are served and digested.
+            return packed(type, name, serialize(resource), sha);
+        }
+
+        /** A resource from its name and its (deterministic) serialised bytes; the bytes are not copied. */
+        private static VersionedResource packed(XdsResourceType type, String name, byte[] bytes, MessageDigest sha) {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException(type.shortName() + " resource name: (empty) (expected: a name; "
                         + "for EDS the cluster_name)");
             }
-            // Serialised once, deterministically: the same bytes are served and digested.
-            byte[] bytes = serialize(resource);
-            Any any = Any.newBuilder().setTypeUrl(typeUrl).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build();
+            Any any = Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(UnsafeByteOperations.unsafeWrap(bytes))
+                    .build();
             return new VersionedResource(name, HEX.formatHex(sha.digest(bytes), 0, 8), any);
         }
 
@@ -193,11 +198,35 @@ public final class Snapshot {
 
         /** Adds or replaces several resources of one type, as {@link #put} one after the other would. */
         public Builder putAll(XdsResourceType type, Collection<? extends Message> list) {
-            for (VersionedResource resource : prepareAll(type, list)) {
+            return putAllPacked(type, prepareAll(type, list));
+        }
+
+        /**
+         * Adds or replaces several resources packed beforehand by {@link Packer} or {@link #packAll} (what
+         * {@link #putAll} does after packing them).
+         *
+         * @throws IllegalArgumentException if a resource is not of that type
+         */
+        public Builder putAllPacked(XdsResourceType type, Collection<VersionedResource> packed) {
+            Objects.requireNonNull(type, "type");
+            for (VersionedResource resource : packed) {
+                if (!resource.resource().getTypeUrl().equals(type.typeUrl())) {
+                    throw new IllegalArgumentException("resource " + resource.name() + ": "
+                            + resource.resource().getTypeUrl() + " (expected: " + type.typeUrl() + " for "
+                            + type.shortName() + ")");
+                }
                 own(type).remove(resource.name());
                 insert(type, resource);
             }
             return this;
+        }
+
+        /**
+         * Packs several resources of one type as {@link #addAll} would (same checks, same versions, large batches
+         * on the common fork-join pool), without adding them to a builder.
+         */
+        public static List<VersionedResource> packAll(XdsResourceType type, Collection<? extends Message> list) {
+            return prepareAll(type, list);
         }
 
         private static List<VersionedResource> prepareAll(XdsResourceType type, Collection<? extends Message> list) {
@@ -349,6 +378,30 @@ public final class Snapshot {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is required of every JDK", e);
             }
+        }
+    }
+
+    /**
+     * Packs single resources as {@link Builder#add} would (same checks, bytes and version), for callers that keep
+     * the packed form instead of the message. One digest instance: confine a packer to one thread.
+     */
+    public static final class Packer {
+        private final MessageDigest sha = Builder.sha256();
+
+        /** The resource serialised deterministically, with its version. */
+        public VersionedResource pack(XdsResourceType type, Message resource) {
+            return Builder.prepare(type, resource, sha);
+        }
+
+        /**
+         * A resource already serialised by the caller: {@code bytes} must be what the deterministic serialisation
+         * of the message gives (its version and the type version digest them), and are not copied.
+         */
+        public VersionedResource pack(XdsResourceType type, String name, byte[] bytes) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(bytes, "bytes");
+            return Builder.packed(type, name, bytes, sha);
         }
     }
 }

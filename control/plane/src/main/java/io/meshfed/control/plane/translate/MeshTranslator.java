@@ -329,6 +329,7 @@ public final class MeshTranslator {
     out.put(XdsResourceType.ROUTE, packed(XdsResourceType.ROUTE, gt.routes));
     Map<String, VersionedResource> clusters = new TreeMap<>();
     Map<String, VersionedResource> endpoints = new TreeMap<>();
+    caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
     for (ClusterRef ref : gt.clusters.values()) {
       clusters.put(ref.name(), caches.cluster(ref.spec()));
       if (ref.eds().isPresent()) {

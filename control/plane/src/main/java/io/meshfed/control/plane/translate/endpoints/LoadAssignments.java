@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds {@code ClusterLoadAssignment}s (docs/xds-profile.md, "Endpoints"): this cluster's endpoints, other clusters'
@@ -59,7 +60,8 @@ public final class LoadAssignments {
       PeerAuthenticationIndex peerAuthentication) {
   }
 
-  private final Map<MetadataKey, byte[]> interned = new HashMap<>();
+  /** Shared by the threads building load assignments in parallel (Caches.prebuild): equal keys, equal bytes. */
+  private final Map<MetadataKey, byte[]> interned = new ConcurrentHashMap<>();
   private Context context;
 
   public LoadAssignments(Context context) {

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -241,7 +242,7 @@ public final class MeshTranslator {
           refs.set(i, ref);
           Problems problems = new Problems();
           assignments.add(endpoints(ref, problems).assignment());
-          state.endpointProblems.put(ref.name(), problems.all());
+          state.endpointProblems(ref.name(), problems.all());
         }
       }
       int n = state.put(XdsResourceType.ENDPOINT, assignments);
@@ -273,10 +274,9 @@ public final class MeshTranslator {
       GroupState state = new GroupState();
       GroupTranslation gt = new GroupTranslation(view, group, registry, problems, outboundFlavor(group));
       translateListeners(gt, problems);
-      Map<XdsResourceType, Map<String, VersionedResource>> resources = resources(gt, state, problems);
+      Map<XdsResourceType, SortedMap<String, VersionedResource>> resources = resources(gt, state, problems);
       if (previous != null) {
         state.snapshot = previous.snapshot;
-        state.resources.putAll(previous.resources);
       }
       int n = state.apply(resources);
       if (previous == null || n > 0) {
@@ -322,13 +322,13 @@ public final class MeshTranslator {
    * Every resource of a translated group, packed: its listeners and routes, the clusters they need, secrets.
    * Clusters and load assignments come packed from the caches.
    */
-  private Map<XdsResourceType, Map<String, VersionedResource>> resources(GroupTranslation gt, GroupState state,
-      Problems problems) {
-    Map<XdsResourceType, Map<String, VersionedResource>> out = new EnumMap<>(XdsResourceType.class);
+  private Map<XdsResourceType, SortedMap<String, VersionedResource>> resources(GroupTranslation gt,
+      GroupState state, Problems problems) {
+    Map<XdsResourceType, SortedMap<String, VersionedResource>> out = new EnumMap<>(XdsResourceType.class);
     out.put(XdsResourceType.LISTENER, packed(XdsResourceType.LISTENER, gt.listeners));
     out.put(XdsResourceType.ROUTE, packed(XdsResourceType.ROUTE, gt.routes));
-    Map<String, VersionedResource> clusters = new TreeMap<>();
-    Map<String, VersionedResource> endpoints = new TreeMap<>();
+    SortedMap<String, VersionedResource> clusters = new TreeMap<>();
+    SortedMap<String, VersionedResource> endpoints = new TreeMap<>();
     caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
     for (ClusterRef ref : gt.clusters.values()) {
       clusters.put(ref.name(), caches.cluster(ref.spec()));
@@ -336,7 +336,7 @@ public final class MeshTranslator {
         EdsRef eds = ref.eds().get();
         Problems own = new Problems();
         endpoints.put(eds.name(), endpoints(eds, own).assignment());
-        state.endpointProblems.put(eds.name(), own.all());
+        state.endpointProblems(eds.name(), own.all());
         state.index(eds);
       }
     }
@@ -347,8 +347,9 @@ public final class MeshTranslator {
   }
 
   /** Messages packed (large batches in parallel), by name. */
-  private static Map<String, VersionedResource> packed(XdsResourceType type, Map<String, ? extends Message> byName) {
-    Map<String, VersionedResource> out = new TreeMap<>();
+  private static SortedMap<String, VersionedResource> packed(XdsResourceType type,
+      Map<String, ? extends Message> byName) {
+    SortedMap<String, VersionedResource> out = new TreeMap<>();
     for (VersionedResource resource : Snapshot.Builder.packAll(type, byName.values())) {
       out.put(resource.name(), resource);
     }
@@ -460,7 +461,7 @@ public final class MeshTranslator {
       snapshots.put(e.getKey(), e.getValue().snapshot);
       resources += e.getValue().size();
       all.group(e.getKey());
-      e.getValue().endpointProblems.values().forEach(all::replay);
+      e.getValue().endpointProblems().forEach(all::replay);
     }
     return new Translation(snapshots, all.all(), changedGroups, new Translation.Stats(incremental,
         Duration.ofNanos(System.nanoTime() - start), registry.size(), resources, changedResources));

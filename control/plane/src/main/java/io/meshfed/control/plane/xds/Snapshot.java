@@ -222,6 +222,26 @@ public final class Snapshot {
         }
 
         /**
+         * As {@link #putAllPacked(XdsResourceType, Collection)}, for resources by name: into a type that has none yet
+         * (a new snapshot's), they are taken in name order without comparing names again.
+         */
+        public Builder putAllPacked(XdsResourceType type, SortedMap<String, VersionedResource> byName) {
+            Objects.requireNonNull(type, "type");
+            SortedMap<String, VersionedResource> own = own(type);
+            if (!own.isEmpty() || byName.comparator() != null) {
+                return putAllPacked(type, byName.values());
+            }
+            for (Map.Entry<String, VersionedResource> e : byName.entrySet()) {
+                VersionedResource resource = e.getValue();
+                if (!resource.resource().getTypeUrl().equals(type.typeUrl()) || !resource.name().equals(e.getKey())) {
+                    return putAllPacked(type, byName.values()); // reports it
+                }
+            }
+            own.putAll(byName); // TreeMap: from a sorted map of the same order, built in linear time
+            return this;
+        }
+
+        /**
          * Packs several resources of one type as {@link #addAll} would (same checks, same versions, large batches
          * on the common fork-join pool), without adding them to a builder.
          */
@@ -313,28 +333,31 @@ public final class Snapshot {
             if (byName.isEmpty()) {
                 return "empty";
             }
-            // The digest of name NUL version NUL ... in name order, in UTF-8. Fed through one reused buffer: one
-            // digest update per resource instead of four, and no byte array per string.
+            // The digest of name NUL version NUL ... in name order, in UTF-8. Fed through one reused buffer, a
+            // digest update per buffer-full instead of four per resource, and no byte array per string.
             MessageDigest sha = sha256();
-            byte[] buffer = new byte[256];
+            byte[] buffer = new byte[16 * 1024];
+            int length = 0;
             for (VersionedResource r : byName.values()) {
-                int length = utf8(r.name(), buffer, 0);
-                if (length >= 0) {
-                    buffer[length++] = 0;
-                    length = utf8(r.version(), buffer, length);
+                int end = utf8(r.name(), buffer, length);
+                if (end >= 0) {
+                    buffer[end++] = 0;
+                    end = utf8(r.version(), buffer, end);
                 }
-                if (length < 0 || length >= buffer.length) {
-                    byte[] name = r.name().getBytes(StandardCharsets.UTF_8);
-                    byte[] version = r.version().getBytes(StandardCharsets.UTF_8);
-                    buffer = new byte[Math.max(buffer.length * 2, name.length + version.length + 2)];
-                    System.arraycopy(name, 0, buffer, 0, name.length);
-                    buffer[name.length] = 0;
-                    System.arraycopy(version, 0, buffer, name.length + 1, version.length);
-                    length = name.length + 1 + version.length;
+                if (end < 0 || end >= buffer.length) {
+                    // Full, or not ASCII: what is buffered first, then this resource on its own.
+                    sha.update(buffer, 0, length);
+                    length = 0;
+                    sha.update(r.name().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                    sha.update(r.version().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                    continue;
                 }
-                buffer[length++] = 0;
-                sha.update(buffer, 0, length);
+                buffer[end++] = 0;
+                length = end;
             }
+            sha.update(buffer, 0, length);
             return HEX.formatHex(sha.digest(), 0, 8);
         }
 

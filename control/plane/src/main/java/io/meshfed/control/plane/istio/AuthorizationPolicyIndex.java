@@ -37,6 +37,11 @@ public final class AuthorizationPolicyIndex {
     this.rootNamespace = rootNamespace;
   }
 
+  /** Whether there is no AuthorizationPolicy at all: every workload's {@link #forWorkload} is empty. */
+  public boolean noPolicies() {
+    return policies.isEmpty();
+  }
+
   public Applicable forWorkload(String namespace, Map<String, String> labels) {
     if (policies.isEmpty()) {
       return NONE; // asked once per chain of the east-west gateway: tens of thousands of times in a large mesh

@@ -139,6 +139,9 @@ final class EastWestListeners {
    */
   private List<Filter> rbac(MeshService service, Optional<DestinationRuleIndex.Merged> rule, PortSpec port,
       String subset) {
+    if (gt.view.config().authorizationIndex().noPolicies()) {
+      return List.of(); // nothing to apply: spares tens of thousands of chains the workload's labels and ports
+    }
     Map<String, String> labels = new TreeMap<>();
     Service k8s = service.kubernetes().orElse(null);
     if (k8s != null && k8s.getSpec() != null && k8s.getSpec().getSelector() != null) {

@@ -110,6 +110,8 @@ public final class LoadAssignments {
   private record Ep(String address, int port, Locality locality, HealthStatus health, int weight,
       Map<String, String> labels, boolean istioMtls, String clusterId, String network, Workload workload) {
 
+    static final Comparator<Ep> ORDER = Comparator.comparing(Ep::address).thenComparingInt(Ep::port);
+
     String label(String key) {
       return switch (key) {
         case Priorities.NETWORK -> network;
@@ -254,11 +256,7 @@ public final class LoadAssignments {
    * messages would: each endpoint's metadata is serialised once per distinct metadata, not per endpoint.
    */
   private EncodedEndpoints assemble(List<Ep> endpoints, EndpointPolicy policy) {
-    record Group(int priority, Locality locality) {
-    }
-    Map<Group, List<Ep>> groups = new TreeMap<>(Comparator.comparingInt(Group::priority)
-        .thenComparing(g -> g.locality().region()).thenComparing(g -> g.locality().zone())
-        .thenComparing(g -> g.locality().subzone()));
+    Map<Group, List<Ep>> groups = new TreeMap<>(Group.ORDER);
     int[] raw = new int[endpoints.size()];
     TreeSet<Integer> used = new TreeSet<>();
     for (int i = 0; i < raw.length; i++) {
@@ -280,7 +278,7 @@ public final class LoadAssignments {
     int total = 0;
     for (Map.Entry<Group, List<Ep>> e : groups.entrySet()) {
       List<Ep> members = e.getValue();
-      members.sort(Comparator.comparing(Ep::address).thenComparingInt(Ep::port));
+      members.sort(Ep.ORDER);
       int weight = 0;
       for (Ep ep : members) {
         weight += ep.weight();
@@ -315,6 +313,13 @@ public final class LoadAssignments {
       throw new UncheckedIOException(e);
     }
     return new EncodedEndpoints(bytes, localities.size());
+  }
+
+  /** The endpoints of one priority and locality. */
+  private record Group(int priority, Locality locality) {
+    static final Comparator<Group> ORDER = Comparator.comparingInt(Group::priority)
+        .thenComparing(g -> g.locality().region()).thenComparing(g -> g.locality().zone())
+        .thenComparing(g -> g.locality().subzone());
   }
 
   /**

@@ -138,8 +138,8 @@ final class Caches {
       List<EdsEntry> entries = inParallel(edsKeys.size(), (packer, i) -> {
         EdsRef ref = eds.get(edsKeys.get(i));
         Problems own = new Problems();
-        EncodedEndpoints encoded = endpointBuilder.endpoints(ref.service(), ref.port(), ref.subset(), ref.scope(),
-            ref.plaintextOnly(), ref.policy(), own);
+        EncodedEndpoints encoded = endpointBuilder.endpoints(ref.name(), ref.service(), ref.port(), ref.subset(),
+            ref.scope(), ref.plaintextOnly(), ref.policy(), own);
         return new EdsEntry(ref.service(), peerAuthenticationGeneration, encoded, own.all());
       });
       for (int i = 0; i < entries.size(); i++) {
@@ -230,8 +230,8 @@ final class Caches {
         entry = previous;
       } else {
         Problems own = new Problems();
-        EncodedEndpoints endpoints = builder.endpoints(ref.service(), ref.port(), ref.subset(), ref.scope(),
-            ref.plaintextOnly(), ref.policy(), own);
+        EncodedEndpoints endpoints = builder.endpoints(ref.name(), ref.service(), ref.port(), ref.subset(),
+            ref.scope(), ref.plaintextOnly(), ref.policy(), own);
         entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, endpoints, own.all());
         built++;
       }

@@ -125,14 +125,16 @@ public final class LoadAssignments {
   }
 
   /**
-   * The endpoints of a load assignment, without its name, in wire form: clusters with equal endpoints (the
-   * east-west gateway's outbound and passthrough clusters of one service) share them.
+   * The endpoints of a load assignment in wire form, written as the load assignment of {@code clusterName}:
+   * clusters with equal endpoints (the east-west gateway's outbound and passthrough clusters of one service) share
+   * them.
    *
    * @param subset the subset's labels (empty: every endpoint)
    * @param plaintextOnly leave out endpoints that need Istio mTLS (proxyless gRPC clients cannot originate it)
    */
-  public EncodedEndpoints endpoints(MeshService service, PortSpec port, Map<String, String> subset,
-      EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy, Problems problems) {
+  public EncodedEndpoints endpoints(String clusterName, MeshService service, PortSpec port,
+      Map<String, String> subset, EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy,
+      Problems problems) {
     List<Ep> endpoints = new ArrayList<>();
     if (scope != EndpointScope.REMOTE) {
       addLocal(endpoints, service, port, subset);
@@ -145,7 +147,7 @@ public final class LoadAssignments {
     if (plaintextOnly) {
       endpoints.removeIf(Ep::istioMtls);
     }
-    return assemble(endpoints, policy);
+    return assemble(clusterName, endpoints, policy);
   }
 
   private void addLocal(List<Ep> out, MeshService service, PortSpec port, Map<String, String> subset) {
@@ -255,7 +257,7 @@ public final class LoadAssignments {
    * envoy/config/endpoint/v3/endpoint_components.proto), as the deterministic serialisation of the equivalent
    * messages would: each endpoint's metadata is serialised once per distinct metadata, not per endpoint.
    */
-  private EncodedEndpoints assemble(List<Ep> endpoints, EndpointPolicy policy) {
+  private EncodedEndpoints assemble(String clusterName, List<Ep> endpoints, EndpointPolicy policy) {
     Map<Group, List<Ep>> groups = new TreeMap<>(Group.ORDER);
     int[] raw = new int[endpoints.size()];
     TreeSet<Integer> used = new TreeSet<>();
@@ -275,7 +277,8 @@ public final class LoadAssignments {
     }
     List<LocalityWire> localities = new ArrayList<>(groups.size());
     int[] sizes = new int[groups.size()];
-    int total = 0;
+    int offset = EncodedEndpoints.nameSize(clusterName);
+    int total = offset;
     for (Map.Entry<Group, List<Ep>> e : groups.entrySet()) {
       List<Ep> members = e.getValue();
       members.sort(Ep.ORDER);
@@ -304,6 +307,9 @@ public final class LoadAssignments {
     byte[] bytes = new byte[total];
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     try {
+      if (!clusterName.isEmpty()) {
+        out.writeString(EncodedEndpoints.CLUSTER_NAME, clusterName);
+      }
       for (int i = 0; i < localities.size(); i++) {
         EncodedEndpoints.begin(out, ASSIGNMENT_ENDPOINTS, sizes[i]);
         localities.get(i).write(out);
@@ -312,7 +318,7 @@ public final class LoadAssignments {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new EncodedEndpoints(bytes, localities.size());
+    return new EncodedEndpoints(clusterName, bytes, offset, localities.size());
   }
 
   /** The endpoints of one priority and locality. */

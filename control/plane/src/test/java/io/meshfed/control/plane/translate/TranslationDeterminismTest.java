@@ -180,6 +180,10 @@ class TranslationDeterminismTest {
                         to: {"us-east/*": 70, "us-west/*": 20, "eu-north/*": 10}
             """);
     Translation translation = fx.translate();
+    // The east-west gateway's outbound and passthrough clusters of a service share their endpoints: encoded once,
+    // as the first one's load assignment, and copied for the other.
+    assertThat(translation.snapshots().get(EASTWEST).resources(XdsResourceType.ENDPOINT)).containsKeys(
+        "outbound|9080||reviews.default.svc.cluster.local", "passthrough|9080||reviews.default.svc.cluster.local");
 
     for (String group : List.of(INGRESS, EASTWEST)) {
       Snapshot served = translation.snapshots().get(group);

@@ -1,24 +1,33 @@
 package io.meshfed.control.plane.translate;
 
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
 import io.meshfed.control.plane.translate.clusters.ClusterBuilder;
 import io.meshfed.control.plane.translate.clusters.ClusterSpec;
+import io.meshfed.control.plane.translate.endpoints.EncodedEndpoints;
 import io.meshfed.control.plane.translate.endpoints.EndpointPolicy;
 import io.meshfed.control.plane.translate.endpoints.EndpointScope;
 import io.meshfed.control.plane.translate.endpoints.LoadAssignments;
 import io.meshfed.control.plane.translate.model.MeshService;
 import io.meshfed.control.plane.translate.model.Problems;
+import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
- * What the translator built before, so that unchanged inputs give the same proto instances: clusters by spec, load
+ * What the translator built before, so that unchanged inputs give the same packed resources: clusters by spec, load
  * assignments by (cluster, service port, subset, scope, policy) while the service instance and the
  * PeerAuthentications are the same. Entries not used by a full translation are dropped after it.
+ *
+ * <p>Clusters and load assignments are kept packed only (serialised, with their versions), as the snapshot serves
+ * them: their messages are garbage as soon as they are built, which keeps the translator's state and the collectors'
+ * work small (tens of thousands of each in a large mesh).
  */
 final class Caches {
 
@@ -48,8 +57,8 @@ final class Caches {
     }
   }
 
-  private record EdsEntry(MeshService service, int peerAuthenticationGeneration,
-      List<LocalityLbEndpoints> localities, List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
+  private record EdsEntry(MeshService service, int peerAuthenticationGeneration, EncodedEndpoints endpoints,
+      List<io.meshfed.control.plane.translate.TranslationProblem> problems) {
 
     boolean current(MeshService now, int generation) {
       return service == now && peerAuthenticationGeneration == generation;
@@ -57,25 +66,34 @@ final class Caches {
   }
 
   /** A named load assignment and the endpoints it was built from: reused while they are. */
-  private record Named(EdsEntry entry, ClusterLoadAssignment assignment) {
+  record Named(EdsEntry entry, VersionedResource assignment) {
+
+    /** How many localities (and priorities) the load assignment has: none means no endpoint. */
+    int localities() {
+      return entry.endpoints().localities();
+    }
   }
 
+  /** Below this many resources to build, {@link #prebuild} leaves them to the calling thread. */
+  private static final int PARALLEL_BATCH = 256;
+
   private final ClusterBuilder builder = new ClusterBuilder();
-  private Map<Hashed<ClusterSpec>, Cluster> clusters = new HashMap<>();
-  private Map<Hashed<ClusterSpec>, Cluster> clustersUsed = new HashMap<>();
+  private final Snapshot.Packer packer = new Snapshot.Packer();
+  private Map<Hashed<ClusterSpec>, VersionedResource> clusters = new HashMap<>();
+  private Map<Hashed<ClusterSpec>, VersionedResource> clustersUsed = new HashMap<>();
   private Map<Hashed<EdsKey>, EdsEntry> endpoints = new HashMap<>();
   private Map<Hashed<EdsKey>, EdsEntry> endpointsUsed = new HashMap<>();
   private Map<String, Named> named = new HashMap<>();
   private Map<String, Named> namedUsed = new HashMap<>();
   private int built;
 
-  Cluster cluster(ClusterSpec spec) {
+  VersionedResource cluster(ClusterSpec spec) {
     Hashed<ClusterSpec> key = Hashed.of(spec);
-    Cluster cluster = clustersUsed.get(key);
+    VersionedResource cluster = clustersUsed.get(key);
     if (cluster == null) {
       cluster = clusters.get(key);
       if (cluster == null) {
-        cluster = builder.build(spec);
+        cluster = packer.pack(XdsResourceType.CLUSTER, builder.build(spec));
         built++;
       }
       clustersUsed.put(key, cluster);
@@ -83,10 +101,128 @@ final class Caches {
     return cluster;
   }
 
-  ClusterLoadAssignment endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration,
-      Problems problems) {
-    Hashed<EdsKey> key = Hashed.of(new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
+  /**
+   * Builds the clusters and load assignments of {@code refs} that no cache holds, on the common fork-join pool (the
+   * calling thread included), so that the {@link #cluster} and {@link #endpoints} calls that follow, in the group's
+   * order, find them built. Each result depends on its key (spec; service, port, subset, scope, policy) alone, and the
+   * state the builders share is immutable or an intern table of equal values, so the output does not depend on the
+   * threads. A build that fails is left to those calls, which fail in order as they would have.
+   */
+  void prebuild(Collection<ClusterRef> refs, LoadAssignments endpointBuilder, int peerAuthenticationGeneration) {
+    Map<Hashed<ClusterSpec>, ClusterSpec> specs = new LinkedHashMap<>();
+    Map<Hashed<EdsKey>, EdsRef> eds = new LinkedHashMap<>();
+    for (ClusterRef ref : refs) {
+      Hashed<ClusterSpec> key = Hashed.of(ref.spec());
+      if (!clustersUsed.containsKey(key) && !clusters.containsKey(key)) {
+        specs.putIfAbsent(key, ref.spec());
+      }
+      if (ref.eds().isPresent()) {
+        EdsRef e = ref.eds().get();
+        Hashed<EdsKey> edsKey = edsKey(e);
+        if (cached(edsKey, e.service(), peerAuthenticationGeneration) == null) {
+          eds.putIfAbsent(edsKey, e);
+        }
+      }
+    }
+    if (specs.size() + eds.size() >= PARALLEL_BATCH) {
+      List<Hashed<ClusterSpec>> specKeys = new ArrayList<>(specs.keySet());
+      List<VersionedResource> packed = inParallel(specKeys.size(), (packer, i) -> packer.pack(XdsResourceType.CLUSTER,
+          builder.build(specKeys.get(i).key())));
+      for (int i = 0; i < packed.size(); i++) {
+        if (packed.get(i) != null) {
+          clusters.put(specKeys.get(i), packed.get(i));
+          built++;
+        }
+      }
+      List<Hashed<EdsKey>> edsKeys = new ArrayList<>(eds.keySet());
+      List<EdsEntry> entries = inParallel(edsKeys.size(), (packer, i) -> {
+        EdsRef ref = eds.get(edsKeys.get(i));
+        Problems own = new Problems();
+        EncodedEndpoints encoded = endpointBuilder.endpoints(ref.name(), ref.service(), ref.port(), ref.subset(),
+            ref.scope(), ref.plaintextOnly(), ref.policy(), own);
+        return new EdsEntry(ref.service(), peerAuthenticationGeneration, encoded, own.all());
+      });
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i) != null) {
+          endpoints.put(edsKeys.get(i), entries.get(i));
+          built++;
+        }
+      }
+    }
+    // The named load assignments: their bytes and digests.
+    List<EdsRef> unnamed = new ArrayList<>();
+    List<EdsEntry> unnamedEntries = new ArrayList<>();
+    for (ClusterRef ref : refs) {
+      if (ref.eds().isEmpty()) {
+        continue;
+      }
+      EdsRef e = ref.eds().get();
+      EdsEntry entry = cached(edsKey(e), e.service(), peerAuthenticationGeneration);
+      Named used = namedUsed.get(e.name());
+      Named previous = named.get(e.name());
+      if (entry != null && (used == null || used.entry() != entry) && (previous == null || previous.entry() != entry)) {
+        unnamed.add(e);
+        unnamedEntries.add(entry);
+      }
+    }
+    if (unnamed.size() >= PARALLEL_BATCH) {
+      List<VersionedResource> packed = inParallel(unnamed.size(), (packer, i) -> packer.pack(XdsResourceType.ENDPOINT,
+          unnamed.get(i).name(), unnamedEntries.get(i).endpoints().assignment(unnamed.get(i).name())));
+      for (int i = 0; i < packed.size(); i++) {
+        if (packed.get(i) != null) {
+          named.put(unnamed.get(i).name(), new Named(unnamedEntries.get(i), packed.get(i)));
+        }
+      }
+    }
+  }
+
+  /** One task of {@link #inParallel}: the {@code i}th result, with a packer confined to the task's thread. */
+  private interface Task<T> {
+    T run(Snapshot.Packer packer, int i);
+  }
+
+  /**
+   * The results of {@code task} for 0 to {@code n - 1}, in that order, computed in fixed chunks on the common
+   * fork-join pool; null for a task that failed.
+   */
+  private static <T> List<T> inParallel(int n, Task<T> task) {
+    int chunks = (n + PARALLEL_BATCH - 1) / PARALLEL_BATCH;
+    List<List<T>> results = IntStream.range(0, chunks).parallel().mapToObj(c -> {
+      Snapshot.Packer packer = new Snapshot.Packer();
+      List<T> out = new ArrayList<>(PARALLEL_BATCH);
+      for (int i = c * PARALLEL_BATCH; i < Math.min(n, (c + 1) * PARALLEL_BATCH); i++) {
+        T result;
+        try {
+          result = task.run(packer, i);
+        } catch (RuntimeException e) {
+          result = null; // built again, in order, by the sequential path, which reports it
+        }
+        out.add(result);
+      }
+      return out;
+    }).toList();
+    List<T> all = new ArrayList<>(n);
+    results.forEach(all::addAll);
+    return all;
+  }
+
+  private static Hashed<EdsKey> edsKey(EdsRef ref) {
+    return Hashed.of(new EdsKey(ref.service().fqdn(), ref.port().number(), ref.subset(), ref.scope(),
         ref.plaintextOnly(), ref.policy()));
+  }
+
+  /** The current endpoints of a key, used already in this translation or known from before; null if none. */
+  private EdsEntry cached(Hashed<EdsKey> key, MeshService service, int peerAuthenticationGeneration) {
+    EdsEntry entry = endpointsUsed.get(key);
+    if (entry != null && entry.current(service, peerAuthenticationGeneration)) {
+      return entry;
+    }
+    entry = endpoints.get(key);
+    return entry != null && entry.current(service, peerAuthenticationGeneration) ? entry : null;
+  }
+
+  Named endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration, Problems problems) {
+    Hashed<EdsKey> key = edsKey(ref);
     EdsEntry entry = endpointsUsed.get(key);
     if (entry == null || !entry.current(ref.service(), peerAuthenticationGeneration)) {
       EdsEntry previous = endpoints.get(key);
@@ -94,9 +230,9 @@ final class Caches {
         entry = previous;
       } else {
         Problems own = new Problems();
-        List<LocalityLbEndpoints> localities = builder.localities(ref.service(), ref.port(), ref.subset(),
+        EncodedEndpoints endpoints = builder.endpoints(ref.name(), ref.service(), ref.port(), ref.subset(),
             ref.scope(), ref.plaintextOnly(), ref.policy(), own);
-        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, localities, own.all());
+        entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, endpoints, own.all());
         built++;
       }
       endpointsUsed.put(key, entry);
@@ -107,12 +243,12 @@ final class Caches {
     if (assignment == null || assignment.entry() != entry) {
       Named previous = named.get(ref.name());
       assignment = previous != null && previous.entry() == entry ? previous
-          : new Named(entry, ClusterLoadAssignment.newBuilder().setClusterName(ref.name())
-              .addAllEndpoints(entry.localities()).build());
+          : new Named(entry, packer.pack(XdsResourceType.ENDPOINT, ref.name(),
+              entry.endpoints().assignment(ref.name())));
       namedUsed.put(ref.name(), assignment);
       named.put(ref.name(), assignment);
     }
-    return assignment.assignment();
+    return assignment;
   }
 
   /** Starts a full translation: what it does not use is forgotten at {@link #endFull()}. */

@@ -1,55 +1,76 @@
 package io.meshfed.control.plane.translate;
 
-import com.google.protobuf.Message;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
 import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * What the translator keeps per group between translations: the snapshot, the protos it was built from (so the next
- * snapshot re-packs only resources that are different objects and not equal), the load assignments by service (an
- * endpoint change rebuilds only those), and the problems met building them.
+ * What the translator keeps per group between translations: the snapshot (the next one takes in only resources that
+ * are different objects and different bytes), the load assignments by service (an endpoint change rebuilds only
+ * those), and the problems met building them (load assignments without any are not listed).
+ *
+ * <p>Resources are kept packed (serialised, with their versions), one form of each, in the snapshot only: the
+ * messages they were serialised from are not kept.
  */
 final class GroupState {
 
   Snapshot snapshot;
-  final Map<XdsResourceType, Map<String, Message>> resources = new EnumMap<>(XdsResourceType.class);
   final Map<String, List<EdsRef>> endpointsByService = new HashMap<>();
-  final Map<String, List<TranslationProblem>> endpointProblems = new TreeMap<>();
-
-  GroupState() {
-    for (XdsResourceType type : XdsResourceType.values()) {
-      resources.put(type, new TreeMap<>());
-    }
-  }
+  private final Map<String, List<TranslationProblem>> endpointProblems = new TreeMap<>();
 
   void index(EdsRef ref) {
     endpointsByService.computeIfAbsent(ref.service().fqdn(), f -> new ArrayList<>()).add(ref);
   }
 
   int size() {
-    return resources.values().stream().mapToInt(Map::size).sum();
+    int size = 0;
+    for (XdsResourceType type : XdsResourceType.values()) {
+      size += snapshot == null ? 0 : snapshot.resources(type).size();
+    }
+    return size;
+  }
+
+  /** Records the problems met building a load assignment (none: forgets earlier ones). */
+  void endpointProblems(String name, List<TranslationProblem> problems) {
+    if (problems.isEmpty()) {
+      endpointProblems.remove(name);
+    } else {
+      endpointProblems.put(name, problems);
+    }
+  }
+
+  /** The problems met building the group's load assignments, by load assignment name. */
+  Collection<List<TranslationProblem>> endpointProblems() {
+    return endpointProblems.values();
+  }
+
+  /** The same resource: the same packed instance, or the same version and bytes. */
+  private static boolean same(VersionedResource a, VersionedResource b) {
+    return a == b || a != null && a.version().equals(b.version()) && a.resource().equals(b.resource());
   }
 
   /**
-   * The next snapshot for {@code next}: derived from the current one, re-packing only resources that changed.
+   * The next snapshot for {@code next}: derived from the current one, taking in only resources that changed.
    *
    * @return the number of resources added, changed or removed
    */
-  int apply(Map<XdsResourceType, Map<String, Message>> next) {
+  int apply(Map<XdsResourceType, SortedMap<String, VersionedResource>> next) {
     if (snapshot == null) {
       Snapshot.Builder builder = Snapshot.builder();
       int count = 0;
-      for (Map.Entry<XdsResourceType, Map<String, Message>> type : next.entrySet()) {
-        builder.addAll(type.getKey(), type.getValue().values());
+      for (Map.Entry<XdsResourceType, SortedMap<String, VersionedResource>> type : next.entrySet()) {
+        builder.putAllPacked(type.getKey(), type.getValue());
         count += type.getValue().size();
-        resources.get(type.getKey()).putAll(type.getValue());
       }
       snapshot = builder.build();
       return count;
@@ -57,35 +78,36 @@ final class GroupState {
     Snapshot.Builder builder = null;
     int changed = 0;
     for (XdsResourceType type : XdsResourceType.values()) {
-      Map<String, Message> current = resources.get(type);
-      Map<String, Message> wanted = next.getOrDefault(type, Map.of());
-      List<Message> replaced = new ArrayList<>();
-      for (Map.Entry<String, Message> e : wanted.entrySet()) {
-        Message old = current.get(e.getKey());
-        if (old == e.getValue() || old != null && old.equals(e.getValue())) {
-          continue;
+      Map<String, VersionedResource> current = snapshot.resources(type);
+      Map<String, VersionedResource> wanted = next.getOrDefault(type, Collections.emptySortedMap());
+      List<VersionedResource> replaced = new ArrayList<>();
+      int kept = 0;
+      for (Map.Entry<String, VersionedResource> e : wanted.entrySet()) {
+        VersionedResource old = current.get(e.getKey());
+        if (old != null) {
+          kept++;
         }
-        replaced.add(e.getValue());
-        current.put(e.getKey(), e.getValue());
+        if (!same(old, e.getValue())) {
+          replaced.add(e.getValue());
+        }
       }
-      if (!replaced.isEmpty()) {
+      List<String> removed = new ArrayList<>();
+      if (kept < current.size()) {
+        for (String name : current.keySet()) {
+          if (!wanted.containsKey(name)) {
+            removed.add(name);
+          }
+        }
+      }
+      if (!replaced.isEmpty() || !removed.isEmpty()) {
         if (builder == null) {
           builder = snapshot.toBuilder();
         }
-        builder.putAll(type, replaced);
-        changed += replaced.size();
-      }
-      if (current.size() > wanted.size() || !wanted.keySet().containsAll(current.keySet())) {
-        for (String name : new ArrayList<>(current.keySet())) {
-          if (!wanted.containsKey(name)) {
-            if (builder == null) {
-              builder = snapshot.toBuilder();
-            }
-            builder.remove(type, name);
-            current.remove(name);
-            changed++;
-          }
+        builder.putAllPacked(type, replaced);
+        for (String name : removed) {
+          builder.remove(type, name);
         }
+        changed += replaced.size() + removed.size();
       }
     }
     if (builder != null) {
@@ -95,20 +117,17 @@ final class GroupState {
   }
 
   /** Replaces single resources (the incremental path); returns how many differed. */
-  int put(XdsResourceType type, List<Message> messages) {
-    Map<String, Message> current = resources.get(type);
-    List<Message> replaced = new ArrayList<>();
-    for (Message message : messages) {
-      String name = type.nameOf(message);
-      Message old = current.get(name);
-      if (old == message || old != null && old.equals(message)) {
+  int put(XdsResourceType type, List<VersionedResource> packed) {
+    Map<String, VersionedResource> current = snapshot.resources(type);
+    Map<String, VersionedResource> replaced = new LinkedHashMap<>();
+    for (VersionedResource resource : packed) {
+      if (same(replaced.getOrDefault(resource.name(), current.get(resource.name())), resource)) {
         continue;
       }
-      replaced.add(message);
-      current.put(name, message);
+      replaced.put(resource.name(), resource);
     }
     if (!replaced.isEmpty()) {
-      snapshot = snapshot.toBuilder().putAll(type, replaced).build();
+      snapshot = snapshot.toBuilder().putAllPacked(type, replaced.values()).build();
     }
     return replaced.size();
   }

@@ -1,7 +1,6 @@
 package io.meshfed.control.plane.translate;
 
 import com.google.protobuf.Message;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.config.ConfigSnapshot;
@@ -20,6 +19,7 @@ import io.meshfed.control.plane.translate.model.ServiceRegistry;
 import io.meshfed.control.plane.translate.security.Secrets;
 import io.meshfed.control.plane.istio.ServiceExport;
 import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
 import io.meshfed.federation.catalog.ServiceKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -229,7 +230,7 @@ public final class MeshTranslator {
     Set<String> changedGroups = new HashSet<>();
     for (Map.Entry<String, GroupState> entry : groups.entrySet()) {
       GroupState state = entry.getValue();
-      List<Message> assignments = new ArrayList<>();
+      List<VersionedResource> assignments = new ArrayList<>();
       for (String fqdn : changed) {
         List<EdsRef> refs = state.endpointsByService.get(fqdn);
         if (refs == null) {
@@ -240,8 +241,8 @@ public final class MeshTranslator {
           EdsRef ref = refs.get(i).with(service);
           refs.set(i, ref);
           Problems problems = new Problems();
-          assignments.add(endpoints(ref, problems));
-          state.endpointProblems.put(ref.name(), problems.all());
+          assignments.add(endpoints(ref, problems).assignment());
+          state.endpointProblems(ref.name(), problems.all());
         }
       }
       int n = state.put(XdsResourceType.ENDPOINT, assignments);
@@ -273,10 +274,9 @@ public final class MeshTranslator {
       GroupState state = new GroupState();
       GroupTranslation gt = new GroupTranslation(view, group, registry, problems, outboundFlavor(group));
       translateListeners(gt, problems);
-      Map<XdsResourceType, Map<String, Message>> resources = resources(gt, state, problems);
+      Map<XdsResourceType, SortedMap<String, VersionedResource>> resources = resources(gt, state, problems);
       if (previous != null) {
         state.snapshot = previous.snapshot;
-        state.resources.putAll(previous.resources);
       }
       int n = state.apply(resources);
       if (previous == null || n > 0) {
@@ -318,34 +318,47 @@ public final class MeshTranslator {
     }
   }
 
-  /** Every resource of a translated group: its listeners and routes, the clusters they need, secrets. */
-  private Map<XdsResourceType, Map<String, Message>> resources(GroupTranslation gt, GroupState state,
-      Problems problems) {
-    Map<XdsResourceType, Map<String, Message>> out = new EnumMap<>(XdsResourceType.class);
-    out.put(XdsResourceType.LISTENER, new TreeMap<>(gt.listeners));
-    out.put(XdsResourceType.ROUTE, new TreeMap<>(gt.routes));
-    Map<String, Message> clusters = new TreeMap<>();
-    Map<String, Message> endpoints = new TreeMap<>();
+  /**
+   * Every resource of a translated group, packed: its listeners and routes, the clusters they need, secrets.
+   * Clusters and load assignments come packed from the caches.
+   */
+  private Map<XdsResourceType, SortedMap<String, VersionedResource>> resources(GroupTranslation gt,
+      GroupState state, Problems problems) {
+    Map<XdsResourceType, SortedMap<String, VersionedResource>> out = new EnumMap<>(XdsResourceType.class);
+    out.put(XdsResourceType.LISTENER, packed(XdsResourceType.LISTENER, gt.listeners));
+    out.put(XdsResourceType.ROUTE, packed(XdsResourceType.ROUTE, gt.routes));
+    SortedMap<String, VersionedResource> clusters = new TreeMap<>();
+    SortedMap<String, VersionedResource> endpoints = new TreeMap<>();
+    caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
     for (ClusterRef ref : gt.clusters.values()) {
       clusters.put(ref.name(), caches.cluster(ref.spec()));
       if (ref.eds().isPresent()) {
         EdsRef eds = ref.eds().get();
         Problems own = new Problems();
-        endpoints.put(eds.name(), endpoints(eds, own));
-        state.endpointProblems.put(eds.name(), own.all());
+        endpoints.put(eds.name(), endpoints(eds, own).assignment());
+        state.endpointProblems(eds.name(), own.all());
         state.index(eds);
       }
     }
     out.put(XdsResourceType.CLUSTER, clusters);
     out.put(XdsResourceType.ENDPOINT, endpoints);
-    out.put(XdsResourceType.SECRET, secrets(gt, problems));
+    out.put(XdsResourceType.SECRET, packed(XdsResourceType.SECRET, secrets(gt, problems)));
     return out;
   }
 
-  private ClusterLoadAssignment endpoints(EdsRef ref, Problems problems) {
-    ClusterLoadAssignment assignment = caches.endpoints(ref, loadAssignments, peerAuthenticationGeneration,
-        problems);
-    if (!ref.subsetName().isEmpty() && assignment.getEndpointsCount() == 0 && ref.subsetRule().isPresent()) {
+  /** Messages packed (large batches in parallel), by name. */
+  private static SortedMap<String, VersionedResource> packed(XdsResourceType type,
+      Map<String, ? extends Message> byName) {
+    SortedMap<String, VersionedResource> out = new TreeMap<>();
+    for (VersionedResource resource : Snapshot.Builder.packAll(type, byName.values())) {
+      out.put(resource.name(), resource);
+    }
+    return out;
+  }
+
+  private Caches.Named endpoints(EdsRef ref, Problems problems) {
+    Caches.Named assignment = caches.endpoints(ref, loadAssignments, peerAuthenticationGeneration, problems);
+    if (!ref.subsetName().isEmpty() && assignment.localities() == 0 && ref.subsetRule().isPresent()) {
       int index = ref.subsetRule().get().subsets().indexOf(ref.subsetRule().get().subset(ref.subsetName())
           .orElseThrow());
       problems.report(Kind.SUBSET_WITHOUT_ENDPOINTS, ref.subsetRule().get(), "spec.subsets[" + index + "]",
@@ -448,7 +461,7 @@ public final class MeshTranslator {
       snapshots.put(e.getKey(), e.getValue().snapshot);
       resources += e.getValue().size();
       all.group(e.getKey());
-      e.getValue().endpointProblems.values().forEach(all::replay);
+      e.getValue().endpointProblems().forEach(all::replay);
     }
     return new Translation(snapshots, all.all(), changedGroups, new Translation.Stats(incremental,
         Duration.ofNanos(System.nanoTime() - start), registry.size(), resources, changedResources));

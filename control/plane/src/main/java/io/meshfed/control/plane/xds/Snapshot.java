@@ -141,13 +141,18 @@ public final class Snapshot {
                         + typeUrl + " for " + type.shortName() + ")");
             }
             String name = type.nameOf(resource);
+            // Serialised once, deterministically: the same bytes are served and digested.
+            return packed(type, name, serialize(resource), sha);
+        }
+
+        /** A resource from its name and its (deterministic) serialised bytes; the bytes are not copied. */
+        private static VersionedResource packed(XdsResourceType type, String name, byte[] bytes, MessageDigest sha) {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException(type.shortName() + " resource name: (empty) (expected: a name; "
                         + "for EDS the cluster_name)");
             }
-            // Serialised once, deterministically: the same bytes are served and digested.
-            byte[] bytes = serialize(resource);
-            Any any = Any.newBuilder().setTypeUrl(typeUrl).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build();
+            Any any = Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(UnsafeByteOperations.unsafeWrap(bytes))
+                    .build();
             return new VersionedResource(name, HEX.formatHex(sha.digest(bytes), 0, 8), any);
         }
 
@@ -193,11 +198,55 @@ public final class Snapshot {
 
         /** Adds or replaces several resources of one type, as {@link #put} one after the other would. */
         public Builder putAll(XdsResourceType type, Collection<? extends Message> list) {
-            for (VersionedResource resource : prepareAll(type, list)) {
+            return putAllPacked(type, prepareAll(type, list));
+        }
+
+        /**
+         * Adds or replaces several resources packed beforehand by {@link Packer} or {@link #packAll} (what
+         * {@link #putAll} does after packing them).
+         *
+         * @throws IllegalArgumentException if a resource is not of that type
+         */
+        public Builder putAllPacked(XdsResourceType type, Collection<VersionedResource> packed) {
+            Objects.requireNonNull(type, "type");
+            for (VersionedResource resource : packed) {
+                if (!resource.resource().getTypeUrl().equals(type.typeUrl())) {
+                    throw new IllegalArgumentException("resource " + resource.name() + ": "
+                            + resource.resource().getTypeUrl() + " (expected: " + type.typeUrl() + " for "
+                            + type.shortName() + ")");
+                }
                 own(type).remove(resource.name());
                 insert(type, resource);
             }
             return this;
+        }
+
+        /**
+         * As {@link #putAllPacked(XdsResourceType, Collection)}, for resources by name: into a type that has none yet
+         * (a new snapshot's), they are taken in name order without comparing names again.
+         */
+        public Builder putAllPacked(XdsResourceType type, SortedMap<String, VersionedResource> byName) {
+            Objects.requireNonNull(type, "type");
+            SortedMap<String, VersionedResource> own = own(type);
+            if (!own.isEmpty() || byName.comparator() != null) {
+                return putAllPacked(type, byName.values());
+            }
+            for (Map.Entry<String, VersionedResource> e : byName.entrySet()) {
+                VersionedResource resource = e.getValue();
+                if (!resource.resource().getTypeUrl().equals(type.typeUrl()) || !resource.name().equals(e.getKey())) {
+                    return putAllPacked(type, byName.values()); // reports it
+                }
+            }
+            own.putAll(byName); // TreeMap: from a sorted map of the same order, built in linear time
+            return this;
+        }
+
+        /**
+         * Packs several resources of one type as {@link #addAll} would (same checks, same versions, large batches
+         * on the common fork-join pool), without adding them to a builder.
+         */
+        public static List<VersionedResource> packAll(XdsResourceType type, Collection<? extends Message> list) {
+            return prepareAll(type, list);
         }
 
         private static List<VersionedResource> prepareAll(XdsResourceType type, Collection<? extends Message> list) {
@@ -284,28 +333,31 @@ public final class Snapshot {
             if (byName.isEmpty()) {
                 return "empty";
             }
-            // The digest of name NUL version NUL ... in name order, in UTF-8. Fed through one reused buffer: one
-            // digest update per resource instead of four, and no byte array per string.
+            // The digest of name NUL version NUL ... in name order, in UTF-8. Fed through one reused buffer, a
+            // digest update per buffer-full instead of four per resource, and no byte array per string.
             MessageDigest sha = sha256();
-            byte[] buffer = new byte[256];
+            byte[] buffer = new byte[16 * 1024];
+            int length = 0;
             for (VersionedResource r : byName.values()) {
-                int length = utf8(r.name(), buffer, 0);
-                if (length >= 0) {
-                    buffer[length++] = 0;
-                    length = utf8(r.version(), buffer, length);
+                int end = utf8(r.name(), buffer, length);
+                if (end >= 0) {
+                    buffer[end++] = 0;
+                    end = utf8(r.version(), buffer, end);
                 }
-                if (length < 0 || length >= buffer.length) {
-                    byte[] name = r.name().getBytes(StandardCharsets.UTF_8);
-                    byte[] version = r.version().getBytes(StandardCharsets.UTF_8);
-                    buffer = new byte[Math.max(buffer.length * 2, name.length + version.length + 2)];
-                    System.arraycopy(name, 0, buffer, 0, name.length);
-                    buffer[name.length] = 0;
-                    System.arraycopy(version, 0, buffer, name.length + 1, version.length);
-                    length = name.length + 1 + version.length;
+                if (end < 0 || end >= buffer.length) {
+                    // Full, or not ASCII: what is buffered first, then this resource on its own.
+                    sha.update(buffer, 0, length);
+                    length = 0;
+                    sha.update(r.name().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                    sha.update(r.version().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                    continue;
                 }
-                buffer[length++] = 0;
-                sha.update(buffer, 0, length);
+                buffer[end++] = 0;
+                length = end;
             }
+            sha.update(buffer, 0, length);
             return HEX.formatHex(sha.digest(), 0, 8);
         }
 
@@ -349,6 +401,30 @@ public final class Snapshot {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is required of every JDK", e);
             }
+        }
+    }
+
+    /**
+     * Packs single resources as {@link Builder#add} would (same checks, bytes and version), for callers that keep
+     * the packed form instead of the message. One digest instance: confine a packer to one thread.
+     */
+    public static final class Packer {
+        private final MessageDigest sha = Builder.sha256();
+
+        /** The resource serialised deterministically, with its version. */
+        public VersionedResource pack(XdsResourceType type, Message resource) {
+            return Builder.prepare(type, resource, sha);
+        }
+
+        /**
+         * A resource already serialised by the caller: {@code bytes} must be what the deterministic serialisation
+         * of the message gives (its version and the type version digest them), and are not copied.
+         */
+        public VersionedResource pack(XdsResourceType type, String name, byte[] bytes) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(bytes, "bytes");
+            return Builder.packed(type, name, bytes, sha);
         }
     }
 }

@@ -8,14 +8,23 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.meshfed.federation.catalog.Endpoint;
+import io.meshfed.federation.catalog.EndpointHealth;
 import io.meshfed.federation.catalog.Locality;
+import io.meshfed.federation.catalog.Reach;
+import io.meshfed.federation.catalog.ServicePort;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * The optimised paths (snapshots serialised in parallel batches, derived snapshots sharing maps, incremental
- * endpoint updates) give exactly what a straightforward rebuild gives: the same resources, bytes and versions.
+ * endpoint updates, load assignments written in wire form with their endpoints encoded once) give exactly what a
+ * straightforward rebuild gives: the same resources, bytes and versions.
  */
 class TranslationDeterminismTest {
 
@@ -102,6 +111,101 @@ class TranslationDeterminismTest {
     for (String group : List.of(INGRESS, EASTWEST)) {
       assertSameResources(first.snapshots().get(group), second.snapshots().get(group));
     }
+  }
+
+  /**
+   * Load assignments are written in wire form directly (no messages): every shape of endpoint (sidecar mTLS
+   * metadata, unhealthy and draining endpoints, full and partial localities, gateways weighted by endpoint count,
+   * failover priorities, distributed locality weights) gives exactly the bytes protobuf's deterministic
+   * serialisation gives for the same content.
+   */
+  @Test
+  void loadAssignmentsWrittenDirectlyAreWhatProtobufWritesForEveryEndpointShape() {
+    List<ServicePort> http = List.of(new ServicePort("http", 9080, "TCP", ""));
+    Map<String, String> v1 = Map.of("app", "reviews", "version", "v1");
+    Map<String, String> sidecar = Map.of("app", "reviews", "version", "v2", "security.istio.io/tlsMode", "istio");
+    MeshFixture fx = new MeshFixture().ingress().eastwest()
+        .view(b -> b.locality(Locality.of("us-east", "zone-a", "")))
+        .cluster("west", "net-east", Locality.of("us-west", "zone-b", "rack-1"))
+        .cluster("north", "net-north", Locality.of("eu-north", "", ""), "127.0.3.100:15443", "127.0.3.101:15443")
+        .file("k8s.yaml", Kube.service("default", "reviews", "http:9080") + Kube.export("default", "reviews")
+            + Kube.endpoints("default", "reviews", "http", 9080, "r1/10.1.0.2/version=v1",
+                "r2/10.1.0.3/version=v2,security.istio.io/tlsMode=istio"))
+        .export("west", "default", "reviews", http, List.of(
+            new Endpoint("10.2.0.2", Map.of("http", 9080), Locality.of("us-west", "zone-b", "rack-1"), v1,
+                EndpointHealth.UNHEALTHY),
+            new Endpoint("10.2.0.3", Map.of("http", 9080), Locality.of("us-west", "", ""), sidecar,
+                EndpointHealth.DRAINING),
+            new Endpoint("10.2.0.4", Map.of("http", 9080), Locality.UNKNOWN, v1, EndpointHealth.HEALTHY)),
+            Reach.ENDPOINTS, 1)
+        .export("north", "default", "reviews", http, List.of(), Reach.GATEWAY, 7)
+        .file("rules.yaml", """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: edge, namespace: istio-system}
+            spec:
+              selector: {istio: ingressgateway}
+              servers:
+              - port: {number: 80, name: http, protocol: HTTP}
+                hosts: ["*"]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews, namespace: default}
+            spec:
+              hosts: ["reviews.example.com"]
+              gateways: ["istio-system/edge"]
+              http:
+              - route:
+                - {destination: {host: reviews, subset: v1}, weight: 50}
+                - {destination: {host: reviews, subset: v2}, weight: 50}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews, namespace: default}
+            spec:
+              host: reviews
+              trafficPolicy:
+                outlierDetection: {consecutive5xxErrors: 3}
+              subsets:
+              - name: v1
+                labels: {version: v1}
+              - name: v2
+                labels: {version: v2}
+                trafficPolicy:
+                  loadBalancer:
+                    localityLbSetting:
+                      distribute:
+                      - from: "us-east/*"
+                        to: {"us-east/*": 70, "us-west/*": 20, "eu-north/*": 10}
+            """);
+    Translation translation = fx.translate();
+    // The east-west gateway's outbound and passthrough clusters of a service share their endpoints: encoded once,
+    // as the first one's load assignment, and copied for the other.
+    assertThat(translation.snapshots().get(EASTWEST).resources(XdsResourceType.ENDPOINT)).containsKeys(
+        "outbound|9080||reviews.default.svc.cluster.local", "passthrough|9080||reviews.default.svc.cluster.local");
+
+    for (String group : List.of(INGRESS, EASTWEST)) {
+      Snapshot served = translation.snapshots().get(group);
+      assertThat(served.resources(XdsResourceType.ENDPOINT)).isNotEmpty();
+      assertSameResources(served, oneByOne(served));
+    }
+    ClusterLoadAssignment prioritized = fx.endpoints(INGRESS, "outbound|9080|v1|reviews.default.svc.cluster.local");
+    ClusterLoadAssignment distributed = fx.endpoints(INGRESS, "outbound|9080|v2|reviews.default.svc.cluster.local");
+    List<LbEndpoint> endpoints = java.util.stream.Stream.of(prioritized, distributed)
+        .flatMap(a -> a.getEndpointsList().stream()).flatMap(l -> l.getLbEndpointsList().stream()).toList();
+    assertThat(endpoints).extracting(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress())
+        .contains("10.1.0.2", "10.1.0.3", "10.2.0.2", "10.2.0.3", "10.2.0.4", "127.0.3.100", "127.0.3.101");
+    assertThat(endpoints).extracting(LbEndpoint::getHealthStatus)
+        .contains(HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, HealthStatus.DRAINING);
+    assertThat(endpoints).filteredOn(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress()
+        .startsWith("127.0.3.")).allSatisfy(e -> assertThat(e.getLoadBalancingWeight().getValue()).isEqualTo(7));
+    assertThat(endpoints).filteredOn(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress()
+        .equals("10.1.0.3")).singleElement().satisfies(e -> assertThat(e.getMetadata().getFilterMetadataMap())
+            .containsKey("envoy.transport_socket_match"));
+    assertThat(prioritized.getEndpointsList()).extracting(LocalityLbEndpoints::getPriority).contains(0, 1);
+    assertThat(distributed.getEndpointsList()).extracting(l -> l.getLoadBalancingWeight().getValue())
+        .contains(70, 20);
   }
 
   /** The same resources, rebuilt with {@link Snapshot.Builder#add} one at a time from their served bytes. */

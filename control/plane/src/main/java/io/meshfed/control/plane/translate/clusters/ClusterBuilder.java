@@ -26,7 +26,8 @@ import java.util.Optional;
 /**
  * Builds a {@link Cluster} from a {@link ClusterSpec} (docs/xds-profile.md, "Clusters"). Parts most clusters have
  * in common (EDS config, unlimited circuit breakers, HTTP options, the Istio mTLS context) are one shared immutable
- * instance, which keeps a mesh of tens of thousands of clusters small. Not thread-safe (its memo).
+ * instance, which keeps a mesh of tens of thousands of clusters small. Thread-safe: specs are immutable, the memo is
+ * concurrent.
  */
 public final class ClusterBuilder {
 
@@ -58,8 +59,9 @@ public final class ClusterBuilder {
   private static final Struct ISTIO_MATCH = Struct.newBuilder()
       .putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()).build();
 
+  // Concurrent: clusters are built in parallel (the translator's Caches.prebuild); equal keys give equal contexts.
   private final java.util.Map<java.util.List<String>, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
-      .CommonTlsContext> istioContexts = new java.util.HashMap<>();
+      .CommonTlsContext> istioContexts = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ClusterBuilder() {
   }

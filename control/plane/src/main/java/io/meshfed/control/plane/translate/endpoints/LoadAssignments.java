@@ -1,15 +1,10 @@
 package io.meshfed.control.plane.translate.endpoints;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Struct;
-import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.meshfed.control.plane.istio.DestinationRule.Distribute;
 import io.meshfed.control.plane.istio.PeerAuthentication.MtlsMode;
 import io.meshfed.control.plane.istio.PeerAuthenticationIndex;
@@ -27,6 +22,8 @@ import io.meshfed.federation.catalog.Locality;
 import io.meshfed.federation.catalog.Reach;
 import io.meshfed.federation.catalog.ServicePort;
 import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds {@code ClusterLoadAssignment}s (docs/xds-profile.md, "Endpoints"): this cluster's endpoints, other clusters'
@@ -42,7 +40,8 @@ import java.util.TreeSet;
  * weighted by its healthy endpoint count (Istio's split-horizon EDS); Istio metadata and {@code tlsMode: istio}
  * where the hop is Istio mTLS; localities; failover priorities per {@link EndpointPolicy}.
  *
- * <p>Identical metadata structs are shared between endpoints (a mesh has far fewer workloads than endpoints).
+ * <p>The load assignments are produced in wire form ({@link EncodedEndpoints}); identical metadata is serialised
+ * once and shared between endpoints (a mesh has far fewer workloads than endpoints).
  */
 public final class LoadAssignments {
 
@@ -51,6 +50,8 @@ public final class LoadAssignments {
   /** Envoy's metadata namespace {@code transport_socket_matches} read. */
   public static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
   private static final int MAX_INTERNED = 200_000;
+  /** {@code ClusterLoadAssignment.endpoints}. */
+  private static final int ASSIGNMENT_ENDPOINTS = 2;
   /** {@code tlsMode: istio}, the same in every mTLS endpoint's metadata: one immutable instance. */
   private static final Struct ISTIO_TLS_MODE = Struct.newBuilder().putFields("tlsMode", string("istio")).build();
 
@@ -59,7 +60,8 @@ public final class LoadAssignments {
       PeerAuthenticationIndex peerAuthentication) {
   }
 
-  private final Map<MetadataKey, Metadata> interned = new HashMap<>();
+  /** Shared by the threads building load assignments in parallel (Caches.prebuild): equal keys, equal bytes. */
+  private final Map<MetadataKey, byte[]> interned = new ConcurrentHashMap<>();
   private Context context;
 
   public LoadAssignments(Context context) {
@@ -108,6 +110,8 @@ public final class LoadAssignments {
   private record Ep(String address, int port, Locality locality, HealthStatus health, int weight,
       Map<String, String> labels, boolean istioMtls, String clusterId, String network, Workload workload) {
 
+    static final Comparator<Ep> ORDER = Comparator.comparing(Ep::address).thenComparingInt(Ep::port);
+
     String label(String key) {
       return switch (key) {
         case Priorities.NETWORK -> network;
@@ -121,24 +125,16 @@ public final class LoadAssignments {
   }
 
   /**
-   * The load assignment of one cluster.
+   * The endpoints of a load assignment in wire form, written as the load assignment of {@code clusterName}:
+   * clusters with equal endpoints (the east-west gateway's outbound and passthrough clusters of one service) share
+   * them.
    *
    * @param subset the subset's labels (empty: every endpoint)
    * @param plaintextOnly leave out endpoints that need Istio mTLS (proxyless gRPC clients cannot originate it)
    */
-  public ClusterLoadAssignment build(String clusterName, MeshService service, PortSpec port,
+  public EncodedEndpoints endpoints(String clusterName, MeshService service, PortSpec port,
       Map<String, String> subset, EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy,
       Problems problems) {
-    return ClusterLoadAssignment.newBuilder().setClusterName(clusterName)
-        .addAllEndpoints(localities(service, port, subset, scope, plaintextOnly, policy, problems)).build();
-  }
-
-  /**
-   * The endpoints of a load assignment, without its name: clusters with equal endpoints (the east-west gateway's
-   * outbound and passthrough clusters of one service) share these immutable messages.
-   */
-  public List<LocalityLbEndpoints> localities(MeshService service, PortSpec port, Map<String, String> subset,
-      EndpointScope scope, boolean plaintextOnly, EndpointPolicy policy, Problems problems) {
     List<Ep> endpoints = new ArrayList<>();
     if (scope != EndpointScope.REMOTE) {
       addLocal(endpoints, service, port, subset);
@@ -151,7 +147,7 @@ public final class LoadAssignments {
     if (plaintextOnly) {
       endpoints.removeIf(Ep::istioMtls);
     }
-    return assemble(endpoints, policy);
+    return assemble(clusterName, endpoints, policy);
   }
 
   private void addLocal(List<Ep> out, MeshService service, PortSpec port, Map<String, String> subset) {
@@ -256,12 +252,13 @@ public final class LoadAssignments {
     };
   }
 
-  private List<LocalityLbEndpoints> assemble(List<Ep> endpoints, EndpointPolicy policy) {
-    record Group(int priority, Locality locality) {
-    }
-    Map<Group, List<Ep>> groups = new TreeMap<>(Comparator.comparingInt(Group::priority)
-        .thenComparing(g -> g.locality().region()).thenComparing(g -> g.locality().zone())
-        .thenComparing(g -> g.locality().subzone()));
+  /**
+   * Groups the endpoints by priority and locality and encodes them as {@code LocalityLbEndpoints} (field numbers of
+   * envoy/config/endpoint/v3/endpoint_components.proto), as the deterministic serialisation of the equivalent
+   * messages would: each endpoint's metadata is serialised once per distinct metadata, not per endpoint.
+   */
+  private EncodedEndpoints assemble(String clusterName, List<Ep> endpoints, EndpointPolicy policy) {
+    Map<Group, List<Ep>> groups = new TreeMap<>(Group.ORDER);
     int[] raw = new int[endpoints.size()];
     TreeSet<Integer> used = new TreeSet<>();
     for (int i = 0; i < raw.length; i++) {
@@ -278,29 +275,18 @@ public final class LoadAssignments {
       Ep ep = endpoints.get(i);
       groups.computeIfAbsent(new Group(contiguous.get(raw[i]), ep.locality()), g -> new ArrayList<>()).add(ep);
     }
-    List<LocalityLbEndpoints> assignment = new ArrayList<>(groups.size());
+    List<LocalityWire> localities = new ArrayList<>(groups.size());
+    int[] sizes = new int[groups.size()];
+    int offset = EncodedEndpoints.nameSize(clusterName);
+    int total = offset;
     for (Map.Entry<Group, List<Ep>> e : groups.entrySet()) {
       List<Ep> members = e.getValue();
-      members.sort(Comparator.comparing(Ep::address).thenComparingInt(Ep::port));
+      members.sort(Ep.ORDER);
       int weight = 0;
-      LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
-      Locality l = e.getKey().locality();
-      if (!l.equals(Locality.UNKNOWN)) {
-        locality.setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion(l.region())
-            .setZone(l.zone()).setSubZone(l.subzone()));
-      }
       for (Ep ep : members) {
         weight += ep.weight();
-        LbEndpoint.Builder lb = LbEndpoint.newBuilder()
-            .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder().setAddress(Address.newBuilder()
-                .setSocketAddress(SocketAddress.newBuilder().setAddress(ep.address()).setPortValue(ep.port()))))
-            .setHealthStatus(ep.health())
-            .setMetadata(metadata(ep));
-        if (ep.weight() != 1) {
-          lb.setLoadBalancingWeight(UInt32Value.of(ep.weight())); // unset is 1 (Envoy's default)
-        }
-        locality.addLbEndpoints(lb);
       }
+      Locality l = e.getKey().locality();
       if (policy.weighted()) {
         weight = distributedWeight(policy, l);
         if (weight == 0) {
@@ -309,13 +295,150 @@ public final class LoadAssignments {
       }
       // Always weighted: Envoy reads locality weights only with locality_weighted_lb_config, and proxyless gRPC
       // ignores localities without one (gRFC A27).
-      locality.setLoadBalancingWeight(UInt32Value.of(Math.max(1, weight)));
-      if (e.getKey().priority() > 0) {
-        locality.setPriority(e.getKey().priority());
+      LocalityWire wire = new LocalityWire(l, members, Math.max(1, weight), e.getKey().priority(),
+          new int[members.size()], new byte[members.size()][]);
+      for (int i = 0; i < members.size(); i++) {
+        wire.metadata()[i] = metadata(members.get(i));
       }
-      assignment.add(locality.build());
+      sizes[localities.size()] = wire.size();
+      total += EncodedEndpoints.nested(ASSIGNMENT_ENDPOINTS, sizes[localities.size()]);
+      localities.add(wire);
     }
-    return List.copyOf(assignment);
+    byte[] bytes = new byte[total];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    try {
+      if (!clusterName.isEmpty()) {
+        out.writeString(EncodedEndpoints.CLUSTER_NAME, clusterName);
+      }
+      for (int i = 0; i < localities.size(); i++) {
+        EncodedEndpoints.begin(out, ASSIGNMENT_ENDPOINTS, sizes[i]);
+        localities.get(i).write(out);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new EncodedEndpoints(clusterName, bytes, offset, localities.size());
+  }
+
+  /** The endpoints of one priority and locality. */
+  private record Group(int priority, Locality locality) {
+    static final Comparator<Group> ORDER = Comparator.comparingInt(Group::priority)
+        .thenComparing(g -> g.locality().region()).thenComparing(g -> g.locality().zone())
+        .thenComparing(g -> g.locality().subzone());
+  }
+
+  /**
+   * One {@code LocalityLbEndpoints} to encode: its members sorted, their serialised metadata, and (filled by
+   * {@link #size()}) each member's {@code LbEndpoint} size.
+   */
+  private record LocalityWire(Locality locality, List<Ep> members, int weight, int priority, int[] sizes,
+      byte[][] metadata) {
+
+    // envoy.config.endpoint.v3.LocalityLbEndpoints
+    private static final int LOCALITY = 1;
+    private static final int LB_ENDPOINTS = 2;
+    private static final int LOAD_BALANCING_WEIGHT = 3;
+    private static final int PRIORITY = 5;
+    // envoy.config.core.v3.Locality
+    private static final int REGION = 1;
+    private static final int ZONE = 2;
+    private static final int SUB_ZONE = 3;
+    // envoy.config.endpoint.v3.LbEndpoint; Endpoint.address, Address.socket_address, UInt32Value.value: all 1
+    private static final int ENDPOINT = 1;
+    private static final int HEALTH_STATUS = 2;
+    private static final int METADATA = 3;
+    private static final int LB_WEIGHT = 4;
+    private static final int FIRST = 1;
+    // envoy.config.core.v3.SocketAddress
+    private static final int ADDRESS = 2;
+    private static final int PORT_VALUE = 3;
+
+    int size() {
+      int size = locality.equals(Locality.UNKNOWN) ? 0 : EncodedEndpoints.nested(LOCALITY, localitySize());
+      for (int i = 0; i < members.size(); i++) {
+        sizes[i] = lbEndpointSize(members.get(i), metadata[i]);
+        size += EncodedEndpoints.nested(LB_ENDPOINTS, sizes[i]);
+      }
+      size += EncodedEndpoints.nested(LOAD_BALANCING_WEIGHT, uint32Value(weight));
+      if (priority != 0) {
+        size += CodedOutputStream.computeUInt32Size(PRIORITY, priority);
+      }
+      return size;
+    }
+
+    void write(CodedOutputStream out) throws IOException {
+      if (!locality.equals(Locality.UNKNOWN)) {
+        EncodedEndpoints.begin(out, LOCALITY, localitySize());
+        string(out, REGION, locality.region());
+        string(out, ZONE, locality.zone());
+        string(out, SUB_ZONE, locality.subzone());
+      }
+      for (int i = 0; i < members.size(); i++) {
+        Ep ep = members.get(i);
+        EncodedEndpoints.begin(out, LB_ENDPOINTS, sizes[i]);
+        int socket = socketAddressSize(ep);
+        int address = EncodedEndpoints.nested(FIRST, socket);
+        EncodedEndpoints.begin(out, ENDPOINT, EncodedEndpoints.nested(FIRST, address));
+        EncodedEndpoints.begin(out, FIRST, address);
+        EncodedEndpoints.begin(out, FIRST, socket);
+        string(out, ADDRESS, ep.address());
+        out.writeUInt32(PORT_VALUE, ep.port()); // in a oneof: written whenever set, 0 included
+        if (ep.health().getNumber() != 0) {
+          out.writeEnum(HEALTH_STATUS, ep.health().getNumber());
+        }
+        out.writeByteArray(METADATA, metadata[i]);
+        if (ep.weight() != 1) { // unset is 1 (Envoy's default)
+          EncodedEndpoints.begin(out, LB_WEIGHT, uint32Value(ep.weight()));
+          if (ep.weight() != 0) {
+            out.writeUInt32(FIRST, ep.weight());
+          }
+        }
+      }
+      EncodedEndpoints.begin(out, LOAD_BALANCING_WEIGHT, uint32Value(weight));
+      out.writeUInt32(FIRST, weight);
+      if (priority != 0) {
+        out.writeUInt32(PRIORITY, priority);
+      }
+    }
+
+    private int localitySize() {
+      return stringSize(REGION, locality.region()) + stringSize(ZONE, locality.zone())
+          + stringSize(SUB_ZONE, locality.subzone());
+    }
+
+    private static int lbEndpointSize(Ep ep, byte[] metadata) {
+      int size = EncodedEndpoints.nested(ENDPOINT, EncodedEndpoints.nested(FIRST, EncodedEndpoints.nested(FIRST,
+          socketAddressSize(ep))));
+      if (ep.health().getNumber() != 0) {
+        size += CodedOutputStream.computeEnumSize(HEALTH_STATUS, ep.health().getNumber());
+      }
+      size += CodedOutputStream.computeByteArraySize(METADATA, metadata);
+      if (ep.weight() != 1) {
+        size += EncodedEndpoints.nested(LB_WEIGHT, uint32Value(ep.weight()));
+      }
+      return size;
+    }
+
+    private static int socketAddressSize(Ep ep) {
+      return stringSize(ADDRESS, ep.address()) + CodedOutputStream.computeUInt32Size(PORT_VALUE, ep.port());
+    }
+
+    /** The size of a {@code UInt32Value} message (proto3: a zero value is not written). */
+    private static int uint32Value(int value) {
+      return value == 0 ? 0 : CodedOutputStream.computeUInt32Size(FIRST, value);
+    }
+
+    /** proto3 strings: the empty string is not written. */
+    private static int stringSize(int field, String value) {
+      return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+    }
+
+    private static void string(CodedOutputStream out, int field, String value) throws IOException {
+      if (!value.isEmpty()) {
+        out.writeString(field, value);
+      }
+    }
   }
 
   /** Istio's {@code distribute}: the first rule whose {@code from} matches the client; its weight for the locality. */
@@ -333,7 +456,8 @@ public final class LoadAssignments {
     return 1;
   }
 
-  private Metadata metadata(Ep ep) {
+  /** The serialised metadata of an endpoint, shared by every endpoint with the same. */
+  private byte[] metadata(Ep ep) {
     MetadataKey key = new MetadataKey(ep.istioMtls(), ep.workload(), ep.clusterId(), ep.network());
     return interned.computeIfAbsent(key, k -> {
       Metadata.Builder metadata = Metadata.newBuilder();
@@ -347,8 +471,22 @@ public final class LoadAssignments {
       istio.putFields("cluster", string(ep.clusterId()));
       istio.putFields("network", string(ep.network()));
       metadata.putFilterMetadata(ISTIO_METADATA, istio.build());
-      return metadata.build();
+      return deterministic(metadata.build());
     });
+  }
+
+  /** Map fields (metadata) serialise in insertion order unless told otherwise: served bytes must not vary. */
+  private static byte[] deterministic(Metadata metadata) {
+    byte[] bytes = new byte[metadata.getSerializedSize()];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.useDeterministicSerialization();
+    try {
+      metadata.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes;
   }
 
   private static Value string(String value) {

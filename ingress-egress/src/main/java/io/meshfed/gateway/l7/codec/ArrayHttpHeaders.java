@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * HTTP/1.1 headers in arrival order in two parallel arrays, looked up by a case-insensitive scan. A proxied request or
@@ -82,17 +83,22 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return value == null ? defaultValue : value;
   }
 
-  @Override
-  public Integer getInt(CharSequence name) {
+  /** The first value parsed by {@code parser}; null when absent or unparsable. */
+  private <T> T parsed(CharSequence name, Function<String, T> parser) {
     String value = get(name);
     if (value == null) {
       return null;
     }
     try {
-      return Integer.parseInt(value.trim());
+      return parser.apply(value.trim());
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  @Override
+  public Integer getInt(CharSequence name) {
+    return parsed(name, Integer::valueOf);
   }
 
   @Override
@@ -103,15 +109,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public Short getShort(CharSequence name) {
-    String value = get(name);
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Short.parseShort(value.trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return parsed(name, Short::valueOf);
   }
 
   @Override
@@ -122,12 +120,10 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public Long getTimeMillis(CharSequence name) {
-    String value = get(name);
-    if (value == null) {
-      return null;
-    }
-    Date date = DateFormatter.parseHttpDate(value);
-    return date == null ? null : date.getTime();
+    return parsed(name, text -> {
+      Date date = DateFormatter.parseHttpDate(text);
+      return date == null ? null : date.getTime();
+    });
   }
 
   @Override

@@ -49,8 +49,11 @@ class ArrayHttpHeadersTest {
     headers.add("B", "z").remove("b");
     assertThat(headers.contains("b")).isFalse();
     assertThat(headers.size()).isEqualTo(2);
-    headers.setInt("n", 7);
+    headers.setInt("n", 7).set("bad", "x7").set("date", "Sun, 06 Nov 1994 08:49:37 GMT");
     assertThat(headers.getInt("n")).isEqualTo(7);
+    assertThat(headers.getInt("bad", -1)).isEqualTo(-1);
+    assertThat(headers.getShort("n")).isEqualTo((short) 7);
+    assertThat(headers.getTimeMillis("date")).isEqualTo(784111777000L);
     assertThat(headers.clear().isEmpty()).isTrue();
   }
 

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -288,6 +289,10 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return name;
   }
 
+  /**
+   * The value as octets, validated. Text with characters above U+00FF (a configured header value) becomes its UTF-8
+   * bytes, as Envoy sends it: every value held here is one char per wire byte, which is what the encoder copies.
+   */
   private static CharSequence validValue(Object value) {
     if (value == null) {
       throw new NullPointerException("header value");
@@ -302,12 +307,24 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     } else {
       text = value.toString();
     }
+    if (!(text instanceof AsciiString) && beyondLatin1(text)) {
+      text = new AsciiString(text.toString().getBytes(StandardCharsets.UTF_8), false);
+    }
     int bad = HttpHeaderValidationUtil.validateValidHeaderValue(text);
     if (bad != -1) {
       throw new IllegalArgumentException("header value: character 0x" + Integer.toHexString(text.charAt(bad))
           + " at index " + bad + " (expected: no control characters but horizontal tab)");
     }
     return text;
+  }
+
+  private static boolean beyondLatin1(CharSequence text) {
+    for (int i = 0, length = text.length(); i < length; i++) {
+      if (text.charAt(i) > 0xFF) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void append(CharSequence name, CharSequence value) {

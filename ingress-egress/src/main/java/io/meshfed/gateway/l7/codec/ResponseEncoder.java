@@ -2,15 +2,33 @@ package io.meshfed.gateway.l7.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Netty's HTTP/1.1 response encoder, writing {@link ArrayHttpHeaders} straight from their arrays (no iterator, no
- * entry per header); other headers (local replies) take Netty's path.
+ * entry per header; other headers, local replies', take Netty's path), and knowing which responses answer a HEAD.
  */
 public final class ResponseEncoder extends HttpResponseEncoder {
+
+  private final PendingMethods pending;
+
+  /** An encoder for the responses to the requests recorded in {@code pending}. */
+  public ResponseEncoder(PendingMethods pending) {
+    this.pending = pending;
+  }
+
+  /** A response to HEAD has no body, even when its headers frame one (Netty's plain encoder would end a chunked one). */
+  @Override
+  protected boolean isContentAlwaysEmpty(HttpResponse response) {
+    boolean head = response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+        && HttpMethod.HEAD.equals(pending.answered());
+    return head || super.isContentAlwaysEmpty(response);
+  }
 
   private static final short COLON_SPACE = (':' << 8) | ' ';
   private static final short CRLF = ('\r' << 8) | '\n';
@@ -36,9 +54,9 @@ public final class ResponseEncoder extends HttpResponseEncoder {
   }
 
   /**
-   * Writes header text one byte per char. A decoded header's String holds the wire's bytes as chars 0-255 (obs-text
-   * included), so copying the low bytes in bulk gives the bytes that arrived, where a US-ASCII encode would turn
-   * obs-text into '?'.
+   * Writes header text one byte per char: {@link ArrayHttpHeaders} hold only chars 0-255 (a decoded header's String
+   * is the wire's bytes, obs-text included; configured text beyond Latin-1 is held as its UTF-8 bytes), so copying the
+   * low bytes in bulk gives the octets, where a US-ASCII encode would turn obs-text into '?'.
    */
   @SuppressWarnings("deprecation")
   private void writeText(ByteBuf buf, CharSequence text) {

@@ -1,5 +1,6 @@
 package io.meshfed.gateway.l7.listener;
 
+import io.meshfed.gateway.l7.codec.PendingMethods;
 import io.meshfed.gateway.l7.codec.ResponseEncoder;
 import io.meshfed.gateway.l7.tls.TlsContextFactory;
 import io.netty.buffer.ByteBuf;
@@ -125,8 +126,9 @@ final class DownstreamPipelines {
     long idle = http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast("guard", new Http1ConnectionGuard(connection, dataPlane, headersTimeout, idle));
-    pipeline.addLast("decoder", new StrictRequestDecoder(http.maxRequestHeadersBytes()));
-    pipeline.addLast("encoder", new ResponseEncoder());
+    PendingMethods pending = new PendingMethods();
+    pipeline.addLast("decoder", new StrictRequestDecoder(http.maxRequestHeadersBytes(), pending));
+    pipeline.addLast("encoder", new ResponseEncoder(pending));
     pipeline.addLast("http", dataPlane.httpStream(connection));
   }
 

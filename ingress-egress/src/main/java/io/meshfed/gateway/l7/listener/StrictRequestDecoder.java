@@ -1,6 +1,7 @@
 package io.meshfed.gateway.l7.listener;
 
 import io.meshfed.gateway.l7.codec.ArrayHttpHeaders;
+import io.meshfed.gateway.l7.codec.PendingMethods;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +25,9 @@ import java.util.List;
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
 
-  StrictRequestDecoder(int maxHeaderBytes) {
+  private final PendingMethods pending;
+
+  StrictRequestDecoder(int maxHeaderBytes, PendingMethods pending) {
     super(new HttpDecoderConfig()
         .setMaxInitialLineLength(Math.max(4096, maxHeaderBytes))
         .setMaxHeaderSize(maxHeaderBytes)
@@ -33,6 +36,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         .setStrictLineParsing(true)
         .setValidateHeaders(true)
         .setHeadersFactory(ArrayHttpHeaders.FACTORY));
+    this.pending = pending;
   }
 
   /**
@@ -44,6 +48,11 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
   protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
     int before = out.size();
     super.decode(ctx, buffer, out);
+    for (int i = before; i < out.size(); i++) {
+      if (out.get(i) instanceof HttpRequest request) {
+        pending.requested(request.method());
+      }
+    }
     for (int i = before; i + 1 < out.size(); i++) {
       if (out.get(i + 1) == LastHttpContent.EMPTY_LAST_CONTENT && out.get(i) instanceof HttpRequest head
           && !(head instanceof FullHttpRequest) && head.decoderResult().isSuccess()) {

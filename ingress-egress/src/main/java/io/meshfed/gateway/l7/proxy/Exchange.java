@@ -900,13 +900,9 @@ final class Exchange implements AuthzRequest {
       WebSocketTunnel.open(this, head, from);
       return;
     }
-    if (!from.stream().http2()) {
-      // Held until the end of this read: a small response's body arrives with its head, and the two then go to the
-      // downstream as one message (one encoder pass, one write).
-      heldHead = head;
-      return;
-    }
-    downstream.write(head);
+    // Held until the end of this upstream read: a small response's body arrives with its head, and the two then go
+    // to the downstream as one message (one encoder pass, one write); a head alone is flushed at the read's end.
+    heldHead = head;
   }
 
   /** The upstream connection finished a read: a head still held has no body in it, so it goes out alone. */

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -115,9 +116,14 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         // HTTP/2 HEADERS with END_STREAM, or a bodiless HTTP/1.1 request (StrictRequestDecoder): a head and an empty
         // end of body.
         head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
-        tail = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
         head.setDecoderResult(full.decoderResult());
         expectBody = full.content().isReadable();
+        if (!expectBody && full.trailingHeaders().isEmpty()) {
+          full.content().release();
+          tail = LastHttpContent.EMPTY_LAST_CONTENT;
+        } else {
+          tail = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+        }
       }
       Exchange exchange = new Exchange(proxy, this, head, expectBody);
       current = exchange;

@@ -134,6 +134,15 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    StreamListener current = listener;
+    if (current != null) {
+      current.onReadComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     StreamListener current = listener;
     if (current != null && ctx.channel().isWritable()) {

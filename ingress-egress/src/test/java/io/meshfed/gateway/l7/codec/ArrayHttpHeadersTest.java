@@ -82,6 +82,16 @@ class ArrayHttpHeadersTest {
   }
 
   @Test
+  void holdsTextBeyondLatin1AsItsUtf8BytesSoNoCharTurnsIntoACrOrLf() {
+    // U+010D and U+010A end in 0x0D and 0x0A: copied one low byte per char they would split the response.
+    HttpHeaders headers = headers().add("x-name", "\u010d\u010a");
+
+    assertThat(((ArrayHttpHeaders) headers).valueAt(0)).isInstanceOf(AsciiString.class);
+    assertThat(((AsciiString) ((ArrayHttpHeaders) headers).valueAt(0)).toByteArray())
+        .containsExactly(0xC4, 0x8D, 0xC4, 0x8A);
+  }
+
+  @Test
   void copiesAreIndependent() {
     HttpHeaders original = headers().add("a", "1");
     HttpHeaders copy = original.copy();
@@ -95,7 +105,7 @@ class ArrayHttpHeadersTest {
 
   @Test
   void theResponseEncoderWritesThemAsTheyArrived() {
-    EmbeddedChannel channel = new EmbeddedChannel(new ResponseEncoder());
+    EmbeddedChannel channel = new EmbeddedChannel(new ResponseEncoder(new PendingMethods()));
     HttpHeaders headers = headers().add(HttpHeaderNames.CONTENT_LENGTH, "0").add("X-Request-Id", "abc")
         .add("x-obs-text", "caf\u00e9");
 

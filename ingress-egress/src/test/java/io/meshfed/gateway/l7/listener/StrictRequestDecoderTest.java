@@ -3,6 +3,7 @@ package io.meshfed.gateway.l7.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshfed.gateway.l7.codec.ArrayHttpHeaders;
+import io.meshfed.gateway.l7.codec.PendingMethods;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class StrictRequestDecoderTest {
 
   private static List<Object> decode(String wire) {
-    EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(8192));
+    EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(8192, new PendingMethods()));
     channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
     List<Object> messages = new ArrayList<>();
     for (Object message; (message = channel.readInbound()) != null; ) {
@@ -51,6 +52,27 @@ class StrictRequestDecoderTest {
     assertThat(messages.get(1)).isInstanceOf(LastHttpContent.class);
     assertThat(((HttpContent) messages.get(1)).content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
     messages.forEach(ReferenceCountUtil::release);
+  }
+
+  @Test
+  void tellsTheResponseEncoderWhichRequestsWereHeads() {
+    PendingMethods pending = new PendingMethods();
+    EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(8192, pending),
+        new io.meshfed.gateway.l7.codec.ResponseEncoder(pending));
+    channel.writeInbound(Unpooled.copiedBuffer("HEAD / HTTP/1.1\r\nHost: shop\r\n\r\n", StandardCharsets.US_ASCII));
+    ReferenceCountUtil.release(channel.readInbound());
+
+    var headers = ArrayHttpHeaders.FACTORY.newHeaders().add("transfer-encoding", "chunked");
+    channel.writeOutbound(new io.netty.handler.codec.http.DefaultHttpResponse(
+        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK, headers),
+        LastHttpContent.EMPTY_LAST_CONTENT);
+    StringBuilder wire = new StringBuilder();
+    for (io.netty.buffer.ByteBuf part; (part = channel.readOutbound()) != null; part.release()) {
+      wire.append(part.toString(StandardCharsets.US_ASCII));
+    }
+
+    assertThat(wire).hasToString("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+    channel.finishAndReleaseAll();
   }
 
   @Test

@@ -234,7 +234,7 @@ public final class Snapshot {
             for (Map.Entry<String, VersionedResource> e : byName.entrySet()) {
                 VersionedResource resource = e.getValue();
                 if (!resource.resource().getTypeUrl().equals(type.typeUrl()) || !resource.name().equals(e.getKey())) {
-                    return putAllPacked(type, byName.values()); // reports it
+                    return putAllPacked(type, byName.values()); // checked: a wrong type is refused
                 }
             }
             own.putAll(byName); // TreeMap: from a sorted map of the same order, built in linear time
@@ -402,6 +402,11 @@ public final class Snapshot {
                 throw new IllegalStateException("SHA-256 is required of every JDK", e);
             }
         }
+    }
+
+    /** The deterministic serialisation of {@code message} (map fields in key order): the bytes served and digested. */
+    public static byte[] deterministicBytes(Message message) {
+        return Builder.serialize(message);
     }
 
     /**

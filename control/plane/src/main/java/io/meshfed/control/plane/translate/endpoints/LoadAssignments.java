@@ -13,6 +13,7 @@ import io.meshfed.control.plane.translate.TranslationProblem.Kind;
 import io.meshfed.control.plane.translate.model.MeshService;
 import io.meshfed.control.plane.translate.model.PortSpec;
 import io.meshfed.control.plane.translate.model.Problems;
+import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.federation.catalog.ClusterExport;
 import io.meshfed.federation.catalog.ClusterView;
 import io.meshfed.federation.catalog.Endpoint;
@@ -471,22 +472,8 @@ public final class LoadAssignments {
       istio.putFields("cluster", string(ep.clusterId()));
       istio.putFields("network", string(ep.network()));
       metadata.putFilterMetadata(ISTIO_METADATA, istio.build());
-      return deterministic(metadata.build());
+      return Snapshot.deterministicBytes(metadata.build());
     });
-  }
-
-  /** Map fields (metadata) serialise in insertion order unless told otherwise: served bytes must not vary. */
-  private static byte[] deterministic(Metadata metadata) {
-    byte[] bytes = new byte[metadata.getSerializedSize()];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.useDeterministicSerialization();
-    try {
-      metadata.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes;
   }
 
   private static Value string(String value) {

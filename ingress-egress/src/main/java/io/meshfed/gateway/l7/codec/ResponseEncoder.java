@@ -22,7 +22,7 @@ public final class ResponseEncoder extends HttpResponseEncoder {
     this.pending = pending;
   }
 
-  /** A response to HEAD has no body, even when its headers frame one (Netty's plain encoder would end a chunked one). */
+  /** A response to HEAD has no body, even when its headers frame one (Netty's plain encoder ends a chunked one). */
   @Override
   protected boolean isContentAlwaysEmpty(HttpResponse response) {
     boolean head = response.status().codeClass() != HttpStatusClass.INFORMATIONAL

@@ -26,16 +26,7 @@ class DestinationRuleTranslationTest {
     return new MeshFixture().ingress()
         .file("k8s.yaml", Kube.service("shop", "web", "http:8000", "grpc-api:9000")
             + Kube.endpoints("shop", "web", "http", 8000, "web-1/10.1.0.1/version=v1", "web-2/10.1.0.2/version=v2"))
-        .file("routes.yaml", """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata: {name: edge, namespace: istio-system}
-            spec:
-              selector: {istio: ingressgateway}
-              servers:
-              - port: {number: 80, name: http, protocol: HTTP}
-                hosts: ["*"]
-            ---
+        .file("routes.yaml", MeshFixture.EDGE_GATEWAY + """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: web, namespace: shop}

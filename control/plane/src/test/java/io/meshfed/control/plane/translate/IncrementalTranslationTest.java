@@ -23,16 +23,7 @@ import org.junit.jupiter.api.Test;
 class IncrementalTranslationTest {
 
   private static final String REVIEWS = "outbound|9080||reviews.default.svc.cluster.local";
-  private static final String ROUTES = """
-      apiVersion: networking.istio.io/v1
-      kind: Gateway
-      metadata: {name: edge, namespace: istio-system}
-      spec:
-        selector: {istio: ingressgateway}
-        servers:
-        - port: {number: 80, name: http, protocol: HTTP}
-          hosts: ["*"]
-      ---
+  private static final String ROUTES = MeshFixture.EDGE_GATEWAY + """
       apiVersion: networking.istio.io/v1
       kind: VirtualService
       metadata: {name: shop, namespace: default}

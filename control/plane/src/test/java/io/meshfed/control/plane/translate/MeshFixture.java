@@ -60,6 +60,18 @@ final class MeshFixture {
   static final String INGRESS = "east/ingress/istio-ingressgateway";
   static final String EGRESS = "east/egress/istio-egressgateway";
   static final String EASTWEST = "east/eastwest/istio-eastwestgateway";
+  /** The ingress gateway's Gateway "istio-system/edge": HTTP on port 80 for every host, then a document separator. */
+  static final String EDGE_GATEWAY = """
+      apiVersion: networking.istio.io/v1
+      kind: Gateway
+      metadata: {name: edge, namespace: istio-system}
+      spec:
+        selector: {istio: ingressgateway}
+        servers:
+        - port: {number: 80, name: http, protocol: HTTP}
+          hosts: ["*"]
+      ---
+      """;
 
   private static final JsonFormat.Printer JSON = JsonFormat.printer().usingTypeRegistry(JsonFormat.TypeRegistry
       .newBuilder()

@@ -22,16 +22,7 @@ class SecurityTranslationTest {
         .view(b -> b.trustDomainAliases(List.of("legacy.local"))
             .extAuthzProvider(ExtAuthzProvider.of("opa", "opa.authz.svc.cluster.local", 8181)))
         .file("k8s.yaml", Kube.service("shop", "web", "http:8000") + Kube.service("authz", "opa", "http:8181"))
-        .file("gateway.yaml", """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata: {name: edge, namespace: istio-system}
-            spec:
-              selector: {istio: ingressgateway}
-              servers:
-              - port: {number: 80, name: http, protocol: HTTP}
-                hosts: ["*"]
-            ---
+        .file("gateway.yaml", MeshFixture.EDGE_GATEWAY + """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: web, namespace: shop}

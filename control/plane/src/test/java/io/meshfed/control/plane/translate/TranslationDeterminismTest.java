@@ -33,17 +33,7 @@ class TranslationDeterminismTest {
 
   private static MeshFixture mesh() {
     StringBuilder services = new StringBuilder();
-    StringBuilder routes = new StringBuilder("""
-        apiVersion: networking.istio.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: istio-system}
-        spec:
-          selector: {istio: ingressgateway}
-          servers:
-          - port: {number: 80, name: http, protocol: HTTP}
-            hosts: ["*"]
-        ---
-        """);
+    StringBuilder routes = new StringBuilder(MeshFixture.EDGE_GATEWAY);
     MeshFixture fx = new MeshFixture().ingress().eastwest()
         .cluster("west", "net-west", Locality.of("us-west", "", ""), "127.0.2.100");
     for (int i = 0; i < SERVICES; i++) {
@@ -139,16 +129,7 @@ class TranslationDeterminismTest {
             new Endpoint("10.2.0.4", Map.of("http", 9080), Locality.UNKNOWN, v1, EndpointHealth.HEALTHY)),
             Reach.ENDPOINTS, 1)
         .export("north", "default", "reviews", http, List.of(), Reach.GATEWAY, 7)
-        .file("rules.yaml", """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata: {name: edge, namespace: istio-system}
-            spec:
-              selector: {istio: ingressgateway}
-              servers:
-              - port: {number: 80, name: http, protocol: HTTP}
-                hosts: ["*"]
-            ---
+        .file("rules.yaml", MeshFixture.EDGE_GATEWAY + """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: reviews, namespace: default}

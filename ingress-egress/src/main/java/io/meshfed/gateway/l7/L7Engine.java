@@ -60,7 +60,7 @@ public final class L7Engine {
     this.control = vertx.getOrCreateContext();
     this.role = builder.role;
     this.limits = builder.limits;
-    this.transport = Transport.detect(builder.nativeTransport);
+    this.transport = Transport.detect(builder.transport);
     this.workers = transport.newGroup(builder.workers);
     this.upstreams = new Upstreams(transport, workers);
     this.clusters = new ClusterManager(vertx, control, upstreams::retire);
@@ -181,7 +181,7 @@ public final class L7Engine {
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
     private OutcomeSink sink = OutcomeSink.NONE;
     private HygieneLimits limits = HygieneLimits.DEFAULTS;
-    private boolean nativeTransport = true;
+    private Transport.Choice transport = Transport.Choice.AUTO;
     private boolean tlsSessionResumption = true;
 
     private Builder(Vertx vertx) {
@@ -227,9 +227,12 @@ public final class L7Engine {
       return this;
     }
 
-    /** Use epoll where available (default true). */
-    public Builder nativeTransport(boolean value) {
-      nativeTransport = value;
+    /** The transport to run on (default {@link Transport.Choice#AUTO}: io_uring, else epoll, else NIO). */
+    public Builder transport(Transport.Choice value) {
+      if (value == null) {
+        throw new IllegalArgumentException("transport: null (expected: AUTO, EPOLL or NIO)");
+      }
+      transport = value;
       return this;
     }
 

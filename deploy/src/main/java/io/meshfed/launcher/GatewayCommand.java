@@ -131,6 +131,11 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "drainTimeout (default 30s).")
   String drainTimeout;
 
+  @Option(names = "--transport", paramLabel = "auto|epoll|nio",
+      description = "transport: the data plane's network transport (default auto: io_uring where the kernel allows "
+          + "it for ingress and egress, else epoll, else NIO).")
+  String transport;
+
   /** The overrides the options (and $POD_NAME / $POD_IP) make, by settings key. */
   Map<String, String> overrides(Map<String, String> environment) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -155,6 +160,7 @@ final class GatewayCommand implements Callable<Integer> {
     put(out, "ports.bindHost", bindHost);
     put(out, "listenerHost", listenerHost);
     put(out, "drainTimeout", drainTimeout);
+    put(out, "transport", transport);
     if (!labels.isEmpty()) {
       out.put("labels", String.join(",", labels));
     }

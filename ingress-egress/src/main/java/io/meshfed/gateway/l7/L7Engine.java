@@ -1,5 +1,6 @@
 package io.meshfed.gateway.l7;
 
+import io.meshfed.control.client.gateway.IoTransport;
 import io.meshfed.gateway.l7.cluster.ClusterManager;
 import io.meshfed.gateway.l7.config.ApplyResult;
 import io.meshfed.gateway.l7.config.ConfigCompiler;
@@ -125,6 +126,11 @@ public final class L7Engine {
     return ready;
   }
 
+  /** The transport it runs on: {@code io_uring}, {@code epoll} or {@code nio}. */
+  public String transportName() {
+    return transport.name();
+  }
+
   /** The engine's role. */
   public Role role() {
     return role;
@@ -181,7 +187,7 @@ public final class L7Engine {
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
     private OutcomeSink sink = OutcomeSink.NONE;
     private HygieneLimits limits = HygieneLimits.DEFAULTS;
-    private Transport.Choice transport = Transport.Choice.AUTO;
+    private IoTransport transport = IoTransport.AUTO;
     private boolean tlsSessionResumption = true;
 
     private Builder(Vertx vertx) {
@@ -227,10 +233,10 @@ public final class L7Engine {
       return this;
     }
 
-    /** The transport to run on (default {@link Transport.Choice#AUTO}: io_uring, else epoll, else NIO). */
-    public Builder transport(Transport.Choice value) {
+    /** The transport to run on (default {@link IoTransport#AUTO}: io_uring, else epoll, else NIO). */
+    public Builder transport(IoTransport value) {
       if (value == null) {
-        throw new IllegalArgumentException("transport: null (expected: AUTO, EPOLL or NIO)");
+        throw new IllegalArgumentException("transport: null (expected: IoTransport.AUTO, EPOLL or NIO)");
       }
       transport = value;
       return this;

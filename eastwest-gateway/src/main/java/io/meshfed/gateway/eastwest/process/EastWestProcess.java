@@ -3,6 +3,7 @@ package io.meshfed.gateway.eastwest.process;
 import io.meshfed.control.client.gateway.GatewayProcess;
 import io.meshfed.control.client.gateway.GatewaySettings;
 import io.meshfed.control.client.gateway.GatewaySettingsException;
+import io.meshfed.control.client.gateway.IoTransport;
 import io.meshfed.control.client.runtime.DrainReport;
 import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.gateway.eastwest.EastWestGateway;
@@ -45,7 +46,9 @@ public final class EastWestProcess {
     }
     EastWestGateway[] created = new EastWestGateway[1];
     return GatewayProcess.start(vertx, settings, (runtime, accessLog) -> {
-      created[0] = EastWestGateway.builder().observer(new ObserverFanOut(List.of(new EastWestAccessLog(accessLog),
+      // The east-west gateway splices on epoll: its best transport is epoll, so auto and epoll mean the same here.
+      created[0] = EastWestGateway.builder().preferNativeTransport(settings.transport() != IoTransport.NIO)
+          .observer(new ObserverFanOut(List.of(new EastWestAccessLog(accessLog),
           new EastWestMetrics(runtime.istioMetrics(), settings.workload())))).build();
       return new EastWestDataPlane(vertx, created[0]);
     }, version()).map(process -> new EastWestProcess(process, created[0]));

@@ -53,7 +53,7 @@ public final class L7Process {
       // The metrics read the serving snapshot for endpoint metadata; the engine exists before any outcome arrives.
       L7Engine[] engineRef = new L7Engine[1];
       L7Metrics metrics = new L7Metrics(runtime.istioMetrics(), settings.workload(), () -> engineRef[0].snapshot());
-      L7Engine engine = L7Engine.builder(vertx).role(role)
+      L7Engine engine = L7Engine.builder(vertx).role(role).transport(settings.transport())
           .outcomeSink(new OutcomeFanOut(List.of(new L7AccessLog(accessLog), metrics))).build();
       engineRef[0] = engine;
       created[0] = new L7DataPlane(engine);

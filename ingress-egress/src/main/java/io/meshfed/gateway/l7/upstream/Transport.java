@@ -1,5 +1,6 @@
 package io.meshfed.gateway.l7.upstream;
 
+import io.meshfed.control.client.gateway.IoTransport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -27,23 +28,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
                         Class<? extends Channel> channel) {
 
-  /** Which transport to run on. */
-  public enum Choice {
-    /** The best this machine allows: io_uring, then epoll, then NIO. */
-    AUTO,
-    /** Epoll where available, else NIO: never io_uring. */
-    EPOLL,
-    /** Java NIO, on every platform. */
-    NIO
-  }
-
   /** The transport {@code choice} asks for, or the next best one this machine has. */
-  public static Transport detect(Choice choice) {
-    if (choice == Choice.AUTO && IoUring.isAvailable()) {
+  public static Transport detect(IoTransport choice) {
+    if (choice == IoTransport.AUTO && IoUring.isAvailable()) {
       return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
           IoUringSocketChannel.class);
     }
-    if (choice != Choice.NIO && Epoll.isAvailable()) {
+    if (choice != IoTransport.NIO && Epoll.isAvailable()) {
       return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
           EpollSocketChannel.class);
     }

@@ -38,11 +38,12 @@ import java.util.regex.Pattern;
  * @param listeners per xDS listener name, the address to bind instead (port 0: any free port)
  * @param drainTimeout how long in-flight work may take after SIGTERM
  * @param accessLog where the JSON access log goes (entries reach the admin {@code /requestz} either way)
+ * @param transport the network transport the data plane runs on
  */
 public record GatewaySettings(GatewayRole role, String name, String podName, String namespace, String clusterId, String network,
     String meshId, String serviceAccount, String trustDomain, Map<String, String> labels, Locality locality,
     String podIp, Xds xds, Ports ports, Optional<String> listenerHost, Map<String, InetSocketAddress> listeners,
-    Duration drainTimeout, AccessLog accessLog) {
+    Duration drainTimeout, AccessLog accessLog, IoTransport transport) {
 
   private static final String SOURCE = "settings";
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -67,6 +68,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
     listeners = Map.copyOf(listeners);
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(accessLog, "accessLog");
+    Objects.requireNonNull(transport, "transport");
   }
 
   /** A builder with docs/configuration.md's defaults; {@code clusterId} and {@code xds.address} have none. */
@@ -218,6 +220,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
     private final Map<String, InetSocketAddress> listeners = new LinkedHashMap<>();
     private Duration drainTimeout = Duration.ofSeconds(30);
     private AccessLog accessLog = AccessLog.OFF;
+    private IoTransport transport = IoTransport.AUTO;
 
     private Builder(GatewayRole role) {
       this.role = Objects.requireNonNull(role, "role");
@@ -405,6 +408,17 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
       return this;
     }
 
+    /** {@code transport}: {@code auto} (default), {@code epoll} or {@code nio}. */
+    public Builder transport(String value) {
+      for (IoTransport candidate : IoTransport.values()) {
+        if (candidate.settingValue().equals(value)) {
+          this.transport = candidate;
+          return this;
+        }
+      }
+      throw problem("transport", value + " (expected: auto, epoll or nio)");
+    }
+
     /** The settings; fails naming the first required key that is missing or inconsistent. */
     public GatewaySettings build() {
       if (clusterId == null) {
@@ -427,7 +441,7 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
           new Xds(xdsHost, xdsPort, protocol, Optional.ofNullable(caCertFile), Optional.ofNullable(tokenFile),
               Optional.ofNullable(token)),
           new Ports(bindHost, health, metrics, adminHost, admin), Optional.ofNullable(listenerHost), listeners,
-          drainTimeout, accessLog);
+          drainTimeout, accessLog, transport);
     }
 
     private static GatewaySettingsException problem(String key, String text) {

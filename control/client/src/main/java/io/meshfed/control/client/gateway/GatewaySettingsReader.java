@@ -31,7 +31,7 @@ public final class GatewaySettingsReader {
 
   private static final Set<String> TOP = Set.of("name", "podName", "namespace", "clusterId", "network", "meshId",
       "serviceAccount", "trustDomain", "labels", "locality", "podIp", "xds", "ports", "listenerHost", "listeners",
-      "drainTimeout", "accessLog");
+      "drainTimeout", "accessLog", "transport");
   private static final Set<String> XDS = Set.of("address", "protocol", "caCertFile", "tokenFile");
   private static final Set<String> PORTS = Set.of("bindHost", "health", "metrics", "admin");
   private static final Set<String> LOCALITY = Set.of("region", "zone", "subZone");
@@ -199,6 +199,7 @@ public final class GatewaySettingsReader {
         }
       }
       case "drainTimeout" -> b.drainTimeout(duration(source, key, value));
+      case "transport" -> b.transport(value);
       case "locality.region", "locality.zone", "locality.subZone", "accessLog.path", "accessLog.filter",
           "accessLog.sampling" -> {
         // Set together after the loop: the builder takes the three at once.

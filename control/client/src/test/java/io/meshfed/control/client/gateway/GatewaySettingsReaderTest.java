@@ -111,6 +111,20 @@ class GatewaySettingsReaderTest {
   }
 
   @Test
+  void transportDefaultsToAutoAndABadOneIsNamed() throws Exception {
+    Path file = file("clusterId: east\nxds:\n  address: cp:15010\ntransport: epoll\n");
+    assertThat(GatewaySettingsReader.read(GatewayRole.INGRESS, file, Map.of()).transport())
+        .isEqualTo(IoTransport.EPOLL);
+    assertThat(GatewaySettingsReader.read(GatewayRole.INGRESS, file, Map.of("transport", "nio")).transport())
+        .isEqualTo(IoTransport.NIO);
+    assertThat(GatewaySettingsReader.read(GatewayRole.INGRESS, null,
+        Map.of("clusterId", "east", "xds.address", "cp:15010")).transport()).isEqualTo(IoTransport.AUTO);
+    Path bad = file("clusterId: east\nxds:\n  address: cp:15010\ntransport: io_uring\n");
+    assertThatThrownBy(() -> GatewaySettingsReader.read(GatewayRole.INGRESS, bad, Map.of()))
+        .hasMessage(bad + ": transport: io_uring (expected: auto, epoll or nio)");
+  }
+
+  @Test
   void tokenIsNeverPrinted() {
     GatewaySettings settings = GatewaySettings.builder(GatewayRole.EGRESS).clusterId("east")
         .xdsAddress("cp", 15012).caCertFile(Path.of("/root.pem")).token("s3cr3t-token").build();

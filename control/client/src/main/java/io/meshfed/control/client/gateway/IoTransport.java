@@ -1,0 +1,21 @@
+package io.meshfed.control.client.gateway;
+
+import java.util.Locale;
+
+/**
+ * The gateway setting {@code transport}: which of Netty's transports a gateway's data plane runs on. The gateway takes
+ * the best one it supports and the machine allows; asking for one narrows the choice (docs/configuration.md).
+ */
+public enum IoTransport {
+  /** The best available: io_uring for the ingress and egress gateways, then epoll, then NIO. */
+  AUTO,
+  /** Epoll where available, else NIO; never io_uring (for kernels or sandboxes where io_uring misbehaves). */
+  EPOLL,
+  /** Java NIO, on every platform. */
+  NIO;
+
+  /** The setting's spelling: {@code auto}, {@code epoll}, {@code nio}. */
+  public String settingValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,63 @@
+package io.meshfed.gateway.l7;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshfed.gateway.l7.config.XdsResources;
+import io.meshfed.gateway.l7.testing.Await;
+import io.meshfed.gateway.l7.testing.Backend;
+import io.meshfed.gateway.l7.testing.Http;
+import io.meshfed.gateway.l7.testing.Xds;
+import io.meshfed.control.client.gateway.IoTransport;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The engine proxies the same on every transport it can be asked for: the rest of the suite runs on whichever
+ * {@code AUTO} picks here (io_uring on this kernel), so the epoll and NIO paths, which production containers whose
+ * seccomp profile blocks io_uring take, are exercised here.
+ */
+class TransportChoiceTest extends EngineTestBase {
+
+  @ParameterizedTest
+  @EnumSource(IoTransport.class)
+  void proxiesKeepAliveRequestsWithAndWithoutBodies(IoTransport choice) throws Exception {
+    Backend backend = backend("b");
+    L7Engine chosen = L7Engine.builder(vertx).role(Role.INGRESS).workers(1).transport(choice).build();
+    try {
+      XdsResources config = XdsResources.builder().listener(Xds.httpListener("l", "r"))
+          .route(Xds.routes("r", Xds.vhost("b", List.of("b"), Xds.route(Xds.prefix("/"), "c"))))
+          .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build();
+      assertThat(Await.result(chosen.apply(config)).accepted()).isTrue();
+
+      try (Http client = new Http(vertx)) {
+        for (int i = 0; i < 3; i++) {
+          assertThat(client.get(chosen.port("l"), "b", "/get/" + i).json().getString("backend")).isEqualTo("b");
+          Http.Response posted = client.send(HttpMethod.POST, chosen.port("l"), "b", "/post/" + i, "body-" + i);
+          assertThat(posted.status()).isEqualTo(200);
+          assertThat(posted.json().getString("body")).isEqualTo("body-" + i);
+        }
+      }
+      assertThat(chosen.transportName()).isEqualTo(expectedName(choice));
+    } finally {
+      Await.result(chosen.close());
+    }
+  }
+
+  private static String expectedName(IoTransport choice) {
+    if (choice == IoTransport.AUTO && IoUring.isAvailable()) {
+      return "io_uring";
+    }
+    if (choice != IoTransport.NIO && Epoll.isAvailable()) {
+      return "epoll";
+    }
+    if (choice != IoTransport.NIO) {
+      Assumptions.abort("no native transport on this machine: " + choice + " falls back to NIO");
+    }
+    return "nio";
+  }
+}

@@ -30,7 +30,7 @@ import java.util.function.Function;
  */
 public final class ArrayHttpHeaders extends HttpHeaders {
 
-  /** Creates these headers for Netty's HTTP/1.1 decoders; trailers keep Netty's validating default. */
+  /** Creates these headers for Netty's HTTP/1.1 decoders' messages. */
   public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
     @Override
     public HttpHeaders newHeaders() {
@@ -43,13 +43,31 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
   };
 
+  /**
+   * Creates these headers for Netty's HTTP/1.1 decoders' trailers: the decoder makes trailers for the end of every
+   * message, and almost none has any, so they start without arrays (the first header added allocates them).
+   */
+  public static final HttpHeadersFactory TRAILERS = new HttpHeadersFactory() {
+    @Override
+    public HttpHeaders newHeaders() {
+      return new ArrayHttpHeaders(0);
+    }
+
+    @Override
+    public HttpHeaders newEmptyHeaders() {
+      return new ArrayHttpHeaders(0);
+    }
+  };
+
+  private static final CharSequence[] NONE = new CharSequence[0];
+
   private CharSequence[] names;
   private CharSequence[] values;
   private int size;
 
   ArrayHttpHeaders(int capacity) {
-    names = new CharSequence[capacity];
-    values = new CharSequence[capacity];
+    names = capacity == 0 ? NONE : new CharSequence[capacity];
+    values = capacity == 0 ? NONE : new CharSequence[capacity];
   }
 
   // --- lookup ------------------------------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ import java.util.List;
  * {@code Content-Length} fails to decode (RFC 9112 §6.3 point 3 allows treating it as an error; Envoy rejects it
  * with 400 unless {@code allow_chunked_length}). Netty's default instead drops the Content-Length. Duplicate or
  * differing Content-Length values, invalid header characters and bare LF line endings are already refused by the
- * decoder configuration. Headers are read into {@link ArrayHttpHeaders}, which validate names and values as Netty's
- * validating headers do.
+ * decoder configuration. Headers and trailers are read into {@link ArrayHttpHeaders}, which validate names and
+ * values as Netty's validating headers do.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
 
@@ -35,7 +35,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         .setAllowDuplicateContentLengths(false)
         .setStrictLineParsing(true)
         .setValidateHeaders(true)
-        .setHeadersFactory(ArrayHttpHeaders.FACTORY));
+        .setHeadersFactory(ArrayHttpHeaders.FACTORY)
+        .setTrailersFactory(ArrayHttpHeaders.TRAILERS));
     this.pending = pending;
   }
 

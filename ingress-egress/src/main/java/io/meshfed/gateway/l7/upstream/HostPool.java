@@ -196,7 +196,8 @@ final class HostPool {
     } else {
       Http1Connection connection = new Http1Connection(this, channel);
       channel.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(4096)
-          .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(ArrayHttpHeaders.FACTORY),
+          .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(ArrayHttpHeaders.FACTORY)
+          .setTrailersFactory(ArrayHttpHeaders.TRAILERS),
           HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST, false));
       channel.pipeline().addLast(connection);
       released(connection, true);

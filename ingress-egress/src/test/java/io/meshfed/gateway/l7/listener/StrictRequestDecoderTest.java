@@ -55,6 +55,24 @@ class StrictRequestDecoderTest {
   }
 
   @Test
+  void readsChunkedTrailersIntoArrayHeadersThatStillRefuseInvalidNames() {
+    List<Object> messages = decode("POST /a HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "3\r\nabc\r\n0\r\ngrpc-status: 0\r\nx-checksum: 9f\r\n\r\n");
+
+    LastHttpContent end = (LastHttpContent) messages.get(messages.size() - 1);
+    assertThat(end.trailingHeaders()).isInstanceOf(ArrayHttpHeaders.class);
+    assertThat(end.trailingHeaders().get("grpc-status")).isEqualTo("0");
+    assertThat(end.trailingHeaders().get("x-checksum")).isEqualTo("9f");
+    messages.forEach(ReferenceCountUtil::release);
+
+    List<Object> bad = decode("POST /a HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "0\r\nbad name: 1\r\n\r\n");
+    assertThat(bad).anySatisfy(message -> assertThat(((io.netty.handler.codec.DecoderResultProvider) message)
+        .decoderResult().isFailure()).isTrue());
+    bad.forEach(ReferenceCountUtil::release);
+  }
+
+  @Test
   void tellsTheResponseEncoderWhichRequestsWereHeads() {
     PendingMethods pending = new PendingMethods();
     EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(8192, pending),

@@ -3,12 +3,14 @@
 # the same route (every request to one backend serving 1 KiB), pinned to the same core(s), loaded by wrk and h2load
 # from other core(s), all on loopback. One run prints every figure and the ratios between the three.
 #
-#   it/bench/l7.sh                      # ~8 minutes
+#   it/bench/l7.sh                      # ~10 minutes
 #   L7_BENCH_SECONDS=5 it/bench/l7.sh   # shorter runs
 #
 # Environment: L7_BENCH_SECONDS (per measurement, default 10), L7_BENCH_ROUNDS (peak-throughput rounds, interleaved
-# meshfed/nginx/HAProxy, best kept; default 2, against transient load from other processes), L7_BENCH_PROXY_CPUS
-# (taskset list for the proxy, default 1), L7_BENCH_LOAD_CPUS (wrk, h2load and the backend, default 0).
+# meshfed/nginx/HAProxy, best kept; default 2, against transient load from other processes), L7_BENCH_LATENCY_ROUNDS
+# (latency and CPU measurements per proxy at half of meshfed's peak, the median reported; default 3),
+# L7_BENCH_PROXY_CPUS (taskset list for the proxy, default 1), L7_BENCH_LOAD_CPUS (wrk, h2load and the backend,
+# default 0).
 # Needs nginx, haproxy, wrk, h2load, openssl, taskset and a JDK (.ci/install-tools installs them); without one it
 # says which and exits 0, so CI stays green on machines without the tools.
 set -uo pipefail
@@ -16,6 +18,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECS="${L7_BENCH_SECONDS:-10}"
 ROUNDS="${L7_BENCH_ROUNDS:-2}"
+LAT_ROUNDS="${L7_BENCH_LATENCY_ROUNDS:-3}"
 PROXY_CPUS="${L7_BENCH_PROXY_CPUS:-1}"
 LOAD_CPUS="${L7_BENCH_LOAD_CPUS:-0}"
 WORKERS="$(taskset -c "$PROXY_CPUS" nproc 2>/dev/null || echo 1)"
@@ -268,20 +271,30 @@ run_proxy() { # name phase
     [ "${h2:-0}" -gt "${H2[$name]:-0}" ] && H2[$name]="$h2"
     log "$name: peak HTTP/1.1 $h1 req/s, HTTP/2 $h2 req/s"
   else
-    local before after result direct
-    # The backend alone at the same rate, right before: the baseline "added latency" subtracts (contention from
-    # other processes changes minute to minute, so a baseline taken once would not match).
-    direct="$(wrk_rate "http://127.0.0.1:$BACKEND/" "$TARGET")"
-    BASE50[$name]="$(echo "$direct" | cut -d' ' -f2)"
-    BASE99[$name]="$(echo "$direct" | cut -d' ' -f3)"
-    before="$(cpu_ticks "$procs")"
-    result="$(wrk_rate "http://127.0.0.1:$http/" "$TARGET")"
-    after="$(cpu_ticks "$procs")"
-    RATE[$name]="$(echo "$result" | cut -d' ' -f1)"
-    LAT50[$name]="$(echo "$result" | cut -d' ' -f2)"
-    LAT99[$name]="$(echo "$result" | cut -d' ' -f3)"
-    CPU[$name]="$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$SECS" -v r="${RATE[$name]}" \
-      'BEGIN { if (r > 0) printf "%.4f", (t / hz / s) / (r / 1000); else print "n/a" }')"
+    local before after result direct round rows="" cpus="" picked
+    # LAT_ROUNDS measurements, each the backend alone at the same rate right before (the baseline "added latency"
+    # subtracts: contention from other processes changes minute to minute, so a baseline taken once would not match)
+    # and then through the proxy. The round with the median added p99 is reported whole (its rate, latencies and
+    # baseline); CPU per request is the median over the rounds.
+    for round in $(seq 1 "$LAT_ROUNDS"); do
+      direct="$(wrk_rate "http://127.0.0.1:$BACKEND/" "$TARGET")"
+      before="$(cpu_ticks "$procs")"
+      result="$(wrk_rate "http://127.0.0.1:$http/" "$TARGET")"
+      after="$(cpu_ticks "$procs")"
+      # rows: "added99 rps p50 p99 base50 base99"
+      rows+="$(awk -v r="$result" -v d="$direct" 'BEGIN { split(r, a, " "); split(d, b, " ");
+        printf "%.3f %s %s %s %s %s", a[3] - b[3], a[1], a[2], a[3], b[2], b[3] }')"$'\n'
+      cpus+="$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$SECS" -v r="$(echo "$result" | cut -d' ' -f1)" \
+        'BEGIN { if (r > 0) printf "%.4f", (t / hz / s) / (r / 1000); else print "n/a" }')"$'\n'
+      log "$name: latency round $round: through the proxy (rps p50 p99) $result, backend alone $direct"
+    done
+    picked="$(printf '%s' "$rows" | sort -n | sed -n "$(( (LAT_ROUNDS + 1) / 2 ))p")"
+    RATE[$name]="$(echo "$picked" | cut -d' ' -f2)"
+    LAT50[$name]="$(echo "$picked" | cut -d' ' -f3)"
+    LAT99[$name]="$(echo "$picked" | cut -d' ' -f4)"
+    BASE50[$name]="$(echo "$picked" | cut -d' ' -f5)"
+    BASE99[$name]="$(echo "$picked" | cut -d' ' -f6)"
+    CPU[$name]="$(printf '%s' "$cpus" | sort -n | sed -n "$(( (LAT_ROUNDS + 1) / 2 ))p")"
     wrk_rate "http://127.0.0.1:$http/" 1000 >/dev/null
     RSS[$name]="$(( $(rss_kb "$procs") / 1024 ))"
     TLS[$name]="$(tls_handshakes "https://127.0.0.1:$https/")"
@@ -331,7 +344,7 @@ printf "%-44s %12s %12s %12s\n" "added latency p99, ms" "${ADD99[meshfed]}" "${A
 printf "%-44s %12s %12s %12s\n" "CPU per 1000 req/s, vCPU" "${CPU[meshfed]}" "${CPU[nginx]}" "${CPU[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "RSS at 1000 req/s, MiB" "${RSS[meshfed]}" "${RSS[nginx]}" "${RSS[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "HTTPS TLS 1.3 ECDSA handshakes/s" "${TLS[meshfed]}" "${TLS[nginx]}" "${TLS[haproxy]}"
-echo "* best of $ROUNDS interleaved rounds"
+echo "* best of $ROUNDS interleaved rounds; latency, baseline and CPU: the median of $LAT_ROUNDS rounds per proxy"
 echo
 echo "ratios (meshfed / peer, same run; targets from issue 7):"
 echo "  HTTP/1.1 throughput vs HAProxy $(ratio "${PEAK[meshfed]}" "${PEAK[haproxy]}") (target >= 1.0)," \

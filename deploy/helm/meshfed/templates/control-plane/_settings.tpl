@@ -63,6 +63,9 @@ toYaml so every value is quoted correctly; keys are exactly the documented ones 
   "admin" (dict "address" "0.0.0.0:15014")
   "webhook" (dict "address" (ternary "0.0.0.0:15017" "" $v.webhook.enabled))
   "outboundTrafficPolicy" $v.outboundTrafficPolicy
+  "meshConfig" (dict
+    "extensionProviders" $v.meshConfig.extensionProviders
+    "defaultConfig" (dict "tracing" (dict "sampling" $v.meshConfig.defaultConfig.tracing.sampling)))
 -}}
 {{- toYaml $settings }}
 {{- end }}

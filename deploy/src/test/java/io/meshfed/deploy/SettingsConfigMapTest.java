@@ -175,6 +175,35 @@ class SettingsConfigMapTest {
     assertThat(controlPlaneSettings(noWebhook).path("webhook").path("address").asText()).isEmpty();
   }
 
+  /** Istio's meshConfig values render into the settings the control plane reads as extension providers. */
+  @Test
+  void meshConfigValuesReachTheControlPlanesSettings() throws Exception {
+    Manifests withProvider = ChartRender.chart()
+        .set("meshConfig.extensionProviders[0].name", "sample-ext-authz")
+        .set("meshConfig.extensionProviders[0].envoyExtAuthzHttp.service", "ext-authz.foo.svc.cluster.local")
+        .set("meshConfig.extensionProviders[0].envoyExtAuthzHttp.port", 8000)
+        .set("meshConfig.extensionProviders[0].envoyExtAuthzHttp.failOpen", true)
+        .set("meshConfig.defaultConfig.tracing.sampling", 5)
+        .render();
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("control-plane", ".yaml");
+    try {
+      java.nio.file.Files.writeString(file, withProvider.configMapData("meshfed-control-plane", "control-plane.yaml"));
+      io.meshfed.control.plane.runtime.ControlPlaneSettings.MeshConfig mesh =
+          io.meshfed.control.plane.runtime.ControlPlaneSettings.load(file, Map.of()).meshConfig();
+      assertThat(mesh.extensionProviders()).singleElement().satisfies(provider -> {
+        assertThat(provider.name()).isEqualTo("sample-ext-authz");
+        assertThat(provider.service()).isEqualTo("ext-authz.foo.svc.cluster.local");
+        assertThat(provider.port()).isEqualTo(8000);
+        assertThat(provider.failOpen()).isTrue();
+      });
+      assertThat(mesh.tracingSampling()).isEqualTo(5.0);
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+    assertThat(checksum(withProvider, "meshfed-control-plane")).isNotEqualTo(checksum(defaults,
+        "meshfed-control-plane"));
+  }
+
   @Test
   void changedSettingsRollThePods() {
     Manifests changed = ChartRender.chart().set("federation.leaseGrace", "90s").render();

@@ -54,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An ingress gateway process against a real control plane (directory mode, local CA) on 127.0.1.x: it gets its SVID
  * from the CA service with a bootstrap token, speaks ADS over mTLS on :15012, and serves what the control plane's
  * translation step produced for its group ({@code east/ingress}): hand-built resources from a stand-in translation,
- * then the mesh translation of Istio config; and a gateway started while its control plane is down waits for it.
+ * then the mesh translation of Istio config (also a CUSTOM AuthorizationPolicy asking the external authorizer the
+ * settings define); and a gateway started while its control plane is down waits for it.
  */
 class GatewayAgainstControlPlaneTest {
 
@@ -68,6 +69,7 @@ class GatewayAgainstControlPlaneTest {
   private ControlPlane plane;
   private L7Process gateway;
   private HttpServer backend;
+  private HttpServer authorizer;
 
   @AfterEach
   void stop() throws Exception {
@@ -79,6 +81,9 @@ class GatewayAgainstControlPlaneTest {
     }
     if (backend != null) {
       await(backend.close());
+    }
+    if (authorizer != null) {
+      await(authorizer.close());
     }
     await(vertx.close());
   }
@@ -139,7 +144,155 @@ class GatewayAgainstControlPlaneTest {
     backend = await(vertx.createHttpServer().requestHandler(request -> request.response()
         .end("web-1 " + request.getHeader("host"))).listen(0, "127.0.1.11"));
     Path config = Files.createDirectories(dir.resolve("config"));
-    Files.writeString(config.resolve("shop.yaml"), """
+    Files.writeString(config.resolve("shop.yaml"), shop(backend.actualPort()));
+    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(0), Map.of());
+    plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
+
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
+        .network("network-east").label("istio", "ingressgateway")
+        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
+        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
+        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
+        .build();
+    gateway = await(L7Process.start(vertx, settings));
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String answer = "";
+    while (!answer.contains("web-1") && System.nanoTime() < deadline) {
+      answer = gateway.port("0.0.0.0_8080").map(port -> rawGet(port, "shop.example.com")).orElse("");
+      if (!answer.contains("web-1")) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(answer).startsWith("HTTP/1.1 200").contains("web-1 shop.example.com");
+    assertThat(rawGet(gateway.port("0.0.0.0_8080").orElseThrow(), "other.example.com")).startsWith("HTTP/1.1 404");
+  }
+
+  /**
+   * Istio's External Authorization task through meshfed: the control plane's settings define the provider
+   * ({@code meshConfig.extensionProviders[].envoyExtAuthzHttp}), a CUSTOM AuthorizationPolicy on the ingress gateway
+   * names it, and the gateway asks the authorizer (a Service in the mesh) for the requests the policy's rules match.
+   */
+  @Test
+  void customPolicyAsksTheExtensionProviderFromTheSettings() throws Exception {
+    backend = await(vertx.createHttpServer().requestHandler(request -> request.response()
+        .end("web-1 user=" + request.getHeader("x-auth-user"))).listen(0, "127.0.1.11"));
+    java.util.List<String> checked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // As Istio's sample ext-authz server: allows a request carrying "x-ext-authz: allow", denies the rest.
+    authorizer = await(vertx.createHttpServer().requestHandler(request -> {
+      checked.add(request.uri());
+      if ("allow".equals(request.getHeader("x-ext-authz"))) {
+        request.response().putHeader("x-auth-user", "alice").end();
+      } else {
+        request.response().setStatusCode(403).putHeader("x-ext-authz-check-result", "denied")
+            .end("denied by ext_authz");
+      }
+    }).listen(0, "127.0.1.12"));
+    Path config = Files.createDirectories(dir.resolve("config"));
+    Files.writeString(config.resolve("shop.yaml"), shop(backend.actualPort()));
+    Files.writeString(config.resolve("authz.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: ext-authz, namespace: authz}
+        spec:
+          selector: {app: ext-authz}
+          ports:
+          - {name: http, port: 8000, targetPort: %d}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: ext-authz-1, namespace: authz, labels: {app: ext-authz}}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: ext-authz-slice
+          namespace: authz
+          labels: {kubernetes.io/service-name: ext-authz}
+        addressType: IPv4
+        ports:
+        - {name: http, port: %d, protocol: TCP}
+        endpoints:
+        - addresses: ["127.0.1.12"]
+          conditions: {ready: true}
+          targetRef: {kind: Pod, name: ext-authz-1, namespace: authz}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: ext-authz, namespace: meshfed-system}
+        spec:
+          selector: {matchLabels: {istio: ingressgateway}}
+          action: CUSTOM
+          provider: {name: sample-ext-authz}
+          rules:
+          - to: [{operation: {paths: ["/api/*"]}}]
+        """.formatted(authorizer.actualPort(), authorizer.actualPort()));
+    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(0, """
+        meshConfig:
+          extensionProviders:
+          - name: sample-ext-authz
+            envoyExtAuthzHttp:
+              service: ext-authz.authz.svc.cluster.local
+              port: 8000
+              pathPrefix: /check
+              includeRequestHeadersInCheck: [x-ext-authz]
+              headersToUpstreamOnAllow: [x-auth-user]
+              timeout: 5s
+        """), Map.of());
+    plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
+
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
+        .network("network-east").label("istio", "ingressgateway")
+        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
+        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
+        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
+        .build();
+    gateway = await(L7Process.start(vertx, settings));
+
+    String allow = "x-ext-authz: allow\r\n";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String allowed = "";
+    while (!allowed.contains("web-1") && System.nanoTime() < deadline) {
+      allowed = gateway.port("0.0.0.0_8080").map(port -> request(port, "/api/orders", allow)).orElse("");
+      if (!allowed.contains("web-1")) {
+        Thread.sleep(50);
+      }
+    }
+    int port = gateway.port("0.0.0.0_8080").orElseThrow();
+    // Allowed: the backend answers, with the header the authorizer added (headersToUpstreamOnAllow).
+    assertThat(allowed).startsWith("HTTP/1.1 200").contains("web-1 user=alice");
+    assertThat(checked).contains("/check/api/orders");
+
+    // Denied: the authorizer's status and body, flagged UAEX.
+    String denied = request(port, "/api/orders", "x-ext-authz: deny\r\n");
+    assertThat(denied).startsWith("HTTP/1.1 403").containsIgnoringCase("x-meshfed-flags: UAEX")
+        .containsIgnoringCase("x-ext-authz-check-result: denied").contains("denied by ext_authz");
+    assertThat(request(port, "/api/orders", "")).startsWith("HTTP/1.1 403").containsIgnoringCase(
+        "x-meshfed-flags: UAEX");
+
+    // A path the policy's rules do not match is not sent to the authorizer.
+    int asked = checked.size();
+    assertThat(request(port, "/public", "")).startsWith("HTTP/1.1 200").contains("web-1 user=null");
+    assertThat(checked).hasSize(asked);
+  }
+
+  /** One HTTP/1.1 request for shop.example.com with extra header lines; the raw response. */
+  private static String request(int port, String path, String headers) {
+    try (java.net.Socket socket = new java.net.Socket(HOST, port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: shop.example.com\r\n" + headers
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  /** Service web (shop) with one pod on 127.0.1.11:{@code port}, behind the ingress Gateway meshfed-system/edge. */
+  private static String shop(int port) {
+    return """
         apiVersion: v1
         kind: Service
         metadata: {name: web, namespace: shop}
@@ -184,29 +337,7 @@ class GatewayAgainstControlPlaneTest {
           http:
           - route:
             - destination: {host: web}
-        """.formatted(backend.actualPort(), backend.actualPort()));
-    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(0), Map.of());
-    plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
-
-    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
-    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
-        .network("network-east").label("istio", "ingressgateway")
-        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
-        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
-        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
-        .build();
-    gateway = await(L7Process.start(vertx, settings));
-
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String answer = "";
-    while (!answer.contains("web-1") && System.nanoTime() < deadline) {
-      answer = gateway.port("0.0.0.0_8080").map(port -> rawGet(port, "shop.example.com")).orElse("");
-      if (!answer.contains("web-1")) {
-        Thread.sleep(50);
-      }
-    }
-    assertThat(answer).startsWith("HTTP/1.1 200").contains("web-1 shop.example.com");
-    assertThat(rawGet(gateway.port("0.0.0.0_8080").orElseThrow(), "other.example.com")).startsWith("HTTP/1.1 404");
+        """.formatted(port, port);
   }
 
   /** One HTTP/1.1 request with the given Host, over a plain socket (the JDK client cannot set Host). */
@@ -263,6 +394,11 @@ class GatewayAgainstControlPlaneTest {
 
   /** East's control-plane settings; {@code tlsPort} 0 picks a free port. */
   private Path controlPlaneFile(int tlsPort) throws Exception {
+    return controlPlaneFile(tlsPort, "");
+  }
+
+  /** East's control-plane settings with {@code extra} YAML appended. */
+  private Path controlPlaneFile(int tlsPort, String extra) throws Exception {
     Path settingsFile = dir.resolve("east-mesh.yaml");
     Files.writeString(settingsFile, """
         meshId: mesh1
@@ -288,7 +424,7 @@ class GatewayAgainstControlPlaneTest {
           hazelcastPort: %d
           remoteSecretTimeout: 1s
         """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, tlsPort, HOST, freePort(HOST),
-        freePort("127.0.0.1")));
+        freePort("127.0.0.1")) + extra);
     return settingsFile;
   }
 

@@ -1,5 +1,6 @@
 package io.meshfed.control.plane.runtime;
 
+import io.meshfed.control.plane.translate.ExtAuthzProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,14 +21,17 @@ import java.util.Objects;
  * @param locality this cluster's default locality
  * @param dataDir local CA files, bootstrap tokens, the published root certificate
  * @param outboundTrafficPolicy {@code ALLOW_ANY} or {@code REGISTRY_ONLY}
+ * @param meshConfig the Istio {@code meshConfig} fields meshfed reads
  */
 public record ControlPlaneSettings(String meshId, String clusterId, String network, String trustDomain,
     List<String> trustDomainAliases, String systemNamespace, Locality locality, Path dataDir, Config config, Ca ca,
-    Federation federation, Xds xds, Admin admin, Webhook webhook, String outboundTrafficPolicy) {
+    Federation federation, Xds xds, Admin admin, Webhook webhook, String outboundTrafficPolicy,
+    MeshConfig meshConfig) {
 
   public ControlPlaneSettings {
     trustDomainAliases = List.copyOf(trustDomainAliases);
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(meshConfig, "meshConfig");
   }
 
   /**
@@ -149,5 +153,30 @@ public record ControlPlaneSettings(String meshId, String clusterId, String netwo
 
   /** The webhook listener; {@code address} null disables the webhook. */
   public record Webhook(Address address) {
+  }
+
+  /**
+   * The fields of Istio's {@code MeshConfig} that meshfed reads (docs/configuration.md, "meshConfig"), with Istio's
+   * defaults. Read once at start: a change needs a restart of the control plane.
+   *
+   * @param extensionProviders {@code extensionProviders[]} of kind {@code envoyExtAuthzHttp}, the authorizers CUSTOM
+   *     AuthorizationPolicies name; in file order, names unique
+   * @param tracingSampling {@code defaultConfig.tracing.sampling}: the percentage (0..100) of new traces the
+   *     gateways sample
+   */
+  public record MeshConfig(List<ExtAuthzProvider> extensionProviders, double tracingSampling) {
+
+    /** Istio's {@code defaultConfig.tracing.sampling} default, percent. */
+    public static final double DEFAULT_TRACING_SAMPLING = 1.0;
+
+    /** No providers, 1 % sampling: Istio's defaults. */
+    public static final MeshConfig DEFAULT = new MeshConfig(List.of(), DEFAULT_TRACING_SAMPLING);
+
+    public MeshConfig {
+      extensionProviders = List.copyOf(extensionProviders);
+      if (!(tracingSampling >= 0 && tracingSampling <= 100)) {
+        throw new IllegalArgumentException("tracingSampling: " + tracingSampling + " (expected: a percentage 0..100)");
+      }
+    }
   }
 }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * The {@link Translation} {@code meshfed control-plane} runs: the mesh state as a {@link MeshView} for the
  * {@link MeshTranslator} (docs/translation.md, "Wiring"), for the gateway groups {@link GatewayGrouping} has seen.
  * This control plane's identity (mesh, cluster, network, locality, trust domain and aliases, outbound traffic
- * policy) comes from its settings; the SDS {@code ROOTCA} secret from the state's trust bundle. Gateways keep their
- * own keys, so no SDS {@code default} is sent (docs/xds-profile.md).
+ * policy) and its {@code meshConfig} (extension providers, trace sampling) come from its settings; the SDS
+ * {@code ROOTCA} secret from the state's trust bundle. Gateways keep their own keys, so no SDS {@code default} is
+ * sent (docs/xds-profile.md).
  *
  * <p>Problems are logged when they appear and when they are resolved, not at every translation, and the last
  * translation is reported on {@code /debug/translation}.
@@ -87,7 +88,7 @@ final class MeshTranslation implements Translation {
       }
     });
     ControlPlaneSettings.Locality locality = settings.locality();
-    return MeshView.builder()
+    MeshView.Builder view = MeshView.builder()
         .meshId(settings.meshId())
         .clusterId(settings.clusterId())
         .network(settings.network())
@@ -99,7 +100,9 @@ final class MeshTranslation implements Translation {
         .catalog(RemoteCatalog.of(state.clusters(), state.services()))
         .gateways(gateways)
         .trustBundlePem(state.trust().rootsPem())
-        .build();
+        .traceSamplingPercent(settings.meshConfig().tracingSampling());
+    settings.meshConfig().extensionProviders().forEach(view::extAuthzProvider);
+    return view.build();
   }
 
   /** Logs problems that are new since the last translation, and says when problems went away. */

@@ -14,18 +14,22 @@ import io.meshfed.control.plane.runtime.ControlPlaneSettings.CaModeSetting;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Config;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.ConfigSourceKind;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Federation;
+import io.meshfed.control.plane.runtime.ControlPlaneSettings.MeshConfig;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Member;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.OnStale;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Vault;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.VaultAuthMethod;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.VaultAuthSettings;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Xds;
+import io.meshfed.control.plane.translate.ExtAuthzProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +50,24 @@ final class SettingsReader {
   static final String COMMAND_LINE = "command line";
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern HOST = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+  /** An HTTP header name (RFC 9110 token) without '*', which Istio reads as a prefix or suffix wildcard. */
+  private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'+.^_`|~-]+");
+  /** Istio's other {@code ExtensionProvider} kinds: known, so the error says "not supported" rather than "unknown". */
+  private static final List<String> OTHER_PROVIDER_KINDS = List.of("zipkin", "lightstep", "datadog", "stackdriver",
+      "opencensus", "skywalking", "opentelemetry", "prometheus", "envoyFileAccessLog", "envoyHttpAls", "envoyTcpAls",
+      "envoyOtelAls", "sds");
+  /** Istio's {@code EnvoyExternalAuthorizationHttpProvider} fields the gateways do not implement, with the fix. */
+  private static final Map<String, String> UNSUPPORTED_EXT_AUTHZ_HTTP = Collections.unmodifiableMap(new TreeMap<>(
+      Map.of(
+      "includeHeadersInCheck", "deprecated in Istio (expected: includeRequestHeadersInCheck)",
+      "includeAdditionalHeadersInCheck", "not supported by meshfed's gateways (expected: remove it; the authorizer "
+          + "gets the request's method, path, authorization header and includeRequestHeadersInCheck)",
+      "includeRequestBodyInCheck", "not supported by meshfed's gateways (expected: remove it; the authorizer gets "
+          + "no body)",
+      "headersToDownstreamOnAllow", "not supported by meshfed's gateways (expected: remove it)",
+      "headersToDownstreamOnDeny", "not supported by meshfed's gateways (expected: remove it; a denial returns "
+          + "the authorizer's own headers)")));
   /** Keys whose override text is a comma-separated list. */
   private static final Set<String> LIST_KEYS = Set.of("trustDomainAliases", "federation.members");
 
@@ -168,9 +191,10 @@ final class SettingsReader {
         webhookSection.address("address", "0.0.0.0:15017", true));
     webhookSection.finish();
     String outbound = top.choice("outboundTrafficPolicy", "ALLOW_ANY", List.of("ALLOW_ANY", "REGISTRY_ONLY"), false);
+    MeshConfig meshConfig = meshConfig(top.section("meshConfig"));
     top.finish();
     return new ControlPlaneSettings(meshId, clusterId, network, trustDomain, aliases, systemNamespace, where,
-        Path.of(dataDirText), config, ca, federation, xds, admin, webhook, outbound);
+        Path.of(dataDirText), config, ca, federation, xds, admin, webhook, outbound, meshConfig);
   }
 
   private static String defaultDataDir() {
@@ -288,6 +312,103 @@ final class SettingsReader {
     return new Xds(plaintext, tls, after, max);
   }
 
+  /**
+   * Istio's {@code meshConfig} subset: {@code extensionProviders[]} (istio.mesh.v1alpha1 MeshConfig.ExtensionProvider)
+   * and {@code defaultConfig.tracing.sampling} (ProxyConfig's Tracing, a percentage, default 1.0).
+   */
+  private MeshConfig meshConfig(Section section) {
+    List<ExtAuthzProvider> providers = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    List<Section> items = section.sections("extensionProviders");
+    for (int i = 0; i < items.size(); i++) {
+      providers.add(extensionProvider(items.get(i), i, seen));
+    }
+    Section defaultConfig = section.section("defaultConfig");
+    Section tracing = defaultConfig.section("tracing");
+    double sampling = tracing.number("sampling", MeshConfig.DEFAULT_TRACING_SAMPLING, 0, 100,
+        "a percentage 0..100 of new traces the gateways sample");
+    tracing.finish();
+    defaultConfig.finish();
+    section.finish();
+    return new MeshConfig(providers, sampling);
+  }
+
+  private ExtAuthzProvider extensionProvider(Section item, int index, Map<String, Integer> seen) {
+    String name = item.text("name", "", null, null);
+    if (name.isBlank()) {
+      throw item.error("name", "\"\" (expected: the name CUSTOM AuthorizationPolicies give in spec.provider.name)");
+    }
+    Integer first = seen.putIfAbsent(name, index);
+    if (first != null) {
+      throw item.error("name", quote(name) + " (expected: each provider name once; extensionProviders[" + first
+          + "] has this name)");
+    }
+    if (item.has("envoyExtAuthzGrpc")) {
+      throw item.error("envoyExtAuthzGrpc", "not supported: meshfed's gateways call HTTP authorizers only "
+          + "(expected: envoyExtAuthzHttp with the authorizer's HTTP port)");
+    }
+    for (String kind : OTHER_PROVIDER_KINDS) {
+      if (item.has(kind)) {
+        throw item.error(kind, "not supported: meshfed reads only external authorizers from extensionProviders "
+            + "(expected: envoyExtAuthzHttp, or remove this provider)");
+      }
+    }
+    if (!item.has("envoyExtAuthzHttp")) {
+      throw item.error("envoyExtAuthzHttp", "missing (expected: envoyExtAuthzHttp: {service: <host>, port: <port>})");
+    }
+    Section http = item.section("envoyExtAuthzHttp");
+    item.finish();
+    for (Map.Entry<String, String> unsupported : UNSUPPORTED_EXT_AUTHZ_HTTP.entrySet()) {
+      if (http.has(unsupported.getKey())) {
+        throw http.error(unsupported.getKey(), unsupported.getValue());
+      }
+    }
+    if (!http.has("service")) {
+      throw http.error("service", "missing (expected: the authorizer's host name, e.g. "
+          + "ext-authz.foo.svc.cluster.local: a Service or ServiceEntry host)");
+    }
+    String service = http.text("service", "", null, null);
+    if (service.contains("/")) {
+      throw http.error("service", quote(service) + " (expected: the authorizer's fully qualified host name, e.g. "
+          + "ext-authz.foo.svc.cluster.local; the <namespace>/<host> form is not supported)");
+    }
+    if (!HOST.matcher(service).matches()) {
+      throw http.error("service", quote(service) + " (expected: a host name, e.g. ext-authz.foo.svc.cluster.local)");
+    }
+    if (!http.has("port")) {
+      throw http.error("port", "missing (expected: the authorizer's port, 1..65535)");
+    }
+    int port = http.integer("port", 0, 1, 65535);
+    String pathPrefix = http.text("pathPrefix", "", null, null);
+    if (!pathPrefix.isEmpty() && !pathPrefix.startsWith("/")) {
+      throw http.error("pathPrefix", quote(pathPrefix) + " (expected: a path starting with '/', e.g. /check)");
+    }
+    List<String> requestHeaders = headerNames(http, "includeRequestHeadersInCheck");
+    List<String> upstreamHeaders = headerNames(http, "headersToUpstreamOnAllow");
+    boolean failOpen = http.bool("failOpen", false);
+    int statusOnError = http.status("statusOnError", 403);
+    // Istio's default timeout is 10 minutes (its EnvoyExternalAuthorizationHttpProvider reference).
+    Duration timeout = http.duration("timeout", Duration.ofMinutes(10), Duration.ofMillis(1));
+    http.finish();
+    return new ExtAuthzProvider(name, service, port, pathPrefix, requestHeaders, upstreamHeaders, failOpen,
+        statusOnError, timeout);
+  }
+
+  private static List<String> headerNames(Section section, String key) {
+    List<String> names = section.textList(key);
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name.contains("*")) {
+        throw section.error(key + "[" + i + "]", quote(name) + " (expected: an exact header name; prefix and "
+            + "suffix patterns are not supported)");
+      }
+      if (!HEADER.matcher(name).matches()) {
+        throw section.error(key + "[" + i + "]", quote(name) + " (expected: an HTTP header name)");
+      }
+    }
+    return names;
+  }
+
   private static String quote(String text) {
     return "\"" + text + "\"";
   }
@@ -360,6 +481,30 @@ final class SettingsReader {
       throw error(key, quote(text) + " (expected: " + String.join(", ", allowed) + ")");
     }
 
+    /** Whether the mapping holds {@code key} (without consuming it). */
+    boolean has(String key) {
+      return object.get(key).filter(v -> !(v instanceof ScalarValue s && s.value() == null)).isPresent();
+    }
+
+    /** A list of mappings, each a section named {@code key[i]}. */
+    List<Section> sections(String key) {
+      Optional<Value> value = value(key);
+      if (value.isEmpty()) {
+        return List.of();
+      }
+      if (!(value.get() instanceof ListValue list)) {
+        throw error(key, value.get().describe() + " (expected: a list of mappings)");
+      }
+      List<Section> out = new ArrayList<>();
+      for (int i = 0; i < list.items().size(); i++) {
+        if (!(list.items().get(i) instanceof ObjectValue item)) {
+          throw error(key + "[" + i + "]", list.items().get(i).describe() + " (expected: a mapping)");
+        }
+        out.add(new Section(path(key) + "[" + i + "]", item));
+      }
+      return out;
+    }
+
     List<String> textList(String key) {
       Optional<Value> value = value(key);
       if (value.isEmpty()) {
@@ -389,6 +534,50 @@ final class SettingsReader {
         throw error(key, value.get().describe() + " (expected: an integer " + min + ".." + max + ")");
       }
       return number.intValue();
+    }
+
+    /** A number (integer or decimal); a command-line override arrives as text. */
+    double number(String key, double fallback, double min, double max, String expected) {
+      Optional<Value> value = value(key);
+      if (value.isEmpty()) {
+        return fallback;
+      }
+      Object raw = value.get() instanceof ScalarValue scalar ? scalar.value() : null;
+      double number = Double.NaN;
+      if (raw instanceof Long l) {
+        number = l;
+      } else if (raw instanceof Double d) {
+        number = d;
+      } else if (raw instanceof String s && overridden.contains(path(key))) {
+        try {
+          number = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+          number = Double.NaN;
+        }
+      }
+      if (!(number >= min && number <= max)) {
+        throw error(key, value.get().describe() + " (expected: " + expected + ")");
+      }
+      return number;
+    }
+
+    /** An HTTP status as a number or, as Istio writes it, a string ({@code "403"}). */
+    int status(String key, int fallback) {
+      Optional<Value> value = value(key);
+      if (value.isEmpty()) {
+        return fallback;
+      }
+      Object raw = value.get() instanceof ScalarValue scalar ? scalar.value() : null;
+      long code = -1;
+      if (raw instanceof Long l) {
+        code = l;
+      } else if (raw instanceof String s && s.matches("\\d{3}")) {
+        code = Long.parseLong(s);
+      }
+      if (code < 100 || code > 599) {
+        throw error(key, value.get().describe() + " (expected: an HTTP status 100..599, e.g. \"403\")");
+      }
+      return (int) code;
     }
 
     boolean bool(String key, boolean fallback) {

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param headersToUpstreamOnAllow headers of the authorizer's answer added to the request when it allows it
  * @param failOpen allow requests when the authorizer cannot be reached
  * @param statusOnError the status returned when it cannot be reached and {@code failOpen} is false (Istio: 403)
- * @param timeout how long to wait for the authorizer (Istio: 600s; meshfed's default 200ms, as Envoy's)
+ * @param timeout how long to wait for the authorizer (Istio's default, which the settings use: 10 minutes;
+ *     {@link #of}: 200 ms, Envoy's)
  */
 public record ExtAuthzProvider(String name, String service, int port, String pathPrefix,
     List<String> includeRequestHeadersInCheck, List<String> headersToUpstreamOnAllow, boolean failOpen,

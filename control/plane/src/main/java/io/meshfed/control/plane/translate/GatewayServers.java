@@ -57,9 +57,6 @@ import java.util.TreeMap;
  */
 final class GatewayServers {
 
-  /** Istio's {@code meshConfig.defaultConfig.tracing.sampling} default, percent. */
-  private static final double ISTIO_TRACE_SAMPLING_PERCENT = 1.0;
-
   private record ServerRef(Gateway gateway, int index, Server server, int listenerPort) {
 
     String gatewayRef() {
@@ -208,7 +205,7 @@ final class GatewayServers {
     // Istio's gateways are hops of the trace (meshConfig.enableTracing, on by default) and sample new traces at
     // defaultConfig.tracing.sampling, 1 % by default. Proxyless gRPC clients do their own tracing.
     return proxyless ? hcm : hcm.toBuilder().setTracing(HttpConnectionManager.Tracing.newBuilder()
-        .setRandomSampling(Percent.newBuilder().setValue(ISTIO_TRACE_SAMPLING_PERCENT))).build();
+        .setRandomSampling(Percent.newBuilder().setValue(gt.view.traceSamplingPercent()))).build();
   }
 
   private String authorizerCluster(AuthorizationPolicy policy, String host, int port) {

@@ -194,6 +194,7 @@ public final class MeshTranslator {
         && a.outboundTrafficPolicy() == b.outboundTrafficPolicy()
         && a.trustBundlePem().equals(b.trustBundlePem()) && a.gatewayCredentials().equals(b.gatewayCredentials())
         && a.extAuthzProviders().equals(b.extAuthzProviders()) && a.gateways().equals(b.gateways())
+        && a.traceSamplingPercent() == b.traceSamplingPercent()
         && a.config().mesh().equals(b.config().mesh());
   }
 

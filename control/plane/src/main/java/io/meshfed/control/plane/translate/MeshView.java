@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 public final class MeshView {
 
   private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]+");
+  /** Istio's {@code meshConfig.defaultConfig.tracing.sampling} default, percent. */
+  public static final double DEFAULT_TRACE_SAMPLING_PERCENT = 1.0;
 
   private final String meshId;
   private final String clusterId;
@@ -37,6 +39,7 @@ public final class MeshView {
   private final String trustBundlePem;
   private final Map<String, TlsCredential> gatewayCredentials;
   private final Map<String, ExtAuthzProvider> extAuthzProviders;
+  private final double traceSamplingPercent;
 
   private MeshView(Builder b) {
     this.meshId = b.meshId;
@@ -52,6 +55,7 @@ public final class MeshView {
     this.trustBundlePem = b.trustBundlePem;
     this.gatewayCredentials = Map.copyOf(b.gatewayCredentials);
     this.extAuthzProviders = Map.copyOf(b.extAuthzProviders);
+    this.traceSamplingPercent = b.traceSamplingPercent;
   }
 
   /** A builder; {@code clusterId} and {@code config} are required. */
@@ -75,6 +79,7 @@ public final class MeshView {
     b.trustBundlePem = trustBundlePem;
     b.gatewayCredentials.putAll(gatewayCredentials);
     b.extAuthzProviders.putAll(extAuthzProviders);
+    b.traceSamplingPercent = traceSamplingPercent;
     return b;
   }
 
@@ -142,6 +147,11 @@ public final class MeshView {
     return extAuthzProviders;
   }
 
+  /** The percentage of new traces gateways sample ({@code meshConfig.defaultConfig.tracing.sampling}). */
+  public double traceSamplingPercent() {
+    return traceSamplingPercent;
+  }
+
   @Override
   public String toString() {
     return "MeshView[mesh=" + meshId + ", cluster=" + clusterId + ", network=" + network + ", trustDomain="
@@ -163,6 +173,7 @@ public final class MeshView {
     private String trustBundlePem = "";
     private final Map<String, TlsCredential> gatewayCredentials = new LinkedHashMap<>();
     private final Map<String, ExtAuthzProvider> extAuthzProviders = new LinkedHashMap<>();
+    private double traceSamplingPercent = DEFAULT_TRACE_SAMPLING_PERCENT;
 
     private Builder() {
     }
@@ -257,6 +268,15 @@ public final class MeshView {
     public Builder extAuthzProvider(ExtAuthzProvider provider) {
       Objects.requireNonNull(provider, "provider");
       extAuthzProviders.put(provider.name(), provider);
+      return this;
+    }
+
+    /** Istio's {@code meshConfig.defaultConfig.tracing.sampling}: 0..100, 1.0 by default. */
+    public Builder traceSamplingPercent(double percent) {
+      if (!(percent >= 0 && percent <= 100)) {
+        throw new IllegalArgumentException("traceSamplingPercent: " + percent + " (expected: a percentage 0..100)");
+      }
+      this.traceSamplingPercent = percent;
       return this;
     }
 

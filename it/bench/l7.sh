@@ -10,7 +10,7 @@
 # meshfed/nginx/HAProxy, best kept; default 2, against transient load from other processes), L7_BENCH_LATENCY_ROUNDS
 # (latency and CPU measurements per proxy at half of meshfed's peak, the median reported; default 3),
 # L7_BENCH_PROXY_CPUS (taskset list for the proxy, default 1), L7_BENCH_LOAD_CPUS (wrk, h2load and the backend,
-# default 0).
+# default 0), L7_BENCH_TRANSPORT (meshfed's gateway setting transport: auto, the default, epoll or nio).
 # Needs nginx, haproxy, wrk, h2load, openssl, taskset and a JDK (.ci/install-tools installs them); without one it
 # says which and exits 0, so CI stays green on machines without the tools.
 set -uo pipefail
@@ -19,6 +19,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECS="${L7_BENCH_SECONDS:-10}"
 ROUNDS="${L7_BENCH_ROUNDS:-2}"
 LAT_ROUNDS="${L7_BENCH_LATENCY_ROUNDS:-3}"
+TRANSPORT="${L7_BENCH_TRANSPORT:-auto}"
 PROXY_CPUS="${L7_BENCH_PROXY_CPUS:-1}"
 LOAD_CPUS="${L7_BENCH_LOAD_CPUS:-0}"
 WORKERS="$(taskset -c "$PROXY_CPUS" nproc 2>/dev/null || echo 1)"
@@ -105,7 +106,7 @@ start_meshfed() { # http h2c https
     -XX:TrimNativeHeapInterval=5000 -Dio.netty.leakDetection.level=disabled \
     -cp "$CP" io.meshfed.it.bench.l7.L7BenchMain --http "127.0.0.1:$1" --https "127.0.0.1:$3" \
     --cert "$WORK/cert.pem" --key "$WORK/key8.pem" --backend "127.0.0.1:$BACKEND" --workers "$WORKERS" \
-    >"$WORK/meshfed.out" 2>&1 &
+    --transport "$TRANSPORT" >"$WORK/meshfed.out" 2>&1 &
   echo $!
 }
 
@@ -324,6 +325,8 @@ echo
 echo "meshfed L7 gateway benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, proxies on CPU(s) $PROXY_CPUS" \
   "($WORKERS worker), load on CPU(s) $LOAD_CPUS, ${SECS}s per measurement"
 echo "load average before $LOAD_BEFORE, after $LOAD_AFTER (other processes on this machine share these cores)"
+echo "meshfed on the $(sed -n 's/^READY.* transport=//p' "$WORK/meshfed.out" | tail -1) transport" \
+  "(L7_BENCH_TRANSPORT=$TRANSPORT)"
 echo "$(nginx -v 2>&1 | sed 's/.*: //'), HAProxy $(haproxy -v | head -1 | awk '{print $3}'), $(java -version 2>&1 | head -1)"
 echo
 printf "%-44s %12s %12s %12s\n" "" meshfed nginx haproxy

@@ -31,6 +31,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
+import io.meshfed.control.client.gateway.IoTransport;
 import io.meshfed.gateway.l7.L7Engine;
 import io.meshfed.gateway.l7.Role;
 import io.meshfed.gateway.l7.config.ApplyResult;
@@ -51,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * {@code meshfed gateway --role ingress} until the launcher is wired to the ADS client.
  *
  * <p>Usage: {@code L7BenchMain --http 127.0.0.1:18080 --backend 127.0.0.1:18000 [--https 127.0.0.1:18443 --cert
- * c.pem --key k.pem] [--workers 1]}
+ * c.pem --key k.pem] [--workers 1] [--transport auto|epoll|nio]}
  */
 public final class L7BenchMain {
 
@@ -65,6 +66,7 @@ public final class L7BenchMain {
     String cert = null;
     String key = null;
     int workers = 1;
+    IoTransport transport = IoTransport.AUTO;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--http" -> http = args[i + 1];
@@ -73,8 +75,9 @@ public final class L7BenchMain {
         case "--cert" -> cert = args[i + 1];
         case "--key" -> key = args[i + 1];
         case "--workers" -> workers = Integer.parseInt(args[i + 1]);
+        case "--transport" -> transport = IoTransport.valueOf(args[i + 1].toUpperCase(java.util.Locale.ROOT));
         default -> throw new IllegalArgumentException(args[i] + ": unknown option (expected: --http, --https, "
-            + "--backend, --cert, --key, --workers)");
+            + "--backend, --cert, --key, --workers, --transport)");
       }
     }
     if (http == null || backend == null) {
@@ -83,7 +86,7 @@ public final class L7BenchMain {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2)
         .setInternalBlockingPoolSize(2));
     L7Engine engine = L7Engine.builder(vertx).role(Role.INGRESS).workers(workers).tlsSessionResumption(false)
-        .build();
+        .transport(transport).build();
     XdsResources.Builder resources = XdsResources.builder()
         .listener(listener("http", http, null))
         .route(routes())
@@ -97,7 +100,8 @@ public final class L7BenchMain {
     if (!result.accepted()) {
       throw new IllegalStateException("configuration refused: " + result.errors());
     }
-    System.out.println("READY http=" + engine.port("http") + (https == null ? "" : " https=" + engine.port("https")));
+    System.out.println("READY http=" + engine.port("http") + (https == null ? "" : " https=" + engine.port("https"))
+        + " transport=" + engine.transportName());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
     stop.await();

@@ -19,6 +19,7 @@ One gateway's settings file, docs/configuration.md "Gateways"; argument: dict ro
     "caCertFile" "/var/run/secrets/meshfed/root-cert.pem")
   "ports" (dict "health" 15021 "metrics" 15090 "admin" "127.0.0.1:15000")
   "drainTimeout" (include "meshfed.seconds" $v.gateways.drainTimeoutSeconds)
+  "transport" $v.gateways.transport
   "accessLog" (dict
     "path" $v.gateways.accessLog.path
     "filter" $v.gateways.accessLog.filter

@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * HTTP listener and, optionally, one HTTPS listener (TLS 1.3 only, the given certificate, no session resumption so
  * every connection is a full handshake), both routing every request to one backend. The connection manager has no
  * {@code tracing}, so like nginx and HAProxy configured for the same route the engine adds no trace headers (the
- * control plane's gateways trace at Istio's 1 %). Stands in for
- * {@code meshfed gateway --role ingress} until the launcher is wired to the ADS client.
+ * control plane's gateways trace at Istio's 1 %). It is the engine {@code meshfed gateway --role ingress} runs,
+ * without a control plane: the benchmark's peers have none either.
  *
  * <p>Usage: {@code L7BenchMain --http 127.0.0.1:18080 --backend 127.0.0.1:18000 [--https 127.0.0.1:18443 --cert
  * c.pem --key k.pem] [--workers 1] [--transport auto|epoll|nio]}

@@ -112,25 +112,30 @@ public final class TranslateBenchmark {
     double[] fulls = new double[opts.get("fulls")];
     double[] fullsCpu = new double[fulls.length];
     double[] fullsGc = new double[fulls.length];
+    double[] fullsJit = new double[fulls.length];
     for (int i = 0; i < fulls.length; i++) {
       MeshTranslator fresh = MeshTranslator.create();
       long t = System.nanoTime();
       long cpu = processCpuNanos();
       long gc = gcMillis();
+      long jit = jitMillis();
       fresh.translate(view);
       fulls[i] = (System.nanoTime() - t) / 1e6;
       fullsCpu[i] = (processCpuNanos() - cpu) / 1e6;
       fullsGc[i] = gcMillis() - gc;
+      fullsJit[i] = jitMillis() - jit;
     }
     Arrays.sort(fulls);
     Arrays.sort(fullsCpu);
     Arrays.sort(fullsGc);
+    Arrays.sort(fullsJit);
     // Process CPU time (all threads, GC and JIT included) next to the wall time: on a shared machine the wall time
     // mostly measures the other processes; CPU time measures the work done.
     System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d): median %.0f ms, best %.0f ms, "
-        + "worst %.0f ms; process CPU median %.0f ms, GC (collectors' time) median %.0f ms   [target <= 1000 ms]%n",
-        fulls.length, fulls[fulls.length / 2], fulls[0], fulls[fulls.length - 1], fullsCpu[fullsCpu.length / 2],
-        fullsGc[fullsGc.length / 2]);
+        + "worst %.0f ms; process CPU median %.0f ms, GC (collectors' time) median %.0f ms, JIT (compilers' time) "
+        + "median %.0f ms   [target <= 1000 ms]%n", fulls.length, fulls[fulls.length / 2], fulls[0],
+        fulls[fulls.length - 1], fullsCpu[fullsCpu.length / 2], fullsGc[fullsGc.length / 2],
+        fullsJit[fullsJit.length / 2]);
 
     long held = usedAfterGc();
     System.out.printf(Locale.ROOT, "heap after GC holding config + catalog + translator + snapshots: %,d MiB "
@@ -185,6 +190,11 @@ public final class TranslateBenchmark {
   private static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
         .sum();
+  }
+
+  /** The JIT compilers' accumulated time (their threads run beside the translation, on the same cores). */
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private static long processCpuNanos() {

@@ -89,39 +89,52 @@ final class EastWestListeners {
     TransportSocket istioMutual = ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
         UpstreamTls.ISTIO_ALPN));
     for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
-      boolean passthrough = service.eastWestPassthrough();
-      Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
-      Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
-      for (PortSpec port : service.ports()) {
-        for (String subset : subsets(rule)) {
-          String sni = Names.sni(port.number(), subset, service.fqdn());
-          String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule),
-              "spec.subsets");
-          FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
-              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
-                  .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
-          if (passthrough) {
-            chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
-          } else {
-            chain.setTransportSocket(istioMutual);
-            chain.addAllFilters(rbac(service, rule, port, subset));
-            if (port.protocol().isHttp()) {
-              String routeName = "inbound|" + port.number() + "|" + subset + "|" + service.fqdn();
-              gt.routes.put(routeName, inboundRoutes(routeName, cluster));
-              chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
-                  List.of(ListenerParts.router()), false)));
-            } else {
-              chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
-            }
-          }
-          chains.add(chain.build());
-        }
-      }
+      inbound(service, istioMutual, chains);
     }
     if (!chains.isEmpty()) {
       gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
           .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
     }
+  }
+
+  // The loops over tens of thousands of services call a method per service and per chain: the JIT compiles those
+  // small methods early (they run thousands of times per translation) instead of on-stack-replacing one large loop
+  // body again and again, which cost seconds of compiler time per translation while the translator was fresh.
+
+  /** The chains of one exported service: one per port and subset. */
+  private void inbound(MeshService service, TransportSocket istioMutual, List<FilterChain> chains) {
+    boolean passthrough = service.eastWestPassthrough();
+    Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
+    Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
+    for (PortSpec port : service.ports()) {
+      for (String subset : subsets(rule)) {
+        chains.add(inboundChain(service, rule, port, subset, flavor, istioMutual));
+      }
+    }
+  }
+
+  private FilterChain inboundChain(MeshService service, Optional<DestinationRuleIndex.Merged> rule, PortSpec port,
+      String subset, Flavor flavor, TransportSocket istioMutual) {
+    String sni = Names.sni(port.number(), subset, service.fqdn());
+    String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule), "spec.subsets");
+    FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
+        .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
+            .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
+    if (flavor == Flavor.INBOUND_PASSTHROUGH) {
+      chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+    } else {
+      chain.setTransportSocket(istioMutual);
+      chain.addAllFilters(rbac(service, rule, port, subset));
+      if (port.protocol().isHttp()) {
+        String routeName = "inbound|" + port.number() + "|" + subset + "|" + service.fqdn();
+        gt.routes.put(routeName, inboundRoutes(routeName, cluster));
+        chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
+            List.of(ListenerParts.router()), false)));
+      } else {
+        chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+      }
+    }
+    return chain.build();
   }
 
   /**
@@ -179,30 +192,7 @@ final class EastWestListeners {
     RouteConfiguration.Builder routes = RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES);
     List<FilterChain> chains = new ArrayList<>();
     for (MeshService service : remote) {
-      int defaultPort = defaultHttpPort(service);
-      for (PortSpec port : service.ports()) {
-        if (port.protocol().isHttp()) {
-          List<String> names = kubernetesNames(service, shortNames.get(service.name()) == 1);
-          VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(service.fqdn() + ":" + port.number());
-          for (String name : names) {
-            vhost.addDomains(name + ":" + port.number());
-          }
-          if (port.number() == defaultPort) {
-            vhost.addAllDomains(names);
-          }
-          vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
-          routes.addVirtualHosts(vhost);
-        }
-        Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
-        for (String subset : subsets(rule)) {
-          String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH, source(rule),
-              "spec.subsets");
-          String sni = Names.sni(port.number(), subset, service.fqdn());
-          chains.add(FilterChain.newBuilder().setName("tls|" + sni)
-              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
-              .addFilters(ListenerParts.tcpProxy(sni, cluster)).build());
-        }
-      }
+      outbound(service, shortNames.get(service.name()) == 1, meshRoutes, routes, chains);
     }
     gt.routes.put(OUTBOUND_ROUTES, routes.build());
     HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + OUTBOUND_PORT, OUTBOUND_ROUTES,
@@ -214,6 +204,43 @@ final class EastWestListeners {
     Listener listener = ListenerParts.listener(OUTBOUND_PORT).addListenerFilters(ListenerParts.tlsInspector())
         .addAllFilterChains(all).build();
     gt.listeners.put(Names.listener(OUTBOUND_PORT), listener);
+  }
+
+  /** One remote service's virtual hosts (its HTTP ports) and TLS chains (every port and subset). */
+  private void outbound(MeshService service, boolean shortNameUnique, MeshRoutes meshRoutes,
+      RouteConfiguration.Builder routes, List<FilterChain> chains) {
+    int defaultPort = defaultHttpPort(service);
+    for (PortSpec port : service.ports()) {
+      if (port.protocol().isHttp()) {
+        routes.addVirtualHosts(outboundHost(service, port, port.number() == defaultPort, shortNameUnique,
+            meshRoutes));
+      }
+      Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
+      for (String subset : subsets(rule)) {
+        String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH, source(rule),
+            "spec.subsets");
+        chains.add(passthroughChain(Names.sni(port.number(), subset, service.fqdn()), cluster));
+      }
+    }
+  }
+
+  private VirtualHost.Builder outboundHost(MeshService service, PortSpec port, boolean defaultPort,
+      boolean shortNameUnique, MeshRoutes meshRoutes) {
+    List<String> names = kubernetesNames(service, shortNameUnique);
+    VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(service.fqdn() + ":" + port.number());
+    for (String name : names) {
+      vhost.addDomains(name + ":" + port.number());
+    }
+    if (defaultPort) {
+      vhost.addAllDomains(names);
+    }
+    return vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
+  }
+
+  private static FilterChain passthroughChain(String sni, String cluster) {
+    return FilterChain.newBuilder().setName("tls|" + sni)
+        .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
+        .addFilters(ListenerParts.tcpProxy(sni, cluster)).build();
   }
 
   /** The port a request without one in its Host reaches: 80 when the service has it, else its only HTTP port. */

@@ -339,26 +339,34 @@ public final class Snapshot {
             byte[] buffer = new byte[16 * 1024];
             int length = 0;
             for (VersionedResource r : byName.values()) {
-                int end = utf8(r.name(), buffer, length);
-                if (end >= 0) {
-                    buffer[end++] = 0;
-                    end = utf8(r.version(), buffer, end);
-                }
-                if (end < 0 || end >= buffer.length) {
-                    // Full, or not ASCII: what is buffered first, then this resource on its own.
-                    sha.update(buffer, 0, length);
-                    length = 0;
-                    sha.update(r.name().getBytes(StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                    sha.update(r.version().getBytes(StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                    continue;
-                }
-                buffer[end++] = 0;
-                length = end;
+                length = digest(r, sha, buffer, length);
             }
             sha.update(buffer, 0, length);
             return HEX.formatHex(sha.digest(), 0, 8);
+        }
+
+        /**
+         * Feeds {@code name NUL version NUL} of one resource to the buffer (or, when full or not ASCII, what is
+         * buffered and then the resource to the digest); returns the buffer's new length. A method per resource
+         * rather than a large loop body: the JIT compiles it early.
+         */
+        private static int digest(VersionedResource r, MessageDigest sha, byte[] buffer, int length) {
+            int end = utf8(r.name(), buffer, length);
+            if (end >= 0) {
+                buffer[end++] = 0;
+                end = utf8(r.version(), buffer, end);
+            }
+            if (end < 0 || end >= buffer.length) {
+                // Full, or not ASCII: what is buffered first, then this resource on its own.
+                sha.update(buffer, 0, length);
+                sha.update(r.name().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(r.version().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                return 0;
+            }
+            buffer[end++] = 0;
+            return end;
         }
 
         /**

@@ -84,17 +84,29 @@ final class EastWestListeners {
   }
 
   private void inbound() {
-    List<FilterChain> chains = new ArrayList<>();
+    // Two passes: the ordered one registers clusters and reports problems as a loop would; the chains' messages,
+    // functions of what it decided alone, are then built in parallel (OrderedChunks) and taken in its order, so the
+    // output does not depend on the threads. Tens of thousands of chains in a large mesh.
+    List<InboundChain> plans = new ArrayList<>();
+    for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
+      inbound(service, plans);
+    }
+    if (plans.isEmpty()) {
+      return;
+    }
     // The same for every terminating chain of the group: built once, shared (protos are immutable).
     TransportSocket istioMutual = ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
         UpstreamTls.ISTIO_ALPN));
-    for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
-      inbound(service, istioMutual, chains);
+    List<BuiltChain> built = gt.chunks.map(plans.size(), () -> istioMutual, (tls, i) -> plans.get(i).build(tls));
+    List<FilterChain> chains = new ArrayList<>(built.size());
+    for (BuiltChain chain : built) {
+      chains.add(chain.chain());
+      if (chain.routes() != null) {
+        gt.routes.put(chain.routes().getName(), chain.routes());
+      }
     }
-    if (!chains.isEmpty()) {
-      gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
-          .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
-    }
+    gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
+        .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
   }
 
   // The loops over tens of thousands of services call a method per service and per chain: the JIT compiles those
@@ -102,39 +114,72 @@ final class EastWestListeners {
   // body again and again, which cost seconds of compiler time per translation while the translator was fresh.
 
   /** The chains of one exported service: one per port and subset. */
-  private void inbound(MeshService service, TransportSocket istioMutual, List<FilterChain> chains) {
+  private void inbound(MeshService service, List<InboundChain> plans) {
     boolean passthrough = service.eastWestPassthrough();
     Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
     Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
     for (PortSpec port : service.ports()) {
       for (String subset : subsets(rule)) {
-        chains.add(inboundChain(service, rule, port, subset, flavor, istioMutual));
+        plans.add(inboundChain(service, rule, port, subset, flavor));
       }
     }
   }
 
-  private FilterChain inboundChain(MeshService service, Optional<DestinationRuleIndex.Merged> rule, PortSpec port,
-      String subset, Flavor flavor, TransportSocket istioMutual) {
+  /** One chain's ordered part: its cluster registered, its network RBAC (problems reported), its names. */
+  private InboundChain inboundChain(MeshService service, Optional<DestinationRuleIndex.Merged> rule, PortSpec port,
+      String subset, Flavor flavor) {
     String sni = Names.sni(port.number(), subset, service.fqdn());
     String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule), "spec.subsets");
-    FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
-        .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
-            .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
     if (flavor == Flavor.INBOUND_PASSTHROUGH) {
-      chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
-    } else {
-      chain.setTransportSocket(istioMutual);
-      chain.addAllFilters(rbac(service, rule, port, subset));
-      if (port.protocol().isHttp()) {
-        String routeName = "inbound|" + port.number() + "|" + subset + "|" + service.fqdn();
-        gt.routes.put(routeName, inboundRoutes(routeName, cluster));
-        chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
-            List.of(ListenerParts.router()), false)));
-      } else {
-        chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
-      }
+      return new InboundChain(sni, cluster, true, List.of(), null);
     }
-    return chain.build();
+    List<Filter> rbac = rbac(service, rule, port, subset);
+    String routeName = port.protocol().isHttp() ? "inbound|" + port.number() + "|" + subset + "|" + service.fqdn()
+        : null;
+    return new InboundChain(sni, cluster, false, rbac, routeName);
+  }
+
+  /** A filter chain and, for a terminated HTTP chain, its routes (null otherwise). */
+  private record BuiltChain(FilterChain chain, RouteConfiguration routes) {
+  }
+
+  /**
+   * What the ordered pass decided for one inbound chain; {@link #build} makes its messages from this alone, on any
+   * thread.
+   *
+   * @param routeName the terminated HTTP chain's route configuration; null for TCP (or a passthrough chain)
+   */
+  private record InboundChain(String sni, String cluster, boolean passthrough, List<Filter> rbac, String routeName) {
+
+    BuiltChain build(TransportSocket istioMutual) {
+      FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
+          .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
+              .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
+      RouteConfiguration routes = null;
+      if (passthrough) {
+        chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+      } else {
+        chain.setTransportSocket(istioMutual);
+        chain.addAllFilters(rbac);
+        if (routeName != null) {
+          routes = inboundRoutes(routeName, cluster);
+          chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
+              List.of(ListenerParts.router()), false)));
+        } else {
+          chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+        }
+      }
+      return new BuiltChain(sized(chain.build()), routes);
+    }
+  }
+
+  /**
+   * The chain with its serialised size computed (protobuf memoises it in the message): the listener holding tens of
+   * thousands of chains is serialised on one thread, which then only writes them.
+   */
+  private static FilterChain sized(FilterChain chain) {
+    chain.getSerializedSize();
+    return chain;
   }
 
   /**
@@ -190,10 +235,14 @@ final class EastWestListeners {
     }
     MeshRoutes meshRoutes = new MeshRoutes(gt);
     RouteConfiguration.Builder routes = RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES);
-    List<FilterChain> chains = new ArrayList<>();
+    // As for the inbound chains: the ordered pass registers the clusters (sni, cluster pairs), the chains are built
+    // in parallel.
+    List<Passthrough> passthrough = new ArrayList<>();
     for (MeshService service : remote) {
-      outbound(service, shortNames.get(service.name()) == 1, meshRoutes, routes, chains);
+      outbound(service, shortNames.get(service.name()) == 1, meshRoutes, routes, passthrough);
     }
+    List<FilterChain> chains = gt.chunks.map(passthrough.size(), () -> null,
+        (unused, i) -> passthrough.get(i).chain());
     gt.routes.put(OUTBOUND_ROUTES, routes.build());
     HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + OUTBOUND_PORT, OUTBOUND_ROUTES,
         List.of(ListenerParts.router()), false);
@@ -208,7 +257,7 @@ final class EastWestListeners {
 
   /** One remote service's virtual hosts (its HTTP ports) and TLS chains (every port and subset). */
   private void outbound(MeshService service, boolean shortNameUnique, MeshRoutes meshRoutes,
-      RouteConfiguration.Builder routes, List<FilterChain> chains) {
+      RouteConfiguration.Builder routes, List<Passthrough> passthrough) {
     int defaultPort = defaultHttpPort(service);
     for (PortSpec port : service.ports()) {
       if (port.protocol().isHttp()) {
@@ -219,7 +268,7 @@ final class EastWestListeners {
       for (String subset : subsets(rule)) {
         String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH, source(rule),
             "spec.subsets");
-        chains.add(passthroughChain(Names.sni(port.number(), subset, service.fqdn()), cluster));
+        passthrough.add(new Passthrough(Names.sni(port.number(), subset, service.fqdn()), cluster));
       }
     }
   }
@@ -237,10 +286,14 @@ final class EastWestListeners {
     return vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
   }
 
-  private static FilterChain passthroughChain(String sni, String cluster) {
-    return FilterChain.newBuilder().setName("tls|" + sni)
-        .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
-        .addFilters(ListenerParts.tcpProxy(sni, cluster)).build();
+  /** A TLS chain of the outbound listener: forwarded by SNI to its passthrough cluster. */
+  private record Passthrough(String sni, String cluster) {
+
+    FilterChain chain() {
+      return sized(FilterChain.newBuilder().setName("tls|" + sni)
+          .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
+          .addFilters(ListenerParts.tcpProxy(sni, cluster)).build());
+    }
   }
 
   /** The port a request without one in its Host reaches: 80 when the service has it, else its only HTTP port. */

@@ -52,11 +52,12 @@ import java.util.Optional;
  * "north" on another network, reached through its east-west gateway), 1,000 ingress VirtualServices with subsets,
  * every local service exported; gateway groups ingress and east-west.
  *
- * <p>Prints: the cold first full translation, the steady full translation (a fresh translator each time, warm JIT),
+ * <p>Prints: the cold first full translation, the warm-up full translations (a fresh translator each time, while the
+ * JIT still compiles), the steady full translation after them (a fresh translator each time, median of {@code fulls}),
  * the heap after GC holding the resulting state (config, catalog, translator with its snapshots), and the time of an
  * incremental translation after one endpoint change (local EndpointSlice or remote catalog entry), p50/p99.
  *
- * <p>Arguments (optional): {@code services=10000 endpoints=100000 routes=1000 rounds=40 fulls=5}.
+ * <p>Arguments (optional): {@code services=10000 endpoints=100000 routes=1000 rounds=40 warmups=10 fulls=10}.
  */
 public final class TranslateBenchmark {
 
@@ -67,7 +68,7 @@ public final class TranslateBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, Integer> opts = new HashMap<>(Map.of("services", 10_000, "endpoints", 100_000, "routes", 1_000,
-        "rounds", 40, "fulls", 5));
+        "rounds", 40, "warmups", 10, "fulls", 10));
     for (String a : args) {
       String[] kv = a.split("=", 2);
       if (kv.length != 2 || !opts.containsKey(kv[0])) {
@@ -75,6 +76,10 @@ public final class TranslateBenchmark {
             + " as key=value)");
       }
       opts.put(kv[0], Integer.parseInt(kv[1]));
+    }
+    if (opts.get("fulls") < 1 || opts.get("warmups") < 0) {
+      throw new IllegalArgumentException("fulls: " + opts.get("fulls") + ", warmups: " + opts.get("warmups")
+          + " (expected: fulls >= 1, warmups >= 0)");
     }
     int services = opts.get("services");
     int endpointsPerCluster = opts.get("endpoints") / 3;
@@ -109,28 +114,17 @@ public final class TranslateBenchmark {
     // The type versions digest every resource's name and bytes: equal lines from two builds mean equal output.
     System.out.println("output versions: " + versions(first));
 
-    double[] fulls = new double[opts.get("fulls")];
-    double[] fullsCpu = new double[fulls.length];
-    double[] fullsGc = new double[fulls.length];
-    for (int i = 0; i < fulls.length; i++) {
-      MeshTranslator fresh = MeshTranslator.create();
-      long t = System.nanoTime();
-      long cpu = processCpuNanos();
-      long gc = gcMillis();
-      fresh.translate(view);
-      fulls[i] = (System.nanoTime() - t) / 1e6;
-      fullsCpu[i] = (processCpuNanos() - cpu) / 1e6;
-      fullsGc[i] = gcMillis() - gc;
+    // Warm-up: fresh full translations right after the cold one still run beside the JIT compiling what the cold one
+    // made hot (C2 has one thread on 2 cores and a backlog of seconds) and beside G1 marking the state the cold one
+    // left; their figures are printed, the steady ones are measured after them.
+    Runs warmup = fullTranslations(view, opts.get("warmups"));
+    if (warmup.count() > 0) {
+      System.out.printf(Locale.ROOT, "full translation, warm-up (fresh translator x%d, JIT still compiling): %s%n",
+          warmup.count(), warmup);
     }
-    Arrays.sort(fulls);
-    Arrays.sort(fullsCpu);
-    Arrays.sort(fullsGc);
-    // Process CPU time (all threads, GC and JIT included) next to the wall time: on a shared machine the wall time
-    // mostly measures the other processes; CPU time measures the work done.
-    System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d): median %.0f ms, best %.0f ms, "
-        + "worst %.0f ms; process CPU median %.0f ms, GC (collectors' time) median %.0f ms   [target <= 1000 ms]%n",
-        fulls.length, fulls[fulls.length / 2], fulls[0], fulls[fulls.length - 1], fullsCpu[fullsCpu.length / 2],
-        fullsGc[fullsGc.length / 2]);
+    Runs steady = fullTranslations(view, opts.get("fulls"));
+    System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d after the cold one and %d warm-up"
+        + " ones): %s   [target <= 1000 ms]%n", steady.count(), warmup.count(), steady);
 
     long held = usedAfterGc();
     System.out.printf(Locale.ROOT, "heap after GC holding config + catalog + translator + snapshots: %,d MiB "
@@ -182,9 +176,61 @@ public final class TranslateBenchmark {
             .getSystemLoadAverage());
   }
 
+  /**
+   * Full translations, each by a fresh translator (nothing reused), sorted per figure: wall time, process CPU time
+   * (all threads, GC and JIT included: on a shared machine the wall time mostly measures the other processes, CPU time
+   * the work done), the collectors' and the JIT compilers' time.
+   */
+  private record Runs(double[] wall, double[] cpu, double[] gc, double[] jit) {
+
+    int count() {
+      return wall.length;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "median %.0f ms, best %.0f ms, worst %.0f ms; process CPU median %.0f ms, GC "
+          + "(collectors' time) median %.0f ms, JIT (compilers' time) median %.0f ms", median(wall), wall[0],
+          wall[wall.length - 1], median(cpu), median(gc), median(jit));
+    }
+
+    private static double median(double[] sorted) {
+      return sorted[sorted.length / 2];
+    }
+  }
+
+  private static Runs fullTranslations(MeshView view, int n) {
+    double[] wall = new double[n];
+    double[] cpu = new double[n];
+    double[] gc = new double[n];
+    double[] jit = new double[n];
+    for (int i = 0; i < n; i++) {
+      MeshTranslator fresh = MeshTranslator.create();
+      long t = System.nanoTime();
+      long cpuStart = processCpuNanos();
+      long gcStart = gcMillis();
+      long jitStart = jitMillis();
+      fresh.translate(view);
+      wall[i] = (System.nanoTime() - t) / 1e6;
+      cpu[i] = (processCpuNanos() - cpuStart) / 1e6;
+      gc[i] = gcMillis() - gcStart;
+      jit[i] = jitMillis() - jitStart;
+    }
+    Arrays.sort(wall);
+    Arrays.sort(cpu);
+    Arrays.sort(gc);
+    Arrays.sort(jit);
+    return new Runs(wall, cpu, gc, jit);
+  }
+
   private static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
         .sum();
+  }
+
+  /** The JIT compilers' accumulated time (their threads run beside the translation, on the same cores). */
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private static long processCpuNanos() {

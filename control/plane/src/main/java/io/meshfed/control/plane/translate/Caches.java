@@ -10,6 +10,7 @@ import io.meshfed.control.plane.translate.endpoints.EndpointScope;
 import io.meshfed.control.plane.translate.endpoints.LoadAssignments;
 import io.meshfed.control.plane.translate.model.MeshService;
 import io.meshfed.control.plane.translate.model.Problems;
+import io.meshfed.control.plane.xds.OrderedChunks;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * What the translator built before, so that unchanged inputs give the same packed resources: clusters by spec, load
@@ -74,9 +74,7 @@ final class Caches {
     }
   }
 
-  /** Below this many resources to build, {@link #prebuild} leaves them to the calling thread. */
-  private static final int PARALLEL_BATCH = 256;
-
+  private final OrderedChunks chunks;
   private final ClusterBuilder builder = new ClusterBuilder();
   private final Snapshot.Packer packer = new Snapshot.Packer();
   private Map<Hashed<ClusterSpec>, VersionedResource> clusters = new HashMap<>();
@@ -86,6 +84,11 @@ final class Caches {
   private Map<String, Named> named = new HashMap<>();
   private Map<String, Named> namedUsed = new HashMap<>();
   private int built;
+
+  /** @param chunks how {@link #prebuild} builds in parallel (sequential: it leaves everything to the ordered calls) */
+  Caches(OrderedChunks chunks) {
+    this.chunks = chunks;
+  }
 
   VersionedResource cluster(ClusterSpec spec) {
     Hashed<ClusterSpec> key = Hashed.of(spec);
@@ -112,19 +115,9 @@ final class Caches {
     Map<Hashed<ClusterSpec>, ClusterSpec> specs = new LinkedHashMap<>();
     Map<Hashed<EdsKey>, EdsRef> eds = new LinkedHashMap<>();
     for (ClusterRef ref : refs) {
-      Hashed<ClusterSpec> key = Hashed.of(ref.spec());
-      if (!clustersUsed.containsKey(key) && !clusters.containsKey(key)) {
-        specs.putIfAbsent(key, ref.spec());
-      }
-      if (ref.eds().isPresent()) {
-        EdsRef e = ref.eds().get();
-        Hashed<EdsKey> edsKey = edsKey(e);
-        if (cached(edsKey, e.service(), peerAuthenticationGeneration) == null) {
-          eds.putIfAbsent(edsKey, e);
-        }
-      }
+      missing(ref, peerAuthenticationGeneration, specs, eds);
     }
-    if (specs.size() + eds.size() >= PARALLEL_BATCH) {
+    if (chunks.parallel(specs.size() + eds.size())) {
       List<Hashed<ClusterSpec>> specKeys = new ArrayList<>(specs.keySet());
       List<VersionedResource> packed = inParallel(specKeys.size(), (packer, i) -> packer.pack(XdsResourceType.CLUSTER,
           builder.build(specKeys.get(i).key())));
@@ -153,19 +146,11 @@ final class Caches {
     List<EdsRef> unnamed = new ArrayList<>();
     List<EdsEntry> unnamedEntries = new ArrayList<>();
     for (ClusterRef ref : refs) {
-      if (ref.eds().isEmpty()) {
-        continue;
-      }
-      EdsRef e = ref.eds().get();
-      EdsEntry entry = cached(edsKey(e), e.service(), peerAuthenticationGeneration);
-      Named used = namedUsed.get(e.name());
-      Named previous = named.get(e.name());
-      if (entry != null && (used == null || used.entry() != entry) && (previous == null || previous.entry() != entry)) {
-        unnamed.add(e);
-        unnamedEntries.add(entry);
+      if (ref.eds().isPresent()) {
+        unnamed(ref.eds().get(), peerAuthenticationGeneration, unnamed, unnamedEntries);
       }
     }
-    if (unnamed.size() >= PARALLEL_BATCH) {
+    if (chunks.parallel(unnamed.size())) {
       List<VersionedResource> packed = inParallel(unnamed.size(), (packer, i) -> packer.pack(XdsResourceType.ENDPOINT,
           unnamed.get(i).name(), unnamedEntries.get(i).endpoints().assignment(unnamed.get(i).name())));
       for (int i = 0; i < packed.size(); i++) {
@@ -176,34 +161,48 @@ final class Caches {
     }
   }
 
-  /** One task of {@link #inParallel}: the {@code i}th result, with a packer confined to the task's thread. */
-  private interface Task<T> {
-    T run(Snapshot.Packer packer, int i);
+  // Methods per ref rather than large loop bodies: the JIT compiles them early (docs/translation.md, "Speed").
+
+  /** Collects what {@code ref} needs that no cache holds: its cluster spec, its endpoints. */
+  private void missing(ClusterRef ref, int peerAuthenticationGeneration, Map<Hashed<ClusterSpec>, ClusterSpec> specs,
+      Map<Hashed<EdsKey>, EdsRef> eds) {
+    Hashed<ClusterSpec> key = Hashed.of(ref.spec());
+    if (!clustersUsed.containsKey(key) && !clusters.containsKey(key)) {
+      specs.putIfAbsent(key, ref.spec());
+    }
+    if (ref.eds().isPresent()) {
+      EdsRef e = ref.eds().get();
+      Hashed<EdsKey> edsKey = edsKey(e);
+      if (cached(edsKey, e.service(), peerAuthenticationGeneration) == null) {
+        eds.putIfAbsent(edsKey, e);
+      }
+    }
+  }
+
+  /** Collects a load assignment whose endpoints are built but not yet named (serialised under its name). */
+  private void unnamed(EdsRef e, int peerAuthenticationGeneration, List<EdsRef> unnamed,
+      List<EdsEntry> unnamedEntries) {
+    EdsEntry entry = cached(edsKey(e), e.service(), peerAuthenticationGeneration);
+    Named used = namedUsed.get(e.name());
+    Named previous = named.get(e.name());
+    if (entry != null && (used == null || used.entry() != entry) && (previous == null || previous.entry() != entry)) {
+      unnamed.add(e);
+      unnamedEntries.add(entry);
+    }
   }
 
   /**
-   * The results of {@code task} for 0 to {@code n - 1}, in that order, computed in fixed chunks on the common
-   * fork-join pool; null for a task that failed.
+   * The results of {@code task} for 0 to {@code n - 1}, in that order, built in fixed chunks in parallel, each chunk
+   * with its own packer; null for a task that failed (built again, in order, by the ordered path, which reports it).
    */
-  private static <T> List<T> inParallel(int n, Task<T> task) {
-    int chunks = (n + PARALLEL_BATCH - 1) / PARALLEL_BATCH;
-    List<List<T>> results = IntStream.range(0, chunks).parallel().mapToObj(c -> {
-      Snapshot.Packer packer = new Snapshot.Packer();
-      List<T> out = new ArrayList<>(PARALLEL_BATCH);
-      for (int i = c * PARALLEL_BATCH; i < Math.min(n, (c + 1) * PARALLEL_BATCH); i++) {
-        T result;
-        try {
-          result = task.run(packer, i);
-        } catch (RuntimeException e) {
-          result = null; // built again, in order, by the sequential path, which reports it
-        }
-        out.add(result);
+  private <T> List<T> inParallel(int n, OrderedChunks.Task<Snapshot.Packer, T> task) {
+    return chunks.map(n, Snapshot.Packer::new, (packer, i) -> {
+      try {
+        return task.run(packer, i);
+      } catch (RuntimeException e) {
+        return null;
       }
-      return out;
-    }).toList();
-    List<T> all = new ArrayList<>(n);
-    results.forEach(all::addAll);
-    return all;
+    });
   }
 
   private static Hashed<EdsKey> edsKey(EdsRef ref) {

@@ -84,44 +84,102 @@ final class EastWestListeners {
   }
 
   private void inbound() {
-    List<FilterChain> chains = new ArrayList<>();
+    // Two passes: the ordered one registers clusters and reports problems as a loop would; the chains' messages,
+    // functions of what it decided alone, are then built in parallel (OrderedChunks) and taken in its order, so the
+    // output does not depend on the threads. Tens of thousands of chains in a large mesh.
+    List<InboundChain> plans = new ArrayList<>();
+    for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
+      inbound(service, plans);
+    }
+    if (plans.isEmpty()) {
+      return;
+    }
     // The same for every terminating chain of the group: built once, shared (protos are immutable).
     TransportSocket istioMutual = ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
         UpstreamTls.ISTIO_ALPN));
-    for (MeshService service : sorted(s -> s.kind() == MeshService.Kind.KUBERNETES && s.exported())) {
-      boolean passthrough = service.eastWestPassthrough();
-      Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
-      Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
-      for (PortSpec port : service.ports()) {
-        for (String subset : subsets(rule)) {
-          String sni = Names.sni(port.number(), subset, service.fqdn());
-          String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule),
-              "spec.subsets");
-          FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
-              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
-                  .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
-          if (passthrough) {
-            chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
-          } else {
-            chain.setTransportSocket(istioMutual);
-            chain.addAllFilters(rbac(service, rule, port, subset));
-            if (port.protocol().isHttp()) {
-              String routeName = "inbound|" + port.number() + "|" + subset + "|" + service.fqdn();
-              gt.routes.put(routeName, inboundRoutes(routeName, cluster));
-              chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
-                  List.of(ListenerParts.router()), false)));
-            } else {
-              chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
-            }
-          }
-          chains.add(chain.build());
-        }
+    List<BuiltChain> built = gt.chunks.map(plans.size(), () -> istioMutual, (tls, i) -> plans.get(i).build(tls));
+    List<FilterChain> chains = new ArrayList<>(built.size());
+    for (BuiltChain chain : built) {
+      chains.add(chain.chain());
+      if (chain.routes() != null) {
+        gt.routes.put(chain.routes().getName(), chain.routes());
       }
     }
-    if (!chains.isEmpty()) {
-      gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
-          .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
+    gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
+        .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
+  }
+
+  // The loops over tens of thousands of services call a method per service and per chain: the JIT compiles those
+  // small methods early (they run thousands of times per translation) instead of on-stack-replacing one large loop
+  // body again and again, which cost seconds of compiler time per translation while the translator was fresh.
+
+  /** The chains of one exported service: one per port and subset. */
+  private void inbound(MeshService service, List<InboundChain> plans) {
+    boolean passthrough = service.eastWestPassthrough();
+    Flavor flavor = passthrough ? Flavor.INBOUND_PASSTHROUGH : Flavor.INBOUND_TERMINATE;
+    Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
+    for (PortSpec port : service.ports()) {
+      for (String subset : subsets(rule)) {
+        plans.add(inboundChain(service, rule, port, subset, flavor));
+      }
     }
+  }
+
+  /** One chain's ordered part: its cluster registered, its network RBAC (problems reported), its names. */
+  private InboundChain inboundChain(MeshService service, Optional<DestinationRuleIndex.Merged> rule, PortSpec port,
+      String subset, Flavor flavor) {
+    String sni = Names.sni(port.number(), subset, service.fqdn());
+    String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule), "spec.subsets");
+    if (flavor == Flavor.INBOUND_PASSTHROUGH) {
+      return new InboundChain(sni, cluster, true, List.of(), null);
+    }
+    List<Filter> rbac = rbac(service, rule, port, subset);
+    String routeName = port.protocol().isHttp() ? "inbound|" + port.number() + "|" + subset + "|" + service.fqdn()
+        : null;
+    return new InboundChain(sni, cluster, false, rbac, routeName);
+  }
+
+  /** A filter chain and, for a terminated HTTP chain, its routes (null otherwise). */
+  private record BuiltChain(FilterChain chain, RouteConfiguration routes) {
+  }
+
+  /**
+   * What the ordered pass decided for one inbound chain; {@link #build} makes its messages from this alone, on any
+   * thread.
+   *
+   * @param routeName the terminated HTTP chain's route configuration; null for TCP (or a passthrough chain)
+   */
+  private record InboundChain(String sni, String cluster, boolean passthrough, List<Filter> rbac, String routeName) {
+
+    BuiltChain build(TransportSocket istioMutual) {
+      FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
+          .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
+              .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
+      RouteConfiguration routes = null;
+      if (passthrough) {
+        chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+      } else {
+        chain.setTransportSocket(istioMutual);
+        chain.addAllFilters(rbac);
+        if (routeName != null) {
+          routes = inboundRoutes(routeName, cluster);
+          chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
+              List.of(ListenerParts.router()), false)));
+        } else {
+          chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
+        }
+      }
+      return new BuiltChain(sized(chain.build()), routes);
+    }
+  }
+
+  /**
+   * The chain with its serialised size computed (protobuf memoises it in the message): the listener holding tens of
+   * thousands of chains is serialised on one thread, which then only writes them.
+   */
+  private static FilterChain sized(FilterChain chain) {
+    chain.getSerializedSize();
+    return chain;
   }
 
   /**
@@ -177,33 +235,14 @@ final class EastWestListeners {
     }
     MeshRoutes meshRoutes = new MeshRoutes(gt);
     RouteConfiguration.Builder routes = RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES);
-    List<FilterChain> chains = new ArrayList<>();
+    // As for the inbound chains: the ordered pass registers the clusters (sni, cluster pairs), the chains are built
+    // in parallel.
+    List<Passthrough> passthrough = new ArrayList<>();
     for (MeshService service : remote) {
-      int defaultPort = defaultHttpPort(service);
-      for (PortSpec port : service.ports()) {
-        if (port.protocol().isHttp()) {
-          List<String> names = kubernetesNames(service, shortNames.get(service.name()) == 1);
-          VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(service.fqdn() + ":" + port.number());
-          for (String name : names) {
-            vhost.addDomains(name + ":" + port.number());
-          }
-          if (port.number() == defaultPort) {
-            vhost.addAllDomains(names);
-          }
-          vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
-          routes.addVirtualHosts(vhost);
-        }
-        Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
-        for (String subset : subsets(rule)) {
-          String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH, source(rule),
-              "spec.subsets");
-          String sni = Names.sni(port.number(), subset, service.fqdn());
-          chains.add(FilterChain.newBuilder().setName("tls|" + sni)
-              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
-              .addFilters(ListenerParts.tcpProxy(sni, cluster)).build());
-        }
-      }
+      outbound(service, shortNames.get(service.name()) == 1, meshRoutes, routes, passthrough);
     }
+    List<FilterChain> chains = gt.chunks.map(passthrough.size(), () -> null,
+        (unused, i) -> passthrough.get(i).chain());
     gt.routes.put(OUTBOUND_ROUTES, routes.build());
     HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + OUTBOUND_PORT, OUTBOUND_ROUTES,
         List.of(ListenerParts.router()), false);
@@ -214,6 +253,47 @@ final class EastWestListeners {
     Listener listener = ListenerParts.listener(OUTBOUND_PORT).addListenerFilters(ListenerParts.tlsInspector())
         .addAllFilterChains(all).build();
     gt.listeners.put(Names.listener(OUTBOUND_PORT), listener);
+  }
+
+  /** One remote service's virtual hosts (its HTTP ports) and TLS chains (every port and subset). */
+  private void outbound(MeshService service, boolean shortNameUnique, MeshRoutes meshRoutes,
+      RouteConfiguration.Builder routes, List<Passthrough> passthrough) {
+    int defaultPort = defaultHttpPort(service);
+    for (PortSpec port : service.ports()) {
+      if (port.protocol().isHttp()) {
+        routes.addVirtualHosts(outboundHost(service, port, port.number() == defaultPort, shortNameUnique,
+            meshRoutes));
+      }
+      Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
+      for (String subset : subsets(rule)) {
+        String cluster = gt.addCluster(service, service.fqdn(), port, subset, Flavor.PASSTHROUGH, source(rule),
+            "spec.subsets");
+        passthrough.add(new Passthrough(Names.sni(port.number(), subset, service.fqdn()), cluster));
+      }
+    }
+  }
+
+  private VirtualHost.Builder outboundHost(MeshService service, PortSpec port, boolean defaultPort,
+      boolean shortNameUnique, MeshRoutes meshRoutes) {
+    List<String> names = kubernetesNames(service, shortNameUnique);
+    VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(service.fqdn() + ":" + port.number());
+    for (String name : names) {
+      vhost.addDomains(name + ":" + port.number());
+    }
+    if (defaultPort) {
+      vhost.addAllDomains(names);
+    }
+    return vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
+  }
+
+  /** A TLS chain of the outbound listener: forwarded by SNI to its passthrough cluster. */
+  private record Passthrough(String sni, String cluster) {
+
+    FilterChain chain() {
+      return sized(FilterChain.newBuilder().setName("tls|" + sni)
+          .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
+          .addFilters(ListenerParts.tcpProxy(sni, cluster)).build());
+    }
   }
 
   /** The port a request without one in its Host reaches: 80 when the service has it, else its only HTTP port. */

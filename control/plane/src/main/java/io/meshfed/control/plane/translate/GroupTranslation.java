@@ -23,6 +23,7 @@ import io.meshfed.control.plane.translate.model.Problems;
 import io.meshfed.control.plane.translate.model.Protocol;
 import io.meshfed.control.plane.translate.model.ServiceRegistry;
 import io.meshfed.control.plane.translate.routes.DestinationResolver;
+import io.meshfed.control.plane.xds.OrderedChunks;
 import io.meshfed.federation.catalog.Locality;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,14 +45,18 @@ final class GroupTranslation implements DestinationResolver {
   final Problems problems;
   final Flavor outbound;
   final List<String> trustDomains;
+  /** How large batches of messages are built in parallel (the east-west gateway's filter chains). */
+  final OrderedChunks chunks;
   final Map<String, Listener> listeners = new TreeMap<>();
   final Map<String, RouteConfiguration> routes = new TreeMap<>();
   final Map<String, ClusterRef> clusters = new TreeMap<>();
   final TreeSet<String> secrets = new TreeSet<>();
   private final Map<String, Optional<DestinationRuleIndex.Merged>> rules = new HashMap<>();
 
-  GroupTranslation(MeshView view, GatewayGroup group, ServiceRegistry registry, Problems problems, Flavor outbound) {
+  GroupTranslation(MeshView view, GatewayGroup group, ServiceRegistry registry, Problems problems, Flavor outbound,
+      OrderedChunks chunks) {
     this.view = view;
+    this.chunks = chunks;
     this.group = group;
     this.registry = registry;
     this.problems = problems;

@@ -18,6 +18,7 @@ import io.meshfed.control.plane.translate.model.Problems;
 import io.meshfed.control.plane.translate.model.ServiceRegistry;
 import io.meshfed.control.plane.translate.security.Secrets;
 import io.meshfed.control.plane.istio.ServiceExport;
+import io.meshfed.control.plane.xds.OrderedChunks;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
 import io.meshfed.federation.catalog.ServiceKey;
@@ -49,7 +50,8 @@ import java.util.TreeMap;
  */
 public final class MeshTranslator {
 
-  private final Caches caches = new Caches();
+  private final OrderedChunks chunks;
+  private final Caches caches;
   private final Map<String, GroupState> groups = new HashMap<>();
   private LocalServices local;
   private ServiceRegistry registry;
@@ -61,11 +63,21 @@ public final class MeshTranslator {
   private List<TranslationProblem> configProblems = List.of();
   private Map<ServiceKey, Map<String, String>> exports = Map.of();
 
-  private MeshTranslator() {
+  private MeshTranslator(OrderedChunks chunks) {
+    this.chunks = chunks;
+    this.caches = new Caches(chunks);
   }
 
   public static MeshTranslator create() {
-    return new MeshTranslator();
+    return new MeshTranslator(OrderedChunks.DEFAULT);
+  }
+
+  /**
+   * A translator building in parallel as {@code chunks} says; {@link OrderedChunks#SEQUENTIAL} is the
+   * straightforward one-thread path the parallel ones are tested against.
+   */
+  static MeshTranslator create(OrderedChunks chunks) {
+    return new MeshTranslator(chunks);
   }
 
   /** The snapshots for every group of the view, and the problems met. */
@@ -273,7 +285,8 @@ public final class MeshTranslator {
       }
       GroupState previous = groups.get(group.key());
       GroupState state = new GroupState();
-      GroupTranslation gt = new GroupTranslation(view, group, registry, problems, outboundFlavor(group));
+      GroupTranslation gt = new GroupTranslation(view, group, registry, problems, outboundFlavor(group),
+          chunks);
       translateListeners(gt, problems);
       Map<XdsResourceType, SortedMap<String, VersionedResource>> resources = resources(gt, state, problems);
       if (previous != null) {
@@ -332,19 +345,25 @@ public final class MeshTranslator {
     SortedMap<String, VersionedResource> endpoints = new TreeMap<>();
     caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
     for (ClusterRef ref : gt.clusters.values()) {
-      clusters.put(ref.name(), caches.cluster(ref.spec()));
-      if (ref.eds().isPresent()) {
-        EdsRef eds = ref.eds().get();
-        Problems own = new Problems();
-        endpoints.put(eds.name(), endpoints(eds, own).assignment());
-        state.endpointProblems(eds.name(), own.all());
-        state.index(eds);
-      }
+      clusterAndEndpoints(ref, state, clusters, endpoints);
     }
     out.put(XdsResourceType.CLUSTER, clusters);
     out.put(XdsResourceType.ENDPOINT, endpoints);
     out.put(XdsResourceType.SECRET, packed(XdsResourceType.SECRET, secrets(gt, problems)));
     return out;
+  }
+
+  /** A cluster and its load assignment, in the group's order (a method per cluster: the JIT compiles it early). */
+  private void clusterAndEndpoints(ClusterRef ref, GroupState state, SortedMap<String, VersionedResource> clusters,
+      SortedMap<String, VersionedResource> endpoints) {
+    clusters.put(ref.name(), caches.cluster(ref.spec()));
+    if (ref.eds().isPresent()) {
+      EdsRef eds = ref.eds().get();
+      Problems own = new Problems();
+      endpoints.put(eds.name(), endpoints(eds, own).assignment());
+      state.endpointProblems(eds.name(), own.all());
+      state.index(eds);
+    }
   }
 
   /** Messages packed (large batches in parallel), by name. */

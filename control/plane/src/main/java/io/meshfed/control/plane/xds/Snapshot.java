@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
 
 /**
  * The immutable set of xDS resources served to one gateway group: per type, the resources by name with their
@@ -32,8 +31,6 @@ import java.util.stream.IntStream;
  */
 public final class Snapshot {
     private static final HexFormat HEX = HexFormat.of();
-    /** Below this many resources, {@link Builder#addAll} serialises on the caller's thread alone. */
-    private static final int PARALLEL_BATCH = 256;
     private static final String TYPE_URL_PREFIX = "type.googleapis.com/";
 
     private final Map<XdsResourceType, TypeResources> types;
@@ -253,47 +250,10 @@ public final class Snapshot {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(list, "list");
             List<? extends Message> messages = List.copyOf(list);
-            if (messages.size() < PARALLEL_BATCH) {
-                return prepareRange(type, messages, 0, messages.size());
-            }
-            // Fixed chunks on an ordered stream: the results come back in the list's order whatever thread prepared
-            // them. Each chunk keeps its failure, so the first bad resource in list order is the one rethrown here
-            // (a parallel stream would rethrow whichever failed first in time).
-            int chunks = (messages.size() + PARALLEL_BATCH - 1) / PARALLEL_BATCH;
-            List<PreparedChunk> prepared = IntStream.range(0, chunks).parallel()
-                    .mapToObj(c -> PreparedChunk.of(type, messages, c * PARALLEL_BATCH,
-                            Math.min(messages.size(), (c + 1) * PARALLEL_BATCH)))
-                    .toList();
-            List<VersionedResource> out = new ArrayList<>(messages.size());
-            for (PreparedChunk chunk : prepared) {
-                if (chunk.failure() != null) {
-                    throw chunk.failure();
-                }
-                out.addAll(chunk.resources());
-            }
-            return out;
-        }
-
-        /** One chunk's prepared resources, or the exception its first bad resource raised. */
-        private record PreparedChunk(List<VersionedResource> resources, RuntimeException failure) {
-            static PreparedChunk of(XdsResourceType type, List<? extends Message> messages, int from, int to) {
-                try {
-                    return new PreparedChunk(prepareRange(type, messages, from, to), null);
-                } catch (RuntimeException e) {
-                    return new PreparedChunk(List.of(), e);
-                }
-            }
-        }
-
-        /** Prepares {@code messages[from, to)} with one digest instance (getInstance costs more than a small digest). */
-        private static List<VersionedResource> prepareRange(XdsResourceType type, List<? extends Message> messages,
-                int from, int to) {
-            MessageDigest sha = sha256();
-            List<VersionedResource> out = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                out.add(prepare(type, messages.get(i), sha));
-            }
-            return out;
+            // One digest instance per chunk (getInstance costs more than a small digest); the first bad resource in
+            // list order is the one thrown.
+            return OrderedChunks.DEFAULT.map(messages.size(), Builder::sha256,
+                    (sha, i) -> prepare(type, messages.get(i), sha));
         }
 
         /** Sets the type version explicitly instead of deriving it from the content. */
@@ -339,26 +299,34 @@ public final class Snapshot {
             byte[] buffer = new byte[16 * 1024];
             int length = 0;
             for (VersionedResource r : byName.values()) {
-                int end = utf8(r.name(), buffer, length);
-                if (end >= 0) {
-                    buffer[end++] = 0;
-                    end = utf8(r.version(), buffer, end);
-                }
-                if (end < 0 || end >= buffer.length) {
-                    // Full, or not ASCII: what is buffered first, then this resource on its own.
-                    sha.update(buffer, 0, length);
-                    length = 0;
-                    sha.update(r.name().getBytes(StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                    sha.update(r.version().getBytes(StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                    continue;
-                }
-                buffer[end++] = 0;
-                length = end;
+                length = digest(r, sha, buffer, length);
             }
             sha.update(buffer, 0, length);
             return HEX.formatHex(sha.digest(), 0, 8);
+        }
+
+        /**
+         * Feeds {@code name NUL version NUL} of one resource to the buffer (or, when full or not ASCII, what is
+         * buffered and then the resource to the digest); returns the buffer's new length. A method per resource
+         * rather than a large loop body: the JIT compiles it early.
+         */
+        private static int digest(VersionedResource r, MessageDigest sha, byte[] buffer, int length) {
+            int end = utf8(r.name(), buffer, length);
+            if (end >= 0) {
+                buffer[end++] = 0;
+                end = utf8(r.version(), buffer, end);
+            }
+            if (end < 0 || end >= buffer.length) {
+                // Full, or not ASCII: what is buffered first, then this resource on its own.
+                sha.update(buffer, 0, length);
+                sha.update(r.name().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(r.version().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                return 0;
+            }
+            buffer[end++] = 0;
+            return end;
         }
 
         /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshfed.control.client.xds.XdsResourceType;
+import io.meshfed.control.plane.xds.OrderedChunks;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -60,6 +61,10 @@ class TranslationDeterminismTest {
           """.formatted(name));
       fx.file(name + "-endpoints.yaml", Kube.endpoints("default", name, "http", 9080,
           name + "-a/10.1." + i + ".1/version=v1", name + "-b/10.1." + i + ".2/version=v2"));
+      // Also exported by the west cluster: the east-west outbound listener gets a passthrough chain per port and
+      // subset.
+      fx.export("west", "default", name, List.of(new ServicePort("http", 9080, "TCP", "")), List.of(), Reach.GATEWAY,
+          1);
     }
     return fx.file("services.yaml", services.toString()).file("routes.yaml", routes.toString());
   }
@@ -73,6 +78,27 @@ class TranslationDeterminismTest {
     for (String group : List.of(INGRESS, EASTWEST)) {
       Snapshot served = translation.snapshots().get(group);
       assertSameResources(served, oneByOne(served));
+    }
+  }
+
+  /**
+   * The parallel paths (clusters and load assignments prebuilt in chunks, the east-west gateway's inbound and
+   * outbound filter chains built in chunks, batches packed in chunks) give what one thread building everything in
+   * order gives.
+   */
+  @Test
+  void theParallelPathsGiveWhatTheSequentialPathGives() {
+    MeshFixture fx = mesh();
+    Translation parallel = fx.translate();
+    Translation sequential = MeshTranslator.create(OrderedChunks.SEQUENTIAL).translate(fx.view());
+    // Both east-west listeners have more chains than a chunk holds, so they took the parallel path.
+    assertThat(fx.snapshot(EASTWEST).resources(XdsResourceType.LISTENER)).hasSize(2);
+    for (String listener : List.of("0.0.0.0_15443", "0.0.0.0_15001")) {
+      assertThat(fx.listener(EASTWEST, listener).getFilterChainsCount()).as(listener).isGreaterThan(256);
+    }
+    assertThat(parallel.problems()).isEqualTo(sequential.problems());
+    for (String group : List.of(INGRESS, EASTWEST)) {
+      assertSameResources(parallel.snapshots().get(group), sequential.snapshots().get(group));
     }
   }
 

@@ -1,10 +1,8 @@
 package io.meshfed.control.plane.translate.endpoints;
 
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
+import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
-import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.meshfed.control.plane.istio.DestinationRule.Distribute;
 import io.meshfed.control.plane.istio.PeerAuthentication.MtlsMode;
 import io.meshfed.control.plane.istio.PeerAuthenticationIndex;
@@ -53,8 +51,17 @@ public final class LoadAssignments {
   private static final int MAX_INTERNED = 200_000;
   /** {@code ClusterLoadAssignment.endpoints}. */
   private static final int ASSIGNMENT_ENDPOINTS = 2;
-  /** {@code tlsMode: istio}, the same in every mTLS endpoint's metadata: one immutable instance. */
-  private static final Struct ISTIO_TLS_MODE = Struct.newBuilder().putFields("tlsMode", string("istio")).build();
+
+  // Field numbers: Metadata.filter_metadata, Struct.fields (map entries: key 1, value 2), Value.string_value.
+  private static final int FILTER_METADATA = 1;
+  private static final int STRUCT_FIELDS = 1;
+  private static final int ENTRY_KEY = 1;
+  private static final int ENTRY_VALUE = 2;
+  private static final int STRING_VALUE = 3;
+  /** {@code tlsMode: istio}, the same in every mTLS endpoint's metadata. */
+  private static final String[] TLS_MODE_KEYS = {"tlsMode"};
+  private static final String[] TLS_MODE_VALUES = {"istio"};
+  private static final int TLS_MODE_SIZE = structSize(TLS_MODE_KEYS, TLS_MODE_VALUES);
 
   /** What load assignments depend on besides the service. */
   public record Context(String clusterId, String network, Map<String, ClusterView> clusters,
@@ -457,26 +464,82 @@ public final class LoadAssignments {
     return 1;
   }
 
-  /** The serialised metadata of an endpoint, shared by every endpoint with the same. */
+  /**
+   * The serialised metadata of an endpoint, shared by every endpoint with the same. Written in wire form, as
+   * protobuf's deterministic serialisation writes the {@code Metadata} message (map entries in key order, each with
+   * its key and value; a {@code Value}'s string in its oneof field even when empty): a mesh has tens of thousands of
+   * distinct workloads, and building the messages to serialise them cost more than the rest of the endpoint.
+   * TranslationDeterminismTest compares the result with protobuf's own serialisation.
+   */
   private byte[] metadata(Ep ep) {
     MetadataKey key = new MetadataKey(ep.istioMtls(), ep.workload(), ep.clusterId(), ep.network());
     return interned.computeIfAbsent(key, k -> {
-      Metadata.Builder metadata = Metadata.newBuilder();
-      if (ep.istioMtls()) {
-        metadata.putFilterMetadata(TRANSPORT_SOCKET_MATCH, ISTIO_TLS_MODE);
+      // Struct fields by key: cluster < network < workload; filter_metadata by key: envoy.transport_socket_match
+      // < istio.
+      String[] keys = ep.workload() == null ? new String[] {"cluster", "network"}
+          : new String[] {"cluster", "network", "workload"};
+      String[] values = ep.workload() == null ? new String[] {ep.clusterId(), ep.network()}
+          : new String[] {ep.clusterId(), ep.network(), ep.workload() + ";" + ep.clusterId()};
+      int istio = structSize(keys, values);
+      int size = (ep.istioMtls() ? filterEntrySize(TRANSPORT_SOCKET_MATCH, TLS_MODE_SIZE) : 0)
+          + filterEntrySize(ISTIO_METADATA, istio);
+      byte[] bytes = new byte[size];
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      try {
+        if (ep.istioMtls()) {
+          writeFilterEntry(out, TRANSPORT_SOCKET_MATCH, TLS_MODE_KEYS, TLS_MODE_VALUES, TLS_MODE_SIZE);
+        }
+        writeFilterEntry(out, ISTIO_METADATA, keys, values, istio);
+        out.checkNoSpaceLeft();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      Struct.Builder istio = Struct.newBuilder();
-      if (ep.workload() != null) {
-        istio.putFields("workload", string(ep.workload() + ";" + ep.clusterId()));
-      }
-      istio.putFields("cluster", string(ep.clusterId()));
-      istio.putFields("network", string(ep.network()));
-      metadata.putFilterMetadata(ISTIO_METADATA, istio.build());
-      return Snapshot.deterministicBytes(metadata.build());
+      return bytes;
     });
   }
 
-  private static Value string(String value) {
-    return Value.newBuilder().setStringValue(value).build();
+  /** The size of a {@code Struct} of string values, {@code keys} in order. */
+  private static int structSize(String[] keys, String[] values) {
+    int size = 0;
+    for (int i = 0; i < keys.length; i++) {
+      int entry = fieldEntrySize(keys[i], values[i]);
+      size += CodedOutputStream.computeTagSize(STRUCT_FIELDS) + CodedOutputStream.computeUInt32SizeNoTag(entry)
+          + entry;
+    }
+    return size;
+  }
+
+  private static int fieldEntrySize(String key, String value) {
+    int valueSize = CodedOutputStream.computeStringSize(STRING_VALUE, value);
+    return CodedOutputStream.computeStringSize(ENTRY_KEY, key) + CodedOutputStream.computeTagSize(ENTRY_VALUE)
+        + CodedOutputStream.computeUInt32SizeNoTag(valueSize) + valueSize;
+  }
+
+  private static int filterEntrySize(String namespace, int structSize) {
+    int entry = filterEntryBody(namespace, structSize);
+    return CodedOutputStream.computeTagSize(FILTER_METADATA) + CodedOutputStream.computeUInt32SizeNoTag(entry)
+        + entry;
+  }
+
+  private static int filterEntryBody(String namespace, int structSize) {
+    return CodedOutputStream.computeStringSize(ENTRY_KEY, namespace) + CodedOutputStream.computeTagSize(ENTRY_VALUE)
+        + CodedOutputStream.computeUInt32SizeNoTag(structSize) + structSize;
+  }
+
+  private static void writeFilterEntry(CodedOutputStream out, String namespace, String[] keys, String[] values,
+      int structSize) throws IOException {
+    out.writeTag(FILTER_METADATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(filterEntryBody(namespace, structSize));
+    out.writeString(ENTRY_KEY, namespace);
+    out.writeTag(ENTRY_VALUE, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(structSize);
+    for (int i = 0; i < keys.length; i++) {
+      out.writeTag(STRUCT_FIELDS, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(fieldEntrySize(keys[i], values[i]));
+      out.writeString(ENTRY_KEY, keys[i]);
+      out.writeTag(ENTRY_VALUE, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(CodedOutputStream.computeStringSize(STRING_VALUE, values[i]));
+      out.writeString(STRING_VALUE, values[i]);
+    }
   }
 }

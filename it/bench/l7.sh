@@ -19,6 +19,10 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECS="${L7_BENCH_SECONDS:-10}"
 ROUNDS="${L7_BENCH_ROUNDS:-2}"
 LAT_ROUNDS="${L7_BENCH_LATENCY_ROUNDS:-3}"
+if ! [[ "$LAT_ROUNDS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "l7 bench: L7_BENCH_LATENCY_ROUNDS=$LAT_ROUNDS (expected: a whole number of rounds, 1 or more)" >&2
+  exit 2
+fi
 TRANSPORT="${L7_BENCH_TRANSPORT:-auto}"
 PROXY_CPUS="${L7_BENCH_PROXY_CPUS:-1}"
 LOAD_CPUS="${L7_BENCH_LOAD_CPUS:-0}"
@@ -295,7 +299,11 @@ run_proxy() { # name phase
     LAT99[$name]="$(echo "$picked" | cut -d' ' -f4)"
     BASE50[$name]="$(echo "$picked" | cut -d' ' -f5)"
     BASE99[$name]="$(echo "$picked" | cut -d' ' -f6)"
-    CPU[$name]="$(printf '%s' "$cpus" | sort -n | sed -n "$(( (LAT_ROUNDS + 1) / 2 ))p")"
+    # Rounds whose wrk run failed (no rate) have no CPU figure; the median is over the others.
+    local measured
+    measured="$(printf '%s' "$cpus" | grep -v '^n/a$' | sort -n)"
+    CPU[$name]="$(echo "$measured" | sed -n "$(( ($(echo "$measured" | grep -c .) + 1) / 2 ))p")"
+    [ -z "${CPU[$name]}" ] && CPU[$name]="n/a"
     wrk_rate "http://127.0.0.1:$http/" 1000 >/dev/null
     RSS[$name]="$(( $(rss_kb "$procs") / 1024 ))"
     TLS[$name]="$(tls_handshakes "https://127.0.0.1:$https/")"

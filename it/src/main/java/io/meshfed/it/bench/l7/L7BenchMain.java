@@ -75,7 +75,7 @@ public final class L7BenchMain {
         case "--cert" -> cert = args[i + 1];
         case "--key" -> key = args[i + 1];
         case "--workers" -> workers = Integer.parseInt(args[i + 1]);
-        case "--transport" -> transport = IoTransport.valueOf(args[i + 1].toUpperCase(java.util.Locale.ROOT));
+        case "--transport" -> transport = IoTransport.fromSetting(args[i + 1]);
         default -> throw new IllegalArgumentException(args[i] + ": unknown option (expected: --http, --https, "
             + "--backend, --cert, --key, --workers, --transport)");
       }

@@ -410,13 +410,12 @@ public record GatewaySettings(GatewayRole role, String name, String podName, Str
 
     /** {@code transport}: {@code auto} (default), {@code epoll} or {@code nio}. */
     public Builder transport(String value) {
-      for (IoTransport candidate : IoTransport.values()) {
-        if (candidate.settingValue().equals(value)) {
-          this.transport = candidate;
-          return this;
-        }
+      try {
+        this.transport = IoTransport.fromSetting(value);
+      } catch (IllegalArgumentException e) {
+        throw problem("transport", value + " (expected: auto, epoll or nio)");
       }
-      throw problem("transport", value + " (expected: auto, epoll or nio)");
+      return this;
     }
 
     /** The settings; fails naming the first required key that is missing or inconsistent. */

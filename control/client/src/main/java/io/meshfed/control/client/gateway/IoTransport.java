@@ -18,4 +18,18 @@ public enum IoTransport {
   public String settingValue() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /**
+   * The transport spelled {@code value} in a setting.
+   *
+   * @throws IllegalArgumentException {@code transport: <value> (expected: auto, epoll or nio)}
+   */
+  public static IoTransport fromSetting(String value) {
+    for (IoTransport candidate : values()) {
+      if (candidate.settingValue().equals(value)) {
+        return candidate;
+      }
+    }
+    throw new IllegalArgumentException("transport: " + value + " (expected: auto, epoll or nio)");
+  }
 }

@@ -1,6 +1,7 @@
 package io.meshfed.control.plane.runtime;
 
 import io.meshfed.control.plane.translate.ExtAuthzProvider;
+import io.meshfed.control.plane.translate.MeshView;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -162,21 +163,15 @@ public record ControlPlaneSettings(String meshId, String clusterId, String netwo
    * @param extensionProviders {@code extensionProviders[]} of kind {@code envoyExtAuthzHttp}, the authorizers CUSTOM
    *     AuthorizationPolicies name; in file order, names unique
    * @param tracingSampling {@code defaultConfig.tracing.sampling}: the percentage (0..100) of new traces the
-   *     gateways sample
+   *     gateways sample (checked where it becomes part of the translation's view, {@code MeshView.Builder})
    */
   public record MeshConfig(List<ExtAuthzProvider> extensionProviders, double tracingSampling) {
 
-    /** Istio's {@code defaultConfig.tracing.sampling} default, percent. */
-    public static final double DEFAULT_TRACING_SAMPLING = 1.0;
-
     /** No providers, 1 % sampling: Istio's defaults. */
-    public static final MeshConfig DEFAULT = new MeshConfig(List.of(), DEFAULT_TRACING_SAMPLING);
+    public static final MeshConfig DEFAULT = new MeshConfig(List.of(), MeshView.DEFAULT_TRACE_SAMPLING_PERCENT);
 
     public MeshConfig {
       extensionProviders = List.copyOf(extensionProviders);
-      if (!(tracingSampling >= 0 && tracingSampling <= 100)) {
-        throw new IllegalArgumentException("tracingSampling: " + tracingSampling + " (expected: a percentage 0..100)");
-      }
     }
   }
 }

@@ -22,6 +22,7 @@ import io.meshfed.control.plane.runtime.ControlPlaneSettings.VaultAuthMethod;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.VaultAuthSettings;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings.Xds;
 import io.meshfed.control.plane.translate.ExtAuthzProvider;
+import io.meshfed.control.plane.translate.MeshView;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -325,7 +326,7 @@ final class SettingsReader {
     }
     Section defaultConfig = section.section("defaultConfig");
     Section tracing = defaultConfig.section("tracing");
-    double sampling = tracing.number("sampling", MeshConfig.DEFAULT_TRACING_SAMPLING, 0, 100,
+    double sampling = tracing.number("sampling", MeshView.DEFAULT_TRACE_SAMPLING_PERCENT, 0, 100,
         "a percentage 0..100 of new traces the gateways sample");
     tracing.finish();
     defaultConfig.finish();

@@ -42,7 +42,10 @@ public record ExtAuthzProvider(String name, String service, int port, String pat
     }
   }
 
-  /** A provider with Istio's defaults: no path prefix, no extra headers, fail closed with 403, 200 ms timeout. */
+  /**
+   * A provider with no path prefix, no extra headers, failing closed with 403 (Istio's defaults) and Envoy's 200 ms
+   * timeout (Istio's, which the settings use, is 10 minutes).
+   */
   public static ExtAuthzProvider of(String name, String service, int port) {
     return new ExtAuthzProvider(name, service, port, "", List.of(), List.of(), false, 403, Duration.ofMillis(200));
   }

@@ -160,13 +160,14 @@ class GatewayAgainstControlPlaneTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String answer = "";
     while (!answer.contains("web-1") && System.nanoTime() < deadline) {
-      answer = gateway.port("0.0.0.0_8080").map(port -> rawGet(port, "shop.example.com")).orElse("");
+      answer = gateway.port("0.0.0.0_8080").map(port -> rawGet(port, "shop.example.com", "/", "")).orElse("");
       if (!answer.contains("web-1")) {
         Thread.sleep(50);
       }
     }
     assertThat(answer).startsWith("HTTP/1.1 200").contains("web-1 shop.example.com");
-    assertThat(rawGet(gateway.port("0.0.0.0_8080").orElseThrow(), "other.example.com")).startsWith("HTTP/1.1 404");
+    assertThat(rawGet(gateway.port("0.0.0.0_8080").orElseThrow(), "other.example.com", "/", ""))
+        .startsWith("HTTP/1.1 404");
   }
 
   /**
@@ -255,7 +256,8 @@ class GatewayAgainstControlPlaneTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String allowed = "";
     while (!allowed.contains("web-1") && System.nanoTime() < deadline) {
-      allowed = gateway.port("0.0.0.0_8080").map(port -> request(port, "/api/orders", allow)).orElse("");
+      allowed = gateway.port("0.0.0.0_8080").map(port -> rawGet(port, "shop.example.com", "/api/orders", allow))
+          .orElse("");
       if (!allowed.contains("web-1")) {
         Thread.sleep(50);
       }
@@ -266,28 +268,17 @@ class GatewayAgainstControlPlaneTest {
     assertThat(checked).contains("/check/api/orders");
 
     // Denied: the authorizer's status and body, flagged UAEX.
-    String denied = request(port, "/api/orders", "x-ext-authz: deny\r\n");
+    String denied = rawGet(port, "shop.example.com", "/api/orders", "x-ext-authz: deny\r\n");
     assertThat(denied).startsWith("HTTP/1.1 403").containsIgnoringCase("x-meshfed-flags: UAEX")
         .containsIgnoringCase("x-ext-authz-check-result: denied").contains("denied by ext_authz");
-    assertThat(request(port, "/api/orders", "")).startsWith("HTTP/1.1 403").containsIgnoringCase(
+    assertThat(rawGet(port, "shop.example.com", "/api/orders", "")).startsWith("HTTP/1.1 403").containsIgnoringCase(
         "x-meshfed-flags: UAEX");
 
     // A path the policy's rules do not match is not sent to the authorizer.
     int asked = checked.size();
-    assertThat(request(port, "/public", "")).startsWith("HTTP/1.1 200").contains("web-1 user=null");
+    assertThat(rawGet(port, "shop.example.com", "/public", "")).startsWith("HTTP/1.1 200")
+        .contains("web-1 user=null");
     assertThat(checked).hasSize(asked);
-  }
-
-  /** One HTTP/1.1 request for shop.example.com with extra header lines; the raw response. */
-  private static String request(int port, String path, String headers) {
-    try (java.net.Socket socket = new java.net.Socket(HOST, port)) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: shop.example.com\r\n" + headers
-          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-    } catch (java.io.IOException e) {
-      return "";
-    }
   }
 
   /** Service web (shop) with one pod on 127.0.1.11:{@code port}, behind the ingress Gateway meshfed-system/edge. */
@@ -341,11 +332,12 @@ class GatewayAgainstControlPlaneTest {
   }
 
   /** One HTTP/1.1 request with the given Host, over a plain socket (the JDK client cannot set Host). */
-  private static String rawGet(int port, String host) {
+  /** The raw HTTP/1.1 response to a GET, or "" while the gateway does not accept connections yet (for polling). */
+  private static String rawGet(int port, String host, String path, String headers) {
     try (java.net.Socket socket = new java.net.Socket(HOST, port)) {
-      socket.setSoTimeout(5000);
-      socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
     } catch (java.io.IOException e) {
       return "";

@@ -9,14 +9,16 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.meshfed.federation.catalog.ExportedService;
 import io.meshfed.federation.catalog.ServiceKey;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * ExternalName Services cannot be exported. Endpoints come from the EndpointSlices labelled
  * {@code kubernetes.io/service-name}.
  *
- * <p>Not thread-safe: confined to its owner's thread (a Vert.x context), as informer feeds arrange.
+ * <p>Not thread-safe: confined to its owner's thread (a Vert.x context), as informer feeds arrange. Only the
+ * per-service recomputation may run elsewhere, through the {@link OrderedTasks} given at construction, while the
+ * owner waits for it.
  */
 public final class ExportIndex {
 
@@ -42,25 +46,30 @@ public final class ExportIndex {
   private final ExportSettings settings;
   private final ExportSink sink;
   private final boolean exportedOnly;
+  private final OrderedTasks tasks;
 
-  private final Map<ObjectKey, Service> services = new HashMap<>();
+  // Sized for their contents at each bulk load (replaceAll). The sets in slicesByService and servicesByPod are
+  // immutable, replaced on change: nearly every one holds a single element.
+  private Map<ObjectKey, Service> services = new HashMap<>();
   private final Set<ObjectKey> exports = new HashSet<>();
-  private final Map<ObjectKey, EndpointSlice> slices = new HashMap<>();
-  private final Map<ServiceKey, Set<ObjectKey>> slicesByService = new HashMap<>();
-  private final Map<ObjectKey, Pod> pods = new HashMap<>();
-  private final Map<ObjectKey, Set<ServiceKey>> servicesByPod = new HashMap<>();
+  private Map<ObjectKey, EndpointSlice> slices = new HashMap<>();
+  private Map<ServiceKey, Set<ObjectKey>> slicesByService = new HashMap<>();
+  private Map<ObjectKey, Pod> pods = new HashMap<>();
+  private Map<ObjectKey, Set<ServiceKey>> servicesByPod = new HashMap<>();
   private final Map<String, Namespace> namespaces = new HashMap<>();
   private final Map<ServiceKey, ExportedService> exported = new HashMap<>();
 
   public ExportIndex(String clusterId, ExportSettings settings, ExportSink sink) {
-    this(clusterId, settings, sink, true);
+    this(clusterId, settings, sink, true, OrderedTasks.SEQUENTIAL);
   }
 
-  private ExportIndex(String clusterId, ExportSettings settings, ExportSink sink, boolean exportedOnly) {
+  private ExportIndex(String clusterId, ExportSettings settings, ExportSink sink, boolean exportedOnly,
+      OrderedTasks tasks) {
     this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.exportedOnly = exportedOnly;
+    this.tasks = Objects.requireNonNull(tasks, "tasks");
   }
 
   /**
@@ -68,7 +77,17 @@ public final class ExportIndex {
    * the control plane's view of its own cluster, which routes to local services whether or not they are exported.
    */
   public static ExportIndex everyService(String clusterId, ExportSettings settings, ExportSink sink) {
-    return new ExportIndex(clusterId, settings, sink, false);
+    return everyService(clusterId, settings, sink, OrderedTasks.SEQUENTIAL);
+  }
+
+  /**
+   * {@link #everyService(String, ExportSettings, ExportSink)} recomputing the services a change touched through
+   * {@code tasks} (e.g. in parallel: each service's translation only reads the index); what reaches the sink, and in
+   * which order, is the same.
+   */
+  public static ExportIndex everyService(String clusterId, ExportSettings settings, ExportSink sink,
+      OrderedTasks tasks) {
+    return new ExportIndex(clusterId, settings, sink, false, tasks);
   }
 
   /** Adds or replaces one object; other kinds are ignored. */
@@ -99,17 +118,34 @@ public final class ExportIndex {
    */
   public void replaceAll(Collection<? extends HasMetadata> objects) {
     Set<ServiceKey> touched = new HashSet<>(exported.keySet());
-    services.clear();
+    int serviceCount = 0;
+    int sliceCount = 0;
+    int podCount = 0;
+    for (HasMetadata object : objects) {
+      if (object instanceof Service) {
+        serviceCount++;
+      } else if (object instanceof EndpointSlice) {
+        sliceCount++;
+      } else if (object instanceof Pod) {
+        podCount++;
+      }
+    }
+    services = sized(serviceCount);
     exports.clear();
-    slices.clear();
-    slicesByService.clear();
-    pods.clear();
-    servicesByPod.clear();
+    slices = sized(sliceCount);
+    slicesByService = sized(sliceCount);
+    pods = sized(podCount);
+    servicesByPod = sized(podCount);
     namespaces.clear();
     for (HasMetadata object : objects) {
       touched.addAll(safely("load", object, () -> put(object)));
     }
     recompute(touched);
+  }
+
+  /** A map holding {@code n} entries without a resize. */
+  private static <K, V> Map<K, V> sized(int n) {
+    return new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
   }
 
   /** What this cluster exports now. */
@@ -135,7 +171,7 @@ public final class ExportIndex {
       ServiceKey owner = sliceOwner(slice);
       if (owner != null) {
         slices.put(key, slice);
-        slicesByService.computeIfAbsent(owner, k -> new HashSet<>()).add(key);
+        add(slicesByService, owner, key);
         linkPods(slice, owner);
         affected.add(owner);
       }
@@ -185,21 +221,11 @@ public final class ExportIndex {
       return Set.of();
     }
     ServiceKey owner = sliceOwner(old);
-    Set<ObjectKey> owned = slicesByService.get(owner);
-    if (owned != null) {
-      owned.remove(key);
-      if (owned.isEmpty()) {
-        slicesByService.remove(owner);
-      }
-    }
+    remove(slicesByService, owner, key);
     for (ObjectReference ref : podRefs(old)) {
       ObjectKey pod = new ObjectKey(ref.getNamespace() == null ? key.namespace() : ref.getNamespace(), ref.getName());
-      Set<ServiceKey> users = servicesByPod.get(pod);
-      if (users != null && !stillReferenced(pod, owner)) {
-        users.remove(owner);
-        if (users.isEmpty()) {
-          servicesByPod.remove(pod);
-        }
+      if (servicesByPod.containsKey(pod) && !stillReferenced(pod, owner)) {
+        remove(servicesByPod, pod, owner);
       }
     }
     return Set.of(owner);
@@ -219,16 +245,47 @@ public final class ExportIndex {
   private void linkPods(EndpointSlice slice, ServiceKey owner) {
     for (ObjectReference ref : podRefs(slice)) {
       ObjectKey pod = new ObjectKey(ref.getNamespace() == null ? owner.namespace() : ref.getNamespace(), ref.getName());
-      servicesByPod.computeIfAbsent(pod, k -> new HashSet<>()).add(owner);
+      add(servicesByPod, pod, owner);
     }
+  }
+
+  /** Adds {@code value} to the immutable set of {@code key}, replacing it. */
+  private static <K, V> void add(Map<K, Set<V>> sets, K key, V value) {
+    Set<V> before = sets.putIfAbsent(key, Set.of(value));
+    if (before != null && !before.contains(value)) {
+      Set<V> after = new HashSet<>(before);
+      after.add(value);
+      sets.put(key, Set.copyOf(after));
+    }
+  }
+
+  /** Removes {@code value} from the immutable set of {@code key}, replacing it, or dropping it once empty. */
+  private static <K, V> void remove(Map<K, Set<V>> sets, K key, V value) {
+    Set<V> before = sets.get(key);
+    if (before == null || !before.contains(value)) {
+      return;
+    }
+    if (before.size() == 1) {
+      sets.remove(key);
+      return;
+    }
+    Set<V> after = new HashSet<>(before);
+    after.remove(value);
+    sets.put(key, Set.copyOf(after));
   }
 
   private static List<ObjectReference> podRefs(EndpointSlice slice) {
     if (slice == null || slice.getEndpoints() == null) {
       return List.of();
     }
-    return slice.getEndpoints().stream().map(io.fabric8.kubernetes.api.model.discovery.v1.Endpoint::getTargetRef)
-        .filter(ref -> ref != null && "Pod".equals(ref.getKind()) && ref.getName() != null).toList();
+    List<ObjectReference> refs = new ArrayList<>(slice.getEndpoints().size());
+    for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint : slice.getEndpoints()) {
+      ObjectReference ref = endpoint.getTargetRef();
+      if (ref != null && "Pod".equals(ref.getKind()) && ref.getName() != null) {
+        refs.add(ref);
+      }
+    }
+    return refs;
   }
 
   private Set<ServiceKey> servicesIn(String namespace) {
@@ -241,20 +298,39 @@ public final class ExportIndex {
     return keys;
   }
 
-  private void recompute(Collection<ServiceKey> keys) {
+  private void recompute(Set<ServiceKey> keys) {
     // Sorted: deterministic emission order makes logs and tests readable.
-    for (ServiceKey key : new TreeSet<>(keys)) {
-      ExportedService next = translate(key);
-      ExportedService previous = next == null ? exported.remove(key) : exported.put(key, next);
-      if (Objects.equals(previous, next)) {
-        continue;
+    List<ServiceKey> sorted = new ArrayList<>(keys);
+    sorted.sort(null);
+    // Each translation only reads the index (nothing writes it until they are all done), so they may run on other
+    // threads; their results are applied, and a failure rethrown, in key order, as one loop would.
+    List<Object> next = tasks.map(sorted.size(), i -> translateOrFailure(sorted.get(i)));
+    for (int i = 0; i < sorted.size(); i++) {
+      if (next.get(i) instanceof RuntimeException failure) {
+        throw failure;
       }
-      if (next == null) {
-        LOG.debug("cluster {}: {} no longer exported", clusterId, key);
-        sink.withdrawn(key);
-      } else {
-        sink.exported(next);
-      }
+      apply(sorted.get(i), (ExportedService) next.get(i));
+    }
+  }
+
+  private Object translateOrFailure(ServiceKey key) {
+    try {
+      return translate(key);
+    } catch (RuntimeException e) {
+      return e;
+    }
+  }
+
+  private void apply(ServiceKey key, ExportedService next) {
+    ExportedService previous = next == null ? exported.remove(key) : exported.put(key, next);
+    if (Objects.equals(previous, next)) {
+      return;
+    }
+    if (next == null) {
+      LOG.debug("cluster {}: {} no longer exported", clusterId, key);
+      sink.withdrawn(key);
+    } else {
+      sink.exported(next);
     }
   }
 
@@ -273,9 +349,26 @@ public final class ExportIndex {
           clusterId, key);
       return null;
     }
-    List<EndpointSlice> owned = slicesByService.getOrDefault(key, Set.of()).stream()
-        .sorted(java.util.Comparator.comparing(ObjectKey::name)).map(slices::get).toList();
+    List<EndpointSlice> owned = owned(key);
     return ExportTranslator.translate(key, service, owned, pods::get, settings);
+  }
+
+  /** The service's EndpointSlices by name. */
+  private List<EndpointSlice> owned(ServiceKey key) {
+    Set<ObjectKey> keys = slicesByService.get(key);
+    if (keys == null) {
+      return List.of();
+    }
+    if (keys.size() == 1) {
+      return Collections.singletonList(slices.get(keys.iterator().next()));
+    }
+    List<ObjectKey> byName = new ArrayList<>(keys);
+    byName.sort(Comparator.comparing(ObjectKey::name));
+    List<EndpointSlice> owned = new ArrayList<>(byName.size());
+    for (ObjectKey sliceKey : byName) {
+      owned.add(slices.get(sliceKey));
+    }
+    return owned;
   }
 
   private boolean namespaceSelected(ServiceKey key) {

@@ -97,7 +97,8 @@ final class ExportTranslator {
         }
       }
     }
-    return ports;
+    // Immutable once per slice: every endpoint of the slice shares it (Endpoint's copy of an immutable map is itself).
+    return Map.copyOf(ports);
   }
 
   private static Pod pod(ObjectReference ref, String namespace, Function<ObjectKey, Pod> pods) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.meshfed.federation.catalog.Endpoint;
 import io.meshfed.federation.catalog.EndpointHealth;
 import io.meshfed.federation.catalog.ExportedService;
@@ -19,6 +20,8 @@ import io.meshfed.federation.catalog.ServiceKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ExportIndexTest {
@@ -185,5 +188,46 @@ class ExportIndexTest {
     objects.add(service("default", "Not_A_Name", 80));
     index.replaceAll(objects);
     assertThat(index.exported()).containsOnlyKeys(REVIEWS);
+  }
+
+  /**
+   * A bulk load recomputed through tasks on other threads (results taken in key order) emits exactly what one thread
+   * emits, in the same order, a pod of another namespace included.
+   */
+  @Test
+  void aBulkLoadRecomputedOnOtherThreadsEmitsWhatOneThreadEmits() {
+    List<HasMetadata> objects = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String ns = "ns-" + i % 7;
+      String name = "svc-" + i;
+      objects.add(service(ns, name, 8080));
+      objects.add(pod(ns, name + "-a", Map.of("app", name, "version", "v" + i % 3)));
+      objects.add(pod("shared", name + "-b", Map.of("app", name)));
+      EndpointSlice slice = slice(ns, name, name + "-abc", 8080, "zone-" + i % 2,
+          "10.2." + i + ".1/" + name + "-a/true/true/false", "10.3." + i + ".1/" + name + "-b/" + (i % 5 != 0)
+              + "/true/false");
+      slice.getEndpoints().get(1).getTargetRef().setNamespace("shared");
+      objects.add(slice);
+    }
+    OrderedTasks parallel = new OrderedTasks() {
+      @Override
+      public <T> List<T> map(int n, IntFunction<T> task) {
+        return IntStream.range(0, n).parallel().mapToObj(task).toList();
+      }
+    };
+    ExportIndex sequential = ExportIndex.everyService("east", ExportSettings.flat(), sink);
+    sequential.replaceAll(objects);
+    List<String> sequentialEmitted = List.copyOf(emitted);
+    List<ExportedService> sequentialExported = List.copyOf(lastExported);
+    emitted.clear();
+    lastExported.clear();
+
+    ExportIndex other = ExportIndex.everyService("east", ExportSettings.flat(), sink, parallel);
+    other.replaceAll(objects);
+    assertThat(emitted).hasSize(200).isEqualTo(sequentialEmitted);
+    assertThat(lastExported).isEqualTo(sequentialExported);
+    assertThat(other.exported()).isEqualTo(sequential.exported());
+    assertThat(other.exported().get(ServiceKey.of("ns-1", "svc-8")).endpoints()).extracting(Endpoint::labels)
+        .contains(Map.of("app", "svc-8"));
   }
 }

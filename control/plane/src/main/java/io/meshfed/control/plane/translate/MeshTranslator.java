@@ -86,7 +86,7 @@ public final class MeshTranslator {
     long start = System.nanoTime();
     ConfigSnapshot config = view.config();
     if (local == null || last == null || !last.clusterId().equals(view.clusterId())) {
-      local = new LocalServices(view.clusterId());
+      local = new LocalServices(view.clusterId(), chunks::map);
       registry = null;
     }
     Set<ServiceKey> localChanges = local.update(config, view.locality());

@@ -2,6 +2,7 @@ package io.meshfed.control.plane.xds;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -58,6 +59,11 @@ public final class OrderedChunks {
             out.addAll(chunk.results());
         }
         return out;
+    }
+
+    /** The results of {@code task} for {@code 0..n-1}, in that order (tasks without per-chunk state). */
+    public <T> List<T> map(int n, IntFunction<T> task) {
+        return map(n, () -> null, (s, i) -> task.apply(i));
     }
 
     /** One chunk's results, or the exception its first failing task raised. */

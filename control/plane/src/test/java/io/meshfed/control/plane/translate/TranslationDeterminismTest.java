@@ -31,13 +31,22 @@ class TranslationDeterminismTest {
 
   /** Enough services that the east-west gateway's clusters and load assignments take the parallel path. */
   private static final int SERVICES = 150;
+  /**
+   * Enough local services that a fresh translator's discovery (every service's endpoints from its EndpointSlices and
+   * Pods) also takes the parallel path.
+   */
+  private static final int MORE_SERVICES = 300;
 
   private static MeshFixture mesh() {
+    return mesh(SERVICES);
+  }
+
+  private static MeshFixture mesh(int count) {
     StringBuilder services = new StringBuilder();
     StringBuilder routes = new StringBuilder(MeshFixture.EDGE_GATEWAY);
     MeshFixture fx = new MeshFixture().ingress().eastwest()
         .cluster("west", "net-west", Locality.of("us-west", "", ""), "127.0.2.100");
-    for (int i = 0; i < SERVICES; i++) {
+    for (int i = 0; i < count; i++) {
       String name = "svc-" + i;
       services.append(Kube.service("default", name, "http:9080")).append(Kube.export("default", name));
       routes.append("""
@@ -60,13 +69,18 @@ class TranslationDeterminismTest {
           ---
           """.formatted(name));
       fx.file(name + "-endpoints.yaml", Kube.endpoints("default", name, "http", 9080,
-          name + "-a/10.1." + i + ".1/version=v1", name + "-b/10.1." + i + ".2/version=v2"));
+          name + "-a/" + subnet(i) + ".1/version=v1", name + "-b/" + subnet(i) + ".2/version=v2"));
       // Also exported by the west cluster: the east-west outbound listener gets a passthrough chain per port and
       // subset.
       fx.export("west", "default", name, List.of(new ServicePort("http", 9080, "TCP", "")), List.of(), Reach.GATEWAY,
           1);
     }
     return fx.file("services.yaml", services.toString()).file("routes.yaml", routes.toString());
+  }
+
+  /** 10.1.0 to 10.1.255, then 10.2.0 and on. */
+  private static String subnet(int service) {
+    return "10." + (1 + service / 256) + "." + service % 256;
   }
 
   @Test
@@ -82,13 +96,14 @@ class TranslationDeterminismTest {
   }
 
   /**
-   * The parallel paths (clusters and load assignments prebuilt in chunks, the east-west gateway's inbound and
-   * outbound filter chains built in chunks, batches packed in chunks) give what one thread building everything in
-   * order gives.
+   * The parallel paths (a fresh translator's discovery of the local services, clusters and load assignments prebuilt
+   * in chunks, the east-west gateway's inbound and outbound filter chains built in chunks, batches packed in chunks)
+   * give what one thread building everything in order gives.
    */
   @Test
   void theParallelPathsGiveWhatTheSequentialPathGives() {
-    MeshFixture fx = mesh();
+    MeshFixture fx = mesh(MORE_SERVICES);
+    assertThat(OrderedChunks.DEFAULT.parallel(MORE_SERVICES)).as("discovery in parallel chunks").isTrue();
     Translation parallel = fx.translate();
     Translation sequential = MeshTranslator.create(OrderedChunks.SEQUENTIAL).translate(fx.view());
     // Both east-west listeners have more chains than a chunk holds, so they took the parallel path.

@@ -8,6 +8,7 @@ import io.meshfed.federation.catalog.ServiceKey;
 import io.meshfed.federation.discovery.ExportIndex;
 import io.meshfed.federation.discovery.ExportSettings;
 import io.meshfed.federation.discovery.ExportSink;
+import io.meshfed.federation.discovery.OrderedTasks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,7 +25,8 @@ import java.util.function.Consumer;
  * what the cluster publishes). Only objects that changed (compared by identity: the config store hands out the
  * same instance while an object is unchanged) are fed to the index, so one endpoint change recomputes one service.
  *
- * <p>Not thread-safe: owned by the translator's thread.
+ * <p>Not thread-safe: owned by the translator's thread (a bulk load may hand its per-service work to other threads
+ * through its {@link OrderedTasks}, and takes the results back in order).
  */
 public final class LocalServices {
 
@@ -32,6 +34,7 @@ public final class LocalServices {
   private static final double BULK_RELOAD_SHARE = 0.25;
 
   private final String clusterId;
+  private final OrderedTasks tasks;
   private final Map<ServiceKey, ExportedService> services = new HashMap<>();
   private final Set<ServiceKey> changed = new HashSet<>();
   private Locality locality;
@@ -39,7 +42,16 @@ public final class LocalServices {
   private ConfigSnapshot last;
 
   public LocalServices(String clusterId) {
+    this(clusterId, OrderedTasks.SEQUENTIAL);
+  }
+
+  /**
+   * @param tasks how a bulk load recomputes every service (in parallel chunks, for instance: each service's
+   *     discovery only reads the index, and the results are taken in key order)
+   */
+  public LocalServices(String clusterId, OrderedTasks tasks) {
     this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+    this.tasks = Objects.requireNonNull(tasks, "tasks");
   }
 
   /**
@@ -54,7 +66,8 @@ public final class LocalServices {
       locality = clusterLocality;
       Set<ServiceKey> before = new HashSet<>(services.keySet());
       services.clear();
-      index = ExportIndex.everyService(clusterId, ExportSettings.flat().withLocality(clusterLocality), sink());
+      index = ExportIndex.everyService(clusterId, ExportSettings.flat().withLocality(clusterLocality), sink(),
+          tasks);
       index.replaceAll(all(snapshot));
       changed.addAll(before);
       last = snapshot;

@@ -229,8 +229,10 @@ public final class TranslateBenchmark {
   }
 
   /** The JIT compilers' accumulated time (their threads run beside the translation, on the same cores). */
+  /** The JIT compilers' total time; 0 on a JVM that does not report it (the JIT column then reads 0). */
   private static long jitMillis() {
-    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   private static long processCpuNanos() {

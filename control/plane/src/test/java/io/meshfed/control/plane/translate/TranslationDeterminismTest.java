@@ -97,8 +97,9 @@ class TranslationDeterminismTest {
 
   /**
    * The parallel paths (a fresh translator's discovery of the local services, clusters and load assignments prebuilt
-   * in chunks, the east-west gateway's inbound and outbound filter chains built in chunks, batches packed in chunks)
-   * give what one thread building everything in order gives.
+   * in chunks, the east-west gateway's inbound and outbound filter chains built in chunks) give what one thread
+   * building them in order gives. Large batches are packed in chunks on both sides (Snapshot.Builder.packAll); the
+   * one-by-one rebuild above checks that packing.
    */
   @Test
   void theParallelPathsGiveWhatTheSequentialPathGives() {

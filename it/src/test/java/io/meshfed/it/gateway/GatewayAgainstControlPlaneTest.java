@@ -148,14 +148,7 @@ class GatewayAgainstControlPlaneTest {
     ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(0), Map.of());
     plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
 
-    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
-    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
-        .network("network-east").label("istio", "ingressgateway")
-        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
-        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
-        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
-        .build();
-    gateway = await(L7Process.start(vertx, settings));
+    gateway = await(L7Process.start(vertx, ingressSettings(plane)));
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String answer = "";
@@ -243,14 +236,7 @@ class GatewayAgainstControlPlaneTest {
         """), Map.of());
     plane = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
 
-    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
-    GatewaySettings settings = GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
-        .network("network-east").label("istio", "ingressgateway")
-        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
-        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
-        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
-        .build();
-    gateway = await(L7Process.start(vertx, settings));
+    gateway = await(L7Process.start(vertx, ingressSettings(plane)));
 
     String allow = "x-ext-authz: allow\r\n";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -332,6 +318,17 @@ class GatewayAgainstControlPlaneTest {
   }
 
   /** One HTTP/1.1 request with the given Host, over a plain socket (the JDK client cannot set Host). */
+  /** The ingress gateway of cluster east, with a bootstrap token of {@code plane}'s, its HTTP listener on any port. */
+  private static GatewaySettings ingressSettings(ControlPlane plane) {
+    SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
+    return GatewaySettings.builder(GatewayRole.INGRESS).clusterId("east")
+        .network("network-east").label("istio", "ingressgateway")
+        .xdsAddress(HOST, plane.xdsTlsPort()).caCertFile(plane.rootCertificateFile())
+        .token(BootstrapTokens.issue(plane.settings().dataDir(), identity))
+        .bindHost(HOST).healthPort(0).metricsPort(0).admin(HOST, 0).listener("0.0.0.0_8080", HOST, 0)
+        .build();
+  }
+
   /** The raw HTTP/1.1 response to a GET, or "" while the gateway does not accept connections yet (for polling). */
   private static String rawGet(int port, String host, String path, String headers) {
     try (java.net.Socket socket = new java.net.Socket(HOST, port)) {

@@ -5,9 +5,6 @@ import java.util.regex.Pattern;
 /** Validation of the names the catalog keys on, with errors of the form {@code name: value (expected: ...)}. */
 final class Names {
 
-  // RFC 1123 label, as Kubernetes validates namespace and Service names and as cluster ids must be to appear in
-  // Secret data keys, labels and SNI.
-  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   // Secret data keys and Istio cluster ids allow a little more than a DNS label (dots, underscores).
   private static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?");
 
@@ -23,8 +20,10 @@ final class Names {
   }
 
   /**
-   * Whether {@code value} matches {@link #DNS_LABEL}, checked by hand: every ServiceKey is validated, tens of thousands
-   * per full translation of a large mesh, where the regex cost more than the lookups the keys are made for.
+   * Whether {@code value} is an RFC 1123 label ({@code [a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?}), as Kubernetes validates
+   * namespace and Service names and as cluster ids must be to appear in Secret data keys, labels and SNI. Checked by
+   * hand: every ServiceKey is validated, tens of thousands per full translation of a large mesh, where the regex cost
+   * more than the lookups the keys are made for.
    */
   static boolean isDnsLabel(String value) {
     if (value == null || value.isEmpty() || value.length() > 63) {

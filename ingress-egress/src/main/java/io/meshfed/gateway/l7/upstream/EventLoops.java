@@ -27,7 +27,7 @@ public record EventLoops(Transport transport, EventLoopGroup group) {
     try {
       return new EventLoops(preferred, preferred.newGroup(threads));
     } catch (RuntimeException e) {
-      if (!preferred.name().equals("io_uring")) {
+      if (!preferred.name().equals(Transport.IO_URING)) {
         throw e;
       }
       Transport fallback = instead.get();

@@ -28,10 +28,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
                         Class<? extends Channel> channel) {
 
+  /** The name of the io_uring transport. */
+  static final String IO_URING = "io_uring";
+
   /** The transport {@code choice} asks for, or the next best one this machine has. */
   public static Transport detect(IoTransport choice) {
     if (choice == IoTransport.AUTO && IoUring.isAvailable()) {
-      return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+      return new Transport(IO_URING, IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
           IoUringSocketChannel.class);
     }
     if (choice != IoTransport.NIO && Epoll.isAvailable()) {

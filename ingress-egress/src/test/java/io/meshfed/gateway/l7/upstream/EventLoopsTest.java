@@ -22,7 +22,7 @@ class EventLoopsTest {
 
   @Test
   void anIoUringThatCannotSetUpItsRingsGivesWayToTheFallback() throws Exception {
-    EventLoops loops = EventLoops.start(refusing("io_uring"), () -> Transport.detect(IoTransport.NIO), 2);
+    EventLoops loops = EventLoops.start(refusing(Transport.IO_URING), () -> Transport.detect(IoTransport.NIO), 2);
     try {
       assertThat(loops.transport().name()).isEqualTo("nio");
       assertThat(loops.group().submit(() -> "ran").get(5, TimeUnit.SECONDS)).isEqualTo("ran");

@@ -180,7 +180,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /**
    * The demo's own lines are its output: components log only warnings and errors (on stderr) unless
-   * {@code MESHFED_LOG_LEVEL} asks for more. logback.xml reads the level from this property or the environment.
+   * {@code MESHFED_LOG_LEVEL} asks for more. {@code LauncherLogging} reads the level from
+   * this property or the environment.
    */
   private static void quietLogs() {
     if (System.getenv("MESHFED_LOG_LEVEL") == null && System.getProperty("MESHFED_LOG_LEVEL") == null) {

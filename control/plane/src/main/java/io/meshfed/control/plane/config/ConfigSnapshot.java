@@ -25,11 +25,15 @@ import io.meshfed.control.plane.istio.ServiceExport;
 import io.meshfed.control.plane.istio.Severity;
 import io.meshfed.control.plane.istio.VirtualService;
 import io.meshfed.control.plane.istio.Workload;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -41,10 +45,15 @@ import java.util.TreeMap;
  */
 public final class ConfigSnapshot {
 
+  // How many replaced EndpointSlices a derived snapshot keeps beside its sorted map before folding them in.
+  private static final int MAX_REPLACED = 1024;
+
   private final long version;
   private final MeshSettings mesh;
   private final Map<ResourceKey, ConfigResource> config;
-  private final Map<ResourceKey, HasMetadata> kubernetes;
+  private final SortedMap<ResourceKey, HasMetadata> kubernetes;
+  // EndpointSlices replaced since the kubernetes map was built (withEndpointSlices), looked up first.
+  private final Map<ResourceKey, HasMetadata> replaced;
   private final Map<ResourceKey, Origin> kubernetesOrigins;
   private final List<Message> messages;
   private final Set<ResourceKey> meshShadowed;
@@ -61,16 +70,17 @@ public final class ConfigSnapshot {
     this.version = version;
     this.mesh = mesh;
     this.config = Collections.unmodifiableMap(new TreeMap<>(config));
-    this.kubernetes = Collections.unmodifiableMap(new TreeMap<>(kubernetes));
+    this.kubernetes = Collections.unmodifiableSortedMap(new TreeMap<>(kubernetes));
+    this.replaced = Map.of();
     this.kubernetesOrigins = Map.copyOf(kubernetesOrigins);
     this.messages = List.copyOf(messages);
     this.meshShadowed = Set.copyOf(meshShadowed);
-    Map<Class<?>, List<Object>> grouped = new java.util.HashMap<>();
+    Map<Class<?>, List<Object>> grouped = new HashMap<>();
     for (Object object : this.config.values()) {
-      grouped.computeIfAbsent(object.getClass(), c -> new java.util.ArrayList<>()).add(object);
+      grouped.computeIfAbsent(object.getClass(), c -> new ArrayList<>()).add(object);
     }
     for (Object object : this.kubernetes.values()) {
-      grouped.computeIfAbsent(object.getClass(), c -> new java.util.ArrayList<>()).add(object);
+      grouped.computeIfAbsent(object.getClass(), c -> new ArrayList<>()).add(object);
     }
     grouped.replaceAll((type, objects) -> Collections.unmodifiableList(objects));
     this.byType = grouped;
@@ -81,6 +91,84 @@ public final class ConfigSnapshot {
     this.destinationRuleIndex = new DestinationRuleIndex(destinationRules(), mesh);
   }
 
+  /** A snapshot derived from another: every part given, nothing recomputed. */
+  private ConfigSnapshot(ConfigSnapshot from, SortedMap<ResourceKey, HasMetadata> kubernetes,
+      Map<ResourceKey, HasMetadata> replaced, Map<ResourceKey, Origin> kubernetesOrigins,
+      Map<Class<?>, List<Object>> byType) {
+    this.version = from.version + 1;
+    this.mesh = from.mesh;
+    this.config = from.config;
+    this.kubernetes = kubernetes;
+    this.replaced = replaced;
+    this.kubernetesOrigins = kubernetesOrigins;
+    this.messages = from.messages;
+    this.meshShadowed = from.meshShadowed;
+    this.byType = byType;
+    this.workloads = from.workloads;
+    this.peerAuthentication = from.peerAuthentication;
+    this.authorization = from.authorization;
+    this.destinationRuleIndex = from.destinationRuleIndex;
+  }
+
+  /**
+   * The next snapshot with these EndpointSlices replaced (each already in this one), sharing everything else.
+   * Valid only because an EndpointSlice takes part in no index, no workload and no cross-object check, so nothing
+   * derived from the other objects can change; the {@link SnapshotBuilder} uses it for slices that parsed without
+   * a message. Costs the replaced slices and one pass over the slice list, not the whole snapshot.
+   *
+   * @throws IllegalArgumentException if a key is not an EndpointSlice of this snapshot
+   */
+  ConfigSnapshot withEndpointSlices(Map<ResourceKey, EndpointSlice> slices, Map<ResourceKey, Origin> origins) {
+    Map<HasMetadata, EndpointSlice> byOld = new IdentityHashMap<>();
+    for (Map.Entry<ResourceKey, EndpointSlice> e : slices.entrySet()) {
+      HasMetadata old = kubernetes(e.getKey()).orElse(null);
+      if (!(old instanceof EndpointSlice)) {
+        throw new IllegalArgumentException("EndpointSlice " + e.getKey() + ": not in snapshot " + version
+            + " (expected: a replacement of one of its slices)");
+      }
+      byOld.put(old, e.getValue());
+    }
+    List<Object> nextSlices = new ArrayList<>(endpointSlices());
+    for (int i = 0; i < nextSlices.size(); i++) {
+      EndpointSlice replacement = byOld.get(nextSlices.get(i));
+      if (replacement != null) {
+        nextSlices.set(i, replacement);
+      }
+    }
+    Map<Class<?>, List<Object>> nextByType = new HashMap<>(byType);
+    nextByType.put(EndpointSlice.class, Collections.unmodifiableList(nextSlices));
+
+    Map<ResourceKey, Origin> nextOrigins = kubernetesOrigins;
+    for (Map.Entry<ResourceKey, Origin> e : origins.entrySet()) {
+      if (!e.getValue().equals(nextOrigins.get(e.getKey()))) {
+        nextOrigins = new HashMap<>(kubernetesOrigins);
+        nextOrigins.putAll(origins);
+        nextOrigins = Collections.unmodifiableMap(nextOrigins);
+        break;
+      }
+    }
+
+    Map<ResourceKey, HasMetadata> nextReplaced = new HashMap<>(replaced);
+    nextReplaced.putAll(slices);
+    if (nextReplaced.size() <= MAX_REPLACED) {
+      return new ConfigSnapshot(this, kubernetes, Collections.unmodifiableMap(nextReplaced), nextOrigins,
+          nextByType);
+    }
+    // Folded into a new sorted map now and then: the overlay stays small to copy, lookups stay two maps deep.
+    SortedMap<ResourceKey, HasMetadata> folded = new TreeMap<>(kubernetes);
+    folded.putAll(nextReplaced);
+    return new ConfigSnapshot(this, Collections.unmodifiableSortedMap(folded), Map.of(), nextOrigins, nextByType);
+  }
+
+  private Map<ResourceKey, HasMetadata> kubernetesObjects() {
+    if (replaced.isEmpty()) {
+      return kubernetes;
+    }
+    Map<ResourceKey, HasMetadata> all = new TreeMap<>(kubernetes);
+    all.putAll(replaced);
+    return all;
+  }
+
   /** A snapshot with nothing in it, version 0. */
   public static ConfigSnapshot empty(MeshSettings mesh) {
     return new ConfigSnapshot(0, mesh, Map.of(), Map.of(), Map.of(), List.of(), Set.of());
@@ -88,7 +176,7 @@ public final class ConfigSnapshot {
 
   /** The same snapshot without the messages {@code drop} selects (e.g. an analysis that overlays files on a cluster). */
   public ConfigSnapshot withoutMessages(java.util.function.Predicate<Message> drop) {
-    return new ConfigSnapshot(version, mesh, config, kubernetes, kubernetesOrigins,
+    return new ConfigSnapshot(version, mesh, config, kubernetesObjects(), kubernetesOrigins,
         messages.stream().filter(drop.negate()).toList(), meshShadowed);
   }
 
@@ -115,7 +203,8 @@ public final class ConfigSnapshot {
   }
 
   public Optional<HasMetadata> kubernetes(ResourceKey key) {
-    return Optional.ofNullable(kubernetes.get(key));
+    HasMetadata object = replaced.get(key);
+    return Optional.ofNullable(object != null ? object : kubernetes.get(key));
   }
 
   /** Where a Kubernetes object was read (file or cluster). */

@@ -9,7 +9,7 @@ import io.meshfed.control.plane.istio.Message;
 import io.meshfed.control.plane.istio.MessageType;
 import io.meshfed.control.plane.istio.Origin;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,9 +31,6 @@ public final class KubernetesConfigSource implements ConfigSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesConfigSource.class);
 
-  private record Cached(HasMetadata object, RawResource raw) {
-  }
-
   private final KubernetesClient client;
   private final String name;
   private final Origin origin;
@@ -41,7 +38,9 @@ public final class KubernetesConfigSource implements ConfigSource {
   private final List<SharedIndexInformer<HasMetadata>> informers = new ArrayList<>();
   private final Map<String, String> unavailable = new ConcurrentHashMap<>();
   private volatile boolean ready;
-  private Map<String, Cached> cache = new HashMap<>();
+  // The document made for each informer object, by identity: an informer replaces an object that changes, so the
+  // same instance is the same version (and stays the same RawResource, which the SnapshotBuilder relies on).
+  private Map<HasMetadata, RawResource> cache = new IdentityHashMap<>();
 
   private KubernetesConfigSource(Builder b) {
     this.client = b.client;
@@ -139,18 +138,16 @@ public final class KubernetesConfigSource implements ConfigSource {
 
   @Override
   public synchronized SourceContents contents() {
-    Map<String, Cached> next = new HashMap<>();
-    List<RawResource> resources = new ArrayList<>();
+    Map<HasMetadata, RawResource> next = new IdentityHashMap<>(cache.size() * 4 / 3 + 16);
+    List<RawResource> resources = new ArrayList<>(cache.size() + 16);
     for (SharedIndexInformer<HasMetadata> informer : informers) {
       for (HasMetadata object : informer.getStore().list()) {
-        String key = object.getKind() + "/" + object.getMetadata().getUid() + "/" + object.getMetadata().getNamespace()
-            + "/" + object.getMetadata().getName();
-        Cached cached = cache.get(key);
-        if (cached == null || cached.object() != object) {
-          cached = new Cached(object, KubernetesKinds.raw(object, origin));
+        RawResource raw = cache.get(object);
+        if (raw == null) {
+          raw = KubernetesKinds.raw(object, origin);
         }
-        next.put(key, cached);
-        resources.add(cached.raw());
+        next.put(object, raw);
+        resources.add(raw);
       }
     }
     cache = next;

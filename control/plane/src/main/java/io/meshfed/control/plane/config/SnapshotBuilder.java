@@ -3,6 +3,7 @@ package io.meshfed.control.plane.config;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.meshfed.control.plane.istio.ConfigResource;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.meshfed.control.plane.istio.CrossResourceChecks;
 import io.meshfed.control.plane.istio.DestinationRule;
 import io.meshfed.control.plane.istio.DestinationRuleIndex;
@@ -31,8 +32,16 @@ import java.util.Optional;
  */
 public final class SnapshotBuilder {
 
+  // Beyond this many changed documents, the full build is about as cheap as checking each one for the fast path.
+  private static final int MAX_FAST_CHANGES = 256;
+
   private final ResourceParser parser;
   private Map<RawResource, List<ParsedResource>> cache = new IdentityHashMap<>();
+  // What the last build saw, for the EndpointSlice fast path (endpointSlicesOnly).
+  private ConfigSnapshot lastBuilt;
+  private List<List<RawResource>> lastInputs = List.of();
+  private List<List<Message>> lastSourceMessages = List.of();
+  private boolean lastHadDuplicates;
 
   public SnapshotBuilder(ResourceParser parser) {
     this.parser = parser;
@@ -40,7 +49,87 @@ public final class SnapshotBuilder {
 
   /** The snapshot after {@code previous} for the sources' current contents. */
   public ConfigSnapshot build(List<SourceContents> sources, ConfigSnapshot previous) {
+    ConfigSnapshot next = previous == lastBuilt ? endpointSlicesOnly(sources, previous) : null;
+    if (next == null) {
+      next = rebuild(sources, previous);
+    }
+    lastBuilt = next;
+    lastInputs = sources.stream().map(SourceContents::resources).toList();
+    lastSourceMessages = sources.stream().map(SourceContents::messages).toList();
+    return next;
+  }
+
+  /**
+   * The next snapshot when the sources differ from the last build only by EndpointSlices replaced, each parsed
+   * without a message: the churn of a running cluster (a pod starting, stopping, turning ready). Derived from
+   * {@code previous} without reading, indexing or cross-checking the other objects again, which an EndpointSlice
+   * takes no part in. Null when anything else changed (an object added or removed, another kind, an invalid slice,
+   * a duplicate): {@link #rebuild} then reads everything.
+   */
+  private ConfigSnapshot endpointSlicesOnly(List<SourceContents> sources, ConfigSnapshot previous) {
+    if (lastHadDuplicates || sources.size() != lastInputs.size()) {
+      return null;
+    }
+    // A source lists an unchanged object as the same instance in the same place (informer caches replace in
+    // place, files keep their order), so comparing positions finds what changed without a lookup per object.
+    List<RawResource> added = new ArrayList<>();
+    List<RawResource> gone = new ArrayList<>();
+    for (int s = 0; s < sources.size(); s++) {
+      SourceContents source = sources.get(s);
+      List<RawResource> now = source.resources();
+      List<RawResource> before = lastInputs.get(s);
+      if (now.size() != before.size() || !source.messages().equals(lastSourceMessages.get(s))) {
+        return null;
+      }
+      for (int i = 0; i < now.size(); i++) {
+        if (now.get(i) != before.get(i)) {
+          if (added.size() == MAX_FAST_CHANGES) {
+            return null;
+          }
+          added.add(now.get(i));
+          gone.add(before.get(i));
+        }
+      }
+    }
+    if (added.isEmpty()) {
+      return null;
+    }
+    Map<ResourceKey, EndpointSlice> slices = new HashMap<>();
+    Map<ResourceKey, Origin> origins = new HashMap<>();
+    for (int c = 0; c < added.size(); c++) {
+      RawResource raw = added.get(c);
+      if (cache.containsKey(raw)) {
+        return null; // an unchanged document in another place: the order changed
+      }
+      List<ParsedResource> results = parse(raw);
+      cache.put(raw, results); // kept for the full build too, should this path give up
+      ParsedResource slice = cleanEndpointSlice(results);
+      ParsedResource before = cleanEndpointSlice(cache.get(gone.get(c)));
+      if (slice == null || before == null || !slice.key().equals(before.key())) {
+        return null;
+      }
+      slices.put(slice.key().orElseThrow(), (EndpointSlice) slice.kubernetes().orElseThrow());
+      origins.put(slice.key().orElseThrow(), slice.origin());
+    }
+    gone.forEach(cache::remove);
+    return previous.withEndpointSlices(slices, origins);
+  }
+
+  /** The one result of a document if it is a valid EndpointSlice without any message; null otherwise. */
+  private static ParsedResource cleanEndpointSlice(List<ParsedResource> results) {
+    if (results == null || results.size() != 1) {
+      return null;
+    }
+    ParsedResource only = results.get(0);
+    boolean slice = only.key().isPresent() && only.messages().isEmpty()
+        && only.kubernetes().filter(object -> object.getClass() == EndpointSlice.class).isPresent();
+    return slice ? only : null;
+  }
+
+  /** Reads every source's objects (parsing only documents not seen before) and checks them together. */
+  private ConfigSnapshot rebuild(List<SourceContents> sources, ConfigSnapshot previous) {
     Map<RawResource, List<ParsedResource>> nextCache = new IdentityHashMap<>();
+    boolean duplicates = false;
     Map<ResourceKey, ConfigResource> config = new LinkedHashMap<>();
     Map<ResourceKey, HasMetadata> kubernetes = new LinkedHashMap<>();
     Map<ResourceKey, Origin> kubernetesOrigins = new HashMap<>();
@@ -62,6 +151,7 @@ public final class SnapshotBuilder {
           ResourceKey key = result.key().get();
           Origin first = seen.putIfAbsent(key, result.origin());
           if (first != null) {
+            duplicates = true;
             messages.add(Message.of(MessageType.DUPLICATE_OBJECT, key, result.origin(), "",
                 "defined again; the definition at " + first + " is used",
                 "keep one definition of " + key));
@@ -72,6 +162,7 @@ public final class SnapshotBuilder {
       }
     }
     cache = nextCache;
+    lastHadDuplicates = duplicates;
     List<VirtualService> virtualServices = ofType(config.values(), VirtualService.class);
     List<DestinationRule> destinationRules = ofType(config.values(), DestinationRule.class);
     CrossResourceChecks.VirtualServiceConflicts conflicts = CrossResourceChecks.virtualServices(virtualServices);

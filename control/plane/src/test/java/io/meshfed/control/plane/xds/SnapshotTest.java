@@ -8,11 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Message;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -107,17 +104,38 @@ class SnapshotTest {
     }
 
     @Test
-    void typeVersionIsTheDigestOfNamesAndVersionsInUtf8() throws Exception {
-        for (String name : List.of("caf", "caf\u00e9", "x".repeat(600))) {
-            Snapshot snapshot = Snapshot.builder().add(CLUSTER, edsCluster("a")).add(CLUSTER, edsCluster(name))
-                    .build();
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (VersionedResource r : snapshot.resources(CLUSTER).values()) {
-                sha.update((r.name() + "\0" + r.version() + "\0").getBytes(StandardCharsets.UTF_8));
-            }
-            assertThat(snapshot.version(CLUSTER)).as(name)
-                    .isEqualTo(HexFormat.of().formatHex(sha.digest(), 0, 8));
-        }
+    void typeVersionDependsOnContentAloneHoweverTheSnapshotWasReached() {
+        Snapshot fresh = Snapshot.builder().add(CLUSTER, edsCluster("a")).add(CLUSTER, edsCluster("caf\u00e9"))
+                .add(CLUSTER, edsCluster("x".repeat(600))).build();
+        Snapshot otherOrder = Snapshot.builder().add(CLUSTER, edsCluster("x".repeat(600)))
+                .add(CLUSTER, edsCluster("a")).add(CLUSTER, edsCluster("caf\u00e9")).build();
+        // Derived one change at a time: through an extra resource, a replaced one and a removal.
+        Snapshot derived = Snapshot.builder().add(CLUSTER, edsCluster("a")).build().toBuilder()
+                .add(CLUSTER, edsCluster("b")).add(CLUSTER, edsCluster("caf\u00e9")).build().toBuilder()
+                .put(CLUSTER, edsCluster("a")).remove(CLUSTER, "b").add(CLUSTER, edsCluster("x".repeat(600)))
+                .build();
+
+        assertThat(otherOrder.version(CLUSTER)).isEqualTo(fresh.version(CLUSTER)).matches("[0-9a-f]{16}");
+        assertThat(derived.version(CLUSTER)).isEqualTo(fresh.version(CLUSTER));
+    }
+
+    @Test
+    void typeVersionChangesWithAnyNameOrResourceVersion() {
+        Snapshot base = Snapshot.builder().add(ENDPOINT, endpoints("a", 80, "127.0.1.1"))
+                .add(ENDPOINT, endpoints("b", 80, "127.0.1.2")).build();
+        Snapshot changed = base.toBuilder().put(ENDPOINT, endpoints("a", 80, "127.0.1.3")).build();
+        // The same two contents under swapped names.
+        Snapshot swapped = Snapshot.builder().add(ENDPOINT, endpoints("a", 80, "127.0.1.2"))
+                .add(ENDPOINT, endpoints("b", 80, "127.0.1.1")).build();
+        Snapshot renamed = Snapshot.builder().add(ENDPOINT, endpoints("a", 80, "127.0.1.1"))
+                .add(ENDPOINT, endpoints("c", 80, "127.0.1.2")).build();
+        Snapshot changedBack = changed.toBuilder().put(ENDPOINT, endpoints("a", 80, "127.0.1.1")).build();
+
+        assertThat(List.of(changed, swapped, renamed)).extracting(s -> s.version(ENDPOINT))
+                .doesNotContain(base.version(ENDPOINT)).doesNotHaveDuplicates();
+        assertThat(changedBack.version(ENDPOINT)).isEqualTo(base.version(ENDPOINT));
+        assertThat(base.toBuilder().remove(ENDPOINT, "a").remove(ENDPOINT, "b").build().version(ENDPOINT))
+                .isEqualTo("empty");
     }
 
     @Test

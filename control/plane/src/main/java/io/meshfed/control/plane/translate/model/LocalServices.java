@@ -127,11 +127,20 @@ public final class LocalServices {
    * @return the number of objects in {@code after}
    */
   private <T extends HasMetadata> int diff(List<T> before, List<T> after, List<Runnable> updates) {
+    if (before == after) {
+      return after.size(); // a kind the config store did not touch: it hands out the same list
+    }
     int i = 0;
     int j = 0;
     while (i < before.size() || j < after.size()) {
       T a = i < before.size() ? before.get(i) : null;
       T b = j < after.size() ? after.get(j) : null;
+      if (a == b) {
+        // The same instance is the same object, unchanged: no names to compare (most objects, most of the time).
+        i++;
+        j++;
+        continue;
+      }
       int order = a == null ? 1 : b == null ? -1 : compare(a, b);
       if (order == 0) {
         if (a != b) {

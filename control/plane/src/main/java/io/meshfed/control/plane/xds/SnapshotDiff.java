@@ -3,6 +3,7 @@ package io.meshfed.control.plane.xds;
 import io.meshfed.control.client.xds.XdsResourceType;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -25,27 +26,48 @@ final class SnapshotDiff {
             if (before == null) {
                 names.addAll(after.resources(type).keySet());
             } else if (!before.version(type).equals(after.version(type))) {
-                SortedMap<String, VersionedResource> old = before.resources(type);
-                SortedMap<String, VersionedResource> now = after.resources(type);
-                for (VersionedResource r : now.values()) {
-                    VersionedResource o = old.get(r.name());
-                    if (o == null || !o.version().equals(r.version())) {
-                        names.add(r.name());
-                    }
-                }
-                for (String n : old.keySet()) {
-                    if (!now.containsKey(n)) {
-                        names.add(n);
-                    }
-                }
+                changedNames(before.resources(type), after.resources(type), names);
                 if (names.isEmpty()) {
                     // Same resources under a new explicit version: state-of-the-world clients still see it.
-                    names.addAll(now.keySet());
+                    names.addAll(after.resources(type).keySet());
                 }
             }
             changed.put(type, names);
         }
         return new SnapshotDiff(changed);
+    }
+
+    /**
+     * Walks both name-sorted maps side by side (no lookup per resource: a type holds tens of thousands), adding
+     * each name added, removed or at another version.
+     */
+    private static void changedNames(SortedMap<String, VersionedResource> old, SortedMap<String, VersionedResource> now,
+            Set<String> names) {
+        Iterator<VersionedResource> before = old.values().iterator();
+        Iterator<VersionedResource> after = now.values().iterator();
+        VersionedResource o = before.hasNext() ? before.next() : null;
+        VersionedResource n = after.hasNext() ? after.next() : null;
+        while (o != null || n != null) {
+            if (o == n) { // shared by a derived snapshot: unchanged
+                o = before.hasNext() ? before.next() : null;
+                n = after.hasNext() ? after.next() : null;
+                continue;
+            }
+            int order = o == null ? 1 : n == null ? -1 : o.name().compareTo(n.name());
+            if (order == 0) {
+                if (!o.version().equals(n.version())) {
+                    names.add(n.name());
+                }
+                o = before.hasNext() ? before.next() : null;
+                n = after.hasNext() ? after.next() : null;
+            } else if (order < 0) {
+                names.add(o.name());
+                o = before.hasNext() ? before.next() : null;
+            } else {
+                names.add(n.name());
+                n = after.hasNext() ? after.next() : null;
+            }
+        }
     }
 
     Set<String> changed(XdsResourceType type) {

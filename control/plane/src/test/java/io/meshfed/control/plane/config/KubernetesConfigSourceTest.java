@@ -86,6 +86,40 @@ class KubernetesConfigSourceTest {
   }
 
   @Test
+  void anEndpointSliceUpdateFromTheInformersIsDerivedFromThePreviousSnapshot() throws Exception {
+    client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("reviews")
+        .endMetadata().withNewSpec().withSelector(java.util.Map.of("app", "reviews")).addNewPort().withName("http")
+        .withPort(9080).endPort().endSpec().build()).create();
+    for (String name : java.util.List.of("reviews-a", "reviews-b", "reviews-c")) {
+      client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(name, "10.0.0.1")).create();
+    }
+    SnapshotQueue published = new SnapshotQueue();
+    store = ConfigStore.builder().debounce(Duration.ofMillis(20))
+        .source(KubernetesConfigSource.builder(cluster.newClient()).clusterName("east").build()).build();
+    store.subscribe(published::add);
+    store.start();
+    ConfigSnapshot first = published.await(s -> s.endpointSlices().size() == 3);
+
+    client.discovery().v1().endpointSlices().inNamespace("default").resource(slice("reviews-b", "10.0.0.2"))
+        .update();
+    ConfigSnapshot next = published.await(s -> s.endpointSlices().stream().anyMatch(
+        slice -> slice.getEndpoints().get(0).getAddresses().contains("10.0.0.2")));
+
+    // The informer replaced the one object in place: the builder's fast path shares the rest.
+    assertThat(next.services()).isSameAs(first.services());
+    assertThat(next.endpointSlices()).extracting(slice -> slice.getMetadata().getName())
+        .containsExactlyElementsOf(first.endpointSlices().stream().map(slice -> slice.getMetadata().getName())
+            .toList());
+  }
+
+  private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice(String name, String ip) {
+    return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata().withName(name)
+        .withNamespace("default").addToLabels("kubernetes.io/service-name", "reviews").endMetadata()
+        .withAddressType("IPv4").addNewPort().withName("http").withPort(9080).endPort()
+        .addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).endConditions().endEndpoint().build();
+  }
+
+  @Test
   void oneShotListingReadsTheSameKinds() {
     client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace("default").resource(virtualService(100)).create();
     SourceContents contents = KubernetesConfigSource.list(client, "east", "v1", "v1");

@@ -48,9 +48,7 @@ class KubernetesConfigSourceTest {
 
   @Test
   void informersFeedTheSameParserAndInvalidUpdatesKeepTheLastGoodVersion() throws Exception {
-    client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("reviews")
-        .endMetadata().withNewSpec().withSelector(java.util.Map.of("app", "reviews")).addNewPort().withName("http")
-        .withPort(9080).endPort().endSpec().build()).create();
+    createReviewsService();
     client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("reviews-v1")
         .addToLabels("app", "reviews").addToLabels("version", "v1").endMetadata().build()).create();
     client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace("default").resource(virtualService(100)).create();
@@ -87,9 +85,7 @@ class KubernetesConfigSourceTest {
 
   @Test
   void anEndpointSliceUpdateFromTheInformersIsDerivedFromThePreviousSnapshot() throws Exception {
-    client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("reviews")
-        .endMetadata().withNewSpec().withSelector(java.util.Map.of("app", "reviews")).addNewPort().withName("http")
-        .withPort(9080).endPort().endSpec().build()).create();
+    createReviewsService();
     for (String name : java.util.List.of("reviews-a", "reviews-b", "reviews-c")) {
       client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(name, "10.0.0.1")).create();
     }
@@ -110,6 +106,12 @@ class KubernetesConfigSourceTest {
     assertThat(next.endpointSlices()).extracting(slice -> slice.getMetadata().getName())
         .containsExactlyElementsOf(first.endpointSlices().stream().map(slice -> slice.getMetadata().getName())
             .toList());
+  }
+
+  private void createReviewsService() {
+    client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("reviews")
+        .endMetadata().withNewSpec().withSelector(java.util.Map.of("app", "reviews")).addNewPort().withName("http")
+        .withPort(9080).endPort().endSpec().build()).create();
   }
 
   private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice(String name, String ip) {

@@ -21,10 +21,13 @@ import io.vertx.grpc.common.ServiceName;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
@@ -34,8 +37,8 @@ import java.util.function.Supplier;
  * find their EDS names), so 100 of them in one JVM do not each hold a parsed copy of every endpoint.
  *
  * <p>The first CDS and EDS responses are checked against the snapshot of the group this gateway is meant to be in
- * (the same names, none missing): that is how the benchmark knows the server grouped it right. Afterwards it records,
- * per {@link Watch}, when the EDS names the round expects have all arrived, and any EDS name that was not expected.
+ * (the same names, none missing): that is how the benchmark knows the server grouped it right. Afterwards it records
+ * in the round's {@link Watch} when each EDS name arrived.
  *
  * <p>All stream handling runs on the event loop of the gateway's connection; the benchmark thread only installs a
  * {@link Watch} between rounds (a volatile reference) and reads what it recorded.
@@ -85,6 +88,8 @@ final class DeltaGateway {
         return;
       }
       call = opened.result();
+      call.exceptionHandler(e -> fail("stream error: " + e));
+      call.connection().exceptionHandler(e -> fail("connection error: " + e));
       call.response().onComplete(response -> {
         if (response.failed()) {
           fail("stream failed: " + response.cause());
@@ -93,6 +98,8 @@ final class DeltaGateway {
         GrpcClientResponse<DeltaDiscoveryRequest, DeltaDiscoveryResponse> stream = response.result();
         stream.handler(this::onResponse);
         stream.exceptionHandler(e -> fail("stream error: " + e));
+        stream.invalidMessageHandler(e -> fail("response not decoded: " + e));
+        stream.errorHandler(e -> fail("gRPC error: " + e));
         stream.endHandler(v -> fail("stream ended by the server: " + stream.status() + " " + stream.statusMessage()));
       });
       // An empty subscription on the first request is a wildcard one (xDS protocol, "How the client specifies what
@@ -102,7 +109,7 @@ final class DeltaGateway {
     return synced.future();
   }
 
-  /** Installs what the next responses are checked against (null: nothing expected, any EDS resource is a problem). */
+  /** Installs where the next EDS responses are recorded (null: between rounds, where any EDS resource is a problem). */
   void watch(Watch next) {
     watch = next;
   }
@@ -208,7 +215,7 @@ final class DeltaGateway {
           .getName() + ") outside a round");
       return;
     }
-    current.received(this, response, now);
+    current.received(response, now);
   }
 
   private void fail(String message) {
@@ -223,44 +230,50 @@ final class DeltaGateway {
   }
 
   /**
-   * What one round expects at one gateway: the EDS names its group's snapshot changed (empty: none, so any EDS
-   * resource is unexpected), and when the last of them arrived. Written on the gateway's event loop, read by the
-   * benchmark after {@code done} counted down (or after the round's pause).
+   * What one gateway received during one round: the first arrival ({@link System#nanoTime()}) of each EDS name and
+   * the names that came more than once. Filled on the gateway's event loop; the benchmark judges it against the
+   * names the round's snapshots changed, computed meanwhile, so installing it never races the push. Each response
+   * releases {@code signal}, on which the benchmark waits.
    */
   static final class Watch {
-    private final Set<String> expected;
-    private final Set<String> pending;
-    private final CountDownLatch done;
-    private final Queue<String> problems;
-    private volatile long arrivedNanos = -1;
+    private final Map<String, Long> firstArrival = new ConcurrentHashMap<>();
+    private final Queue<String> repeated = new ConcurrentLinkedQueue<>();
+    private final Semaphore signal;
 
-    Watch(Set<String> expected, CountDownLatch done, Queue<String> problems) {
-      this.expected = expected;
-      this.pending = new HashSet<>(expected);
-      this.done = done;
-      this.problems = problems;
+    Watch(Semaphore signal) {
+      this.signal = signal;
     }
 
-    boolean expectsSomething() {
-      return !expected.isEmpty();
+    /** When the last of {@code names} first arrived, or -1 while one is missing (or {@code names} is empty). */
+    long arrivedAll(Set<String> names) {
+      long last = -1;
+      for (String name : names) {
+        Long at = firstArrival.get(name);
+        if (at == null) {
+          return -1;
+        }
+        last = Math.max(last, at);
+      }
+      return last;
     }
 
-    /** When the response completing the expected names arrived ({@link System#nanoTime()}), or -1. */
-    long arrivedNanos() {
-      return arrivedNanos;
+    /** Every name received this round. */
+    Set<String> received() {
+      return firstArrival.keySet();
     }
 
-    private void received(DeltaGateway gateway, DeltaDiscoveryResponse response, long now) {
+    /** Names received more than once this round. */
+    List<String> repeated() {
+      return List.copyOf(repeated);
+    }
+
+    private void received(DeltaDiscoveryResponse response, long now) {
       for (Resource resource : response.getResourcesList()) {
-        if (!pending.remove(resource.getName())) {
-          problems.add(gateway.name + ": EDS " + resource.getName() + " received, not expected this round "
-              + (expected.contains(resource.getName()) ? "(a second time)" : "(its group's snapshot did not change it)"));
+        if (firstArrival.putIfAbsent(resource.getName(), now) != null) {
+          repeated.add(resource.getName());
         }
       }
-      if (pending.isEmpty() && !expected.isEmpty() && arrivedNanos < 0) {
-        arrivedNanos = now;
-        done.countDown();
-      }
+      signal.release();
     }
   }
 }

@@ -47,7 +47,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -168,15 +168,15 @@ public final class MeshPushBenchmark {
       // The gateways connect first: their nodes make the server's grouping record the groups to translate for.
       Map<String, GatewayGroup> intendedGroups = new TreeMap<>();
       BenchMesh.groups().forEach(g -> intendedGroups.put(g.key(), g));
-      // Read by the gateways' event loops at their first responses, filled on the pipeline's context before.
-      Map<String, Snapshot> initial = new java.util.concurrent.ConcurrentHashMap<>();
       List<Future<Void>> syncs = new ArrayList<>();
       SocketAddress address = SocketAddress.inetSocketAddress(server.plaintextPort(), "127.0.0.1");
       for (int g = 0; g < o.gateways; g++) {
         GatewayGroup group = g < o.gateways / 2 ? intendedGroups.get(key(BenchMesh.INGRESS_WORKLOAD))
             : intendedGroups.get(key(BenchMesh.EASTWEST_WORKLOAD));
         String name = group.workload() + "-" + g;
-        DeltaGateway gateway = new DeltaGateway(name, node(group, name, g), () -> initial.get(group.key()), problems);
+        // Checked against the snapshot the server holds for the group the gateway is meant to be in.
+        DeltaGateway gateway = new DeltaGateway(name, node(group, name, g),
+            () -> server.snapshots().snapshot(group.key()).orElseThrow(), problems);
         gateways.add(gateway);
         groupOf.put(gateway, group.key());
         syncs.add(gateway.start(client(clientVertx), address));
@@ -200,7 +200,7 @@ public final class MeshPushBenchmark {
       MeshTranslator translator = MeshTranslator.create();
 
       long syncStart = System.nanoTime();
-      Pipeline.Run first = pipeline.translate(translator, view, initial::putAll);
+      Pipeline.Run first = pipeline.translate(translator, view);
       await(Future.all(syncs), SYNC_TIMEOUT);
       double syncMs = (System.nanoTime() - syncStart) / 1e6;
       out.printf(Locale.ROOT, "initial full translation %.0f ms (%,d resources: %s); %d gateways (%d ingress, %d "
@@ -218,6 +218,8 @@ public final class MeshPushBenchmark {
       List<Double> total = new ArrayList<>();
       List<Double> releaseToReceived = new ArrayList<>();
       double[] translationMs = new double[o.rounds];
+      double[] handOverMs = new double[o.rounds];
+      double[] recordedMs = new double[o.rounds];
       double[] setToLast = new double[o.rounds];
       double[] setToLastAfterDebounce = new double[o.rounds];
       double[] debounces = new double[o.rounds];
@@ -240,65 +242,53 @@ public final class MeshPushBenchmark {
         }
         ServiceKey changed = mesh.lastChanged();
         double debounceBefore = debounce.totalTime(TimeUnit.NANOSECONDS);
-        Map<String, Snapshot> previous = current;
-        Map<String, Set<String>> expected = new HashMap<>();
+        // Installed before the translation, the watches record every EDS name that arrives; they are judged against
+        // the names the round changed once those are known, so their installation never races the push.
+        Semaphore signal = new Semaphore(0);
         Map<DeltaGateway, DeltaGateway.Watch> watches = new HashMap<>();
-        Pipeline.Run run = pipeline.translate(translator, next, snapshots -> {
-          snapshots.forEach((group, snapshot) -> expected.put(group,
-              changedNames(previous.get(group), snapshot)));
-        });
+        for (DeltaGateway gateway : gateways) {
+          DeltaGateway.Watch watch = new DeltaGateway.Watch(signal);
+          watches.put(gateway, watch);
+          gateway.watch(watch);
+        }
+        Pipeline.Run run = pipeline.translate(translator, next);
         if (!run.translation().stats().incremental()) {
           throw new IllegalStateException("round " + i + ": expected an incremental translation: "
               + run.translation().stats());
         }
-        // The expected names were computed in the pipeline callback, right after setSnapshot, and the watches are
-        // installed now, inside the debounce: a push arriving before would meet the previous round's watch, which
-        // reports it as unexpected (and this round's would time out), so a race cannot pass silently.
-        int expectedGateways = 0;
-        for (DeltaGateway gateway : gateways) {
-          if (!expected.getOrDefault(groupOf.get(gateway), Set.of()).isEmpty()) {
-            expectedGateways++;
-          }
-        }
-        CountDownLatch latch = new CountDownLatch(expectedGateways);
-        for (DeltaGateway gateway : gateways) {
-          DeltaGateway.Watch watch = new DeltaGateway.Watch(expected.getOrDefault(groupOf.get(gateway), Set.of()),
-              latch, problems);
-          watches.put(gateway, watch);
-          gateway.watch(watch);
-        }
+        Map<String, Set<String>> expected = new HashMap<>();
         Set<String> allChanged = new HashSet<>();
-        expected.values().forEach(allChanged::addAll);
-        // outbound|8080|v1|svc-7.ns-7.svc.cluster.local (ingress) or outbound_.8080_.v1_.svc-7.ns-7.svc.cluster.local
-        // (east-west, SNI-named).
-        String host = changed.name() + "." + changed.namespace() + ".svc.cluster.local";
-        for (String n : allChanged) {
-          char before = n.length() > host.length() ? n.charAt(n.length() - host.length() - 1) : ' ';
-          if (!n.endsWith(host) || (before != '|' && before != '.')) {
-            throw new IllegalStateException("round " + i + ": the change of " + changed + " changed the load "
-                + "assignment " + n + " of another service");
+        for (Map.Entry<String, Snapshot> e : run.translation().snapshots().entrySet()) {
+          Set<String> names = changedNames(current.get(e.getKey()), e.getValue());
+          expected.put(e.getKey(), names);
+          allChanged.addAll(names);
+        }
+        checkChangedNames(i, changed, allChanged);
+        Map<DeltaGateway, Set<String>> expectedAt = new HashMap<>();
+        for (DeltaGateway gateway : gateways) {
+          Set<String> names = expected.getOrDefault(groupOf.get(gateway), Set.of());
+          if (!names.isEmpty()) {
+            expectedAt.put(gateway, names);
           }
         }
-        if (allChanged.isEmpty()) {
-          throw new IllegalStateException("round " + i + ": the change of " + changed + " changed no group's load "
-              + "assignments");
-        }
-        if (!latch.await(ARRIVAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          List<String> missing = watches.entrySet().stream()
-              .filter(e -> e.getValue().expectsSomething() && e.getValue().arrivedNanos() < 0)
-              .map(e -> e.getKey().name()).sorted().toList();
-          throw new IllegalStateException("round " + i + " (" + changed + "): " + missing.size() + " of "
-              + expectedGateways + " expected gateways did not receive " + allChanged + " within "
-              + ARRIVAL_TIMEOUT.toSeconds() + " s: " + missing + "; problems: " + problems);
+        long deadline = System.nanoTime() + ARRIVAL_TIMEOUT.toNanos();
+        while (!expectedAt.entrySet().stream().allMatch(e -> watches.get(e.getKey()).arrivedAll(e.getValue()) >= 0)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || !problems.isEmpty()) {
+            List<String> missing = expectedAt.entrySet().stream()
+                .filter(e -> watches.get(e.getKey()).arrivedAll(e.getValue()) < 0)
+                .map(e -> e.getKey().name()).sorted().toList();
+            throw new IllegalStateException("round " + i + " (" + changed + "): " + missing.size() + " of "
+                + expectedAt.size() + " expected gateways did not receive " + allChanged + " within "
+                + ARRIVAL_TIMEOUT.toSeconds() + " s: " + missing + "; problems: " + problems);
+          }
+          signal.tryAcquire(left, TimeUnit.NANOSECONDS);
         }
         double roundDebounce = debounce.totalTime(TimeUnit.NANOSECONDS) - debounceBefore;
         long last = Long.MIN_VALUE;
         int received = 0;
-        for (DeltaGateway.Watch watch : watches.values()) {
-          long at = watch.arrivedNanos();
-          if (at < 0) {
-            continue;
-          }
+        for (Map.Entry<DeltaGateway, Set<String>> e : expectedAt.entrySet()) {
+          long at = watches.get(e.getKey()).arrivedAll(e.getValue());
           received++;
           last = Math.max(last, at);
           total.add((at - run.t0()) / 1e6);
@@ -306,17 +296,29 @@ public final class MeshPushBenchmark {
           releaseToReceived.add((at - run.storedNanos() - roundDebounce) / 1e6);
         }
         translationMs[i] = run.translationMs();
+        handOverMs[i] = (run.setNanos() - run.translatedNanos()) / 1e6;
+        recordedMs[i] = (run.storedNanos() - run.setNanos()) / 1e6;
         setToLast[i] = (last - run.setNanos()) / 1e6;
         setToLastAfterDebounce[i] = (last - run.setNanos() - roundDebounce) / 1e6;
         debounces[i] = roundDebounce / 1e6;
-        expectedPerRound[i] = expectedGateways;
+        expectedPerRound[i] = expectedAt.size();
         receivedPerRound[i] = received;
         changedNames[i] = allChanged.size();
         current = run.translation().snapshots();
         view = next;
-        // A pause longer than the quiet period: the next change starts a new batch, and a stray push to a gateway
-        // that expects nothing would land within it.
+        // A pause longer than the quiet period: the next change starts a new batch, and a stray push (to a gateway
+        // that expects nothing, or a name sent twice) would land within it.
         Thread.sleep(o.quietMs + Math.max(50, o.quietMs));
+        for (DeltaGateway gateway : gateways) {
+          Set<String> names = expected.getOrDefault(groupOf.get(gateway), Set.of());
+          DeltaGateway.Watch watch = watches.get(gateway);
+          for (String name : watch.received()) {
+            if (!names.contains(name)) {
+              problems.add(gateway.name() + ": EDS " + name + " received, though its group's snapshot did not change it");
+            }
+          }
+          watch.repeated().forEach(name -> problems.add(gateway.name() + ": EDS " + name + " received twice"));
+        }
         failOnProblems(problems, "round " + i + " (" + changed + ")");
       }
       long gcDuring = gcMillis() - gcBefore;
@@ -340,14 +342,18 @@ public final class MeshPushBenchmark {
       out.printf(Locale.ROOT, "  change -> gateway received, debounce included: p50 %.1f ms, p90 %.1f ms, p99 %.1f "
           + "ms, max %.1f ms (debounce per round: p50 %.1f ms, max %.1f ms)%n", pct(incl, 50), pct(incl, 90),
           pct(incl, 99), incl[incl.length - 1], pct(debounces, 50), debounces[debounces.length - 1]);
-      out.printf(Locale.ROOT, "  translation per round (incremental): p50 %.1f ms, p99 %.1f ms%n",
-          pct(translationMs, 50), pct(translationMs, 99));
       out.printf(Locale.ROOT, "  snapshot set -> last gateway received: p50 %.1f ms, p99 %.1f ms (debounce "
           + "included); after debounce: p50 %.1f ms, p99 %.1f ms%n", pct(setToLast, 50), pct(setToLast, 99),
           pct(setToLastAfterDebounce, 50), pct(setToLastAfterDebounce, 99));
-      out.printf(Locale.ROOT, "  debounce released -> gateway received (approx.: from the server recording the "
-          + "snapshot, plus the debounce): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pct(release, 50),
-          pct(release, 99), release[release.length - 1]);
+      Arrays.sort(handOverMs);
+      Arrays.sort(recordedMs);
+      out.printf(Locale.ROOT, "  translation per round (incremental, t0 -> translated): p50 %.1f ms, p99 %.1f ms%n",
+          pct(translationMs, 50), pct(translationMs, 99));
+      out.printf(Locale.ROOT, "  then, p50 / p99: translated -> snapshots set on the pipeline's context %.1f / %.1f "
+          + "ms; set -> recorded by the server %.1f / %.1f ms; then the debounce; released -> gateway received "
+          + "(approx.: from the server recording the snapshots, minus the debounce) %.1f / %.1f ms%n",
+          pct(handOverMs, 50), pct(handOverMs, 99), pct(recordedMs, 50), pct(recordedMs, 99), pct(release, 50),
+          pct(release, 99));
       out.printf(Locale.ROOT, "  gateways receiving per round: %s; load assignments changed per round: %s%n",
           histogram(receivedPerRound), histogram(changedNames));
       out.printf(Locale.ROOT, "  server side during the rounds: %.0f EDS responses, pilot_xds_send_time mean %.2f ms "
@@ -384,13 +390,8 @@ public final class MeshPushBenchmark {
       this.cache = cache;
     }
 
-    /**
-     * One translation handed over; {@code afterSet} runs on the pipeline's context right after the setSnapshot calls
-     * (the benchmark computes what to expect there, inside the debounce). Waits until the server recorded every
-     * snapshot.
-     */
-    Run translate(MeshTranslator translator, MeshView view,
-        java.util.function.Consumer<Map<String, Snapshot>> afterSet) throws Exception {
+    /** One translation handed over; returns once the server recorded every snapshot. */
+    Run translate(MeshTranslator translator, MeshView view) throws Exception {
       CompletableFuture<Run> done = new CompletableFuture<>();
       long[] times = new long[2];
       context.runOnContext(v -> vertx.<Translation>executeBlocking(() -> {
@@ -406,7 +407,6 @@ public final class MeshPushBenchmark {
         long set = System.nanoTime();
         List<Future<Void>> stored = new ArrayList<>();
         result.result().snapshots().forEach((group, snapshot) -> stored.add(cache.setSnapshot(group, snapshot)));
-        afterSet.accept(result.result().snapshots());
         Future.all(stored).onComplete(all -> {
           if (all.failed()) {
             done.completeExceptionally(all.cause());
@@ -427,6 +427,24 @@ public final class MeshPushBenchmark {
     record Run(Translation translation, long t0, long translatedNanos, long setNanos, long storedNanos) {
       double translationMs() {
         return (translatedNanos - t0) / 1e6;
+      }
+    }
+  }
+
+  /** Fails unless the round changed some load assignment, and only the changed service's. */
+  private static void checkChangedNames(int round, ServiceKey changed, Set<String> names) {
+    if (names.isEmpty()) {
+      throw new IllegalStateException("round " + round + ": the change of " + changed + " changed no group's load "
+          + "assignments");
+    }
+    // outbound|8080|v1|svc-7.ns-7.svc.cluster.local (ingress), outbound_.8080_.v1_.svc-7.ns-7.svc.cluster.local
+    // (east-west, SNI-named).
+    String host = changed.name() + "." + changed.namespace() + ".svc.cluster.local";
+    for (String name : names) {
+      char before = name.length() > host.length() ? name.charAt(name.length() - host.length() - 1) : ' ';
+      if (!name.endsWith(host) || (before != '|' && before != '.')) {
+        throw new IllegalStateException("round " + round + ": the change of " + changed + " changed the load "
+            + "assignment " + name + " of another service");
       }
     }
   }

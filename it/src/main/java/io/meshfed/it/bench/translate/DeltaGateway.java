@@ -10,8 +10,12 @@ import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcMessageDecoder;
@@ -31,7 +35,8 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
- * A minimal delta ADS gateway for the push benchmark, playing Envoy's part of the protocol and nothing more: CDS
+ * A minimal delta ADS gateway for the push benchmark, on its own HTTP/2 connection as a separate Envoy would be,
+ * playing Envoy's part of the protocol and nothing more: CDS
  * wildcard, then EDS for every EDS cluster CDS names, every response ACKed with its nonce. Responses are decoded to
  * their envelope only: the {@code Any} payloads stay bytes (except the clusters of a CDS response, parsed once to
  * find their EDS names), so 100 of them in one JVM do not each hold a parsed copy of every endpoint.
@@ -57,6 +62,7 @@ final class DeltaGateway {
   private final Queue<String> problems;
   private final Promise<Void> synced = Promise.promise();
   private volatile Watch watch;
+  private GrpcClient client;
 
   // Owned by the connection's event loop.
   private GrpcClientRequest<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call;
@@ -80,8 +86,15 @@ final class DeltaGateway {
     return name;
   }
 
-  /** Opens the stream and subscribes to CDS (wildcard); the returned future completes once CDS and EDS are held. */
-  Future<Void> start(GrpcClient client, SocketAddress server) {
+  /**
+   * Opens the stream on its own connection and subscribes to CDS (wildcard); the returned future completes once CDS
+   * and EDS are held.
+   */
+  Future<Void> start(Vertx vertx, SocketAddress server) {
+    // Held for the gateway's life: Vert.x closes an HTTP client that became unreachable (its cleaner sends GOAWAY).
+    // A full EDS state of 10,000 services is tens of MB: gRPC's usual 4 MiB limit would cut the stream.
+    client = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(512L << 20),
+        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     client.request(server, DELTA).onComplete(opened -> {
       if (opened.failed()) {
         fail("stream not opened: " + opened.cause());
@@ -115,7 +128,8 @@ final class DeltaGateway {
   }
 
   Future<Void> close() {
-    return call == null ? Future.succeededFuture() : call.end();
+    Future<Void> ended = call == null ? Future.succeededFuture() : call.end();
+    return ended.transform(v -> client == null ? Future.succeededFuture() : client.close());
   }
 
   private void onResponse(DeltaDiscoveryResponse response) {

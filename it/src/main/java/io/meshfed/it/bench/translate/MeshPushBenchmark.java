@@ -25,11 +25,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientOptions;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -179,7 +175,7 @@ public final class MeshPushBenchmark {
             () -> server.snapshots().snapshot(group.key()).orElseThrow(), problems);
         gateways.add(gateway);
         groupOf.put(gateway, group.key());
-        syncs.add(gateway.start(client(clientVertx), address));
+        syncs.add(gateway.start(clientVertx, address));
       }
       long connectDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!grouping.groups().keySet().equals(intendedGroups.keySet())) {
@@ -494,13 +490,6 @@ public final class MeshPushBenchmark {
 
   private static Value string(String text) {
     return Value.newBuilder().setStringValue(text).build();
-  }
-
-  /** One gRPC client (so one HTTP/2 connection) per gateway, as separate Envoys would have. */
-  private static GrpcClient client(Vertx vertx) {
-    // A full EDS state of 10,000 clusters is tens of MB; gRPC's usual 4 MiB limit would cut the stream.
-    return GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(512L << 20),
-        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
   }
 
   private static String counts(Translation translation) {

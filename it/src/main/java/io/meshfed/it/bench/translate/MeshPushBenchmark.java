@@ -58,9 +58,10 @@ import java.util.stream.Collectors;
  * {@code control/plane}, so their calls are replicated here): the translation runs in {@code executeBlocking} on the
  * pipeline's context, and back on that context every group's snapshot goes to {@link SnapshotCache#setSnapshot}.
  *
- * <p>{@code gateways} {@link DeltaGateway}s, half ingress and half east-west, connect over real gRPC delta ADS (each
- * its own connection, all on one client {@code Vertx} of 2 event loops in this JVM) before the first translation, so
- * the groups the translator gets are the ones the server's grouping read from their nodes, as in production.
+ * <p>{@code gateways} {@link DeltaGateway}s, alternately ingress and east-west, connect over real gRPC delta ADS (each
+ * its own connection, all on one client {@code Vertx} of 2 event loops in this JVM). The first 10 connect before
+ * the first translation, so the groups the translator gets are the ones the server's grouping read from their nodes,
+ * as in production; the others follow 10 at a time once those hold their configuration.
  *
  * <p>Each round changes one endpoint, alternately local (an EndpointSlice) and remote (a catalog entry). t0 is when
  * the changed view is handed to the translator. The gateways expected to receive the change are those whose group's
@@ -74,6 +75,11 @@ public final class MeshPushBenchmark {
 
   private static final Duration ARRIVAL_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(600);
+  /**
+   * Gateways syncing at once. At 10,000 services an east-west gateway's first CDS + EDS responses are tens of MB, held
+   * by the server's write queue and again by the gateway decoding them: 100 syncing at once outgrew a 6 GB heap.
+   */
+  private static final int SYNC_BATCH = 10;
 
   private MeshPushBenchmark() {
   }
@@ -164,17 +170,22 @@ public final class MeshPushBenchmark {
       // The gateways connect first: their nodes make the server's grouping record the groups to translate for.
       Map<String, GatewayGroup> intendedGroups = new TreeMap<>();
       BenchMesh.groups().forEach(g -> intendedGroups.put(g.key(), g));
-      List<Future<Void>> syncs = new ArrayList<>();
       SocketAddress address = SocketAddress.inetSocketAddress(server.plaintextPort(), "127.0.0.1");
+      GatewayGroup ingress = intendedGroups.get(key(BenchMesh.INGRESS_WORKLOAD));
+      GatewayGroup eastWest = intendedGroups.get(key(BenchMesh.EASTWEST_WORKLOAD));
       for (int g = 0; g < o.gateways; g++) {
-        GatewayGroup group = g < o.gateways / 2 ? intendedGroups.get(key(BenchMesh.INGRESS_WORKLOAD))
-            : intendedGroups.get(key(BenchMesh.EASTWEST_WORKLOAD));
+        // Alternately, so every batch below holds both groups.
+        GatewayGroup group = g % 2 == 0 ? ingress : eastWest;
         String name = group.workload() + "-" + g;
         // Checked against the snapshot the server holds for the group the gateway is meant to be in.
         DeltaGateway gateway = new DeltaGateway(name, node(group, name, g),
             () -> server.snapshots().snapshot(group.key()).orElseThrow(), problems);
         gateways.add(gateway);
         groupOf.put(gateway, group.key());
+      }
+      // The first batch connects before anything is translated, as gateways do when the control plane starts.
+      List<Future<Void>> syncs = new ArrayList<>();
+      for (DeltaGateway gateway : gateways.subList(0, Math.min(SYNC_BATCH, gateways.size()))) {
         syncs.add(gateway.start(clientVertx, address));
       }
       long connectDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -198,11 +209,18 @@ public final class MeshPushBenchmark {
       long syncStart = System.nanoTime();
       Pipeline.Run first = pipeline.translate(translator, view);
       await(Future.all(syncs), SYNC_TIMEOUT);
+      for (int from = SYNC_BATCH; from < gateways.size(); from += SYNC_BATCH) {
+        syncs.clear();
+        for (DeltaGateway gateway : gateways.subList(from, Math.min(from + SYNC_BATCH, gateways.size()))) {
+          syncs.add(gateway.start(clientVertx, address));
+        }
+        await(Future.all(syncs), SYNC_TIMEOUT);
+      }
       double syncMs = (System.nanoTime() - syncStart) / 1e6;
       out.printf(Locale.ROOT, "initial full translation %.0f ms (%,d resources: %s); %d gateways (%d ingress, %d "
-          + "east-west) connected over delta ADS, each checked to hold exactly its group's CDS and EDS: %.1f s from "
-          + "the translation's start%n", first.translationMs(), first.translation().stats().resources(),
-          counts(first.translation()), o.gateways, o.gateways / 2, o.gateways - o.gateways / 2, syncMs / 1e3);
+          + "east-west) connected over delta ADS, %d at a time, each checked to hold exactly its group's CDS and EDS: "
+          + "%.1f s from the translation's start%n", first.translationMs(), first.translation().stats().resources(),
+          counts(first.translation()), o.gateways, (o.gateways + 1) / 2, o.gateways / 2, SYNC_BATCH, syncMs / 1e3);
       out.printf(Locale.ROOT, "the gateways run in this JVM on their own Vertx (2 event loops): they share the "
           + "machine's %d cores with the control plane, as does anything else running%n",
           Runtime.getRuntime().availableProcessors());

@@ -36,10 +36,10 @@ import java.util.function.Supplier;
 
 /**
  * A minimal delta ADS gateway for the push benchmark, on its own HTTP/2 connection as a separate Envoy would be,
- * playing Envoy's part of the protocol and nothing more: CDS
- * wildcard, then EDS for every EDS cluster CDS names, every response ACKed with its nonce. Responses are decoded to
- * their envelope only: the {@code Any} payloads stay bytes (except the clusters of a CDS response, parsed once to
- * find their EDS names), so 100 of them in one JVM do not each hold a parsed copy of every endpoint.
+ * playing Envoy's part of the protocol and nothing more: CDS wildcard, then EDS for every EDS cluster CDS names,
+ * every response ACKed with its nonce. Responses are decoded to their envelope only: the {@code Any} payloads stay
+ * bytes (except the clusters of a CDS response, parsed once to find their EDS names) and are dropped once their names
+ * are recorded, so 100 of them in one JVM do not each hold a parsed copy of every endpoint.
  *
  * <p>The first CDS and EDS responses are checked against the snapshot of the group this gateway is meant to be in
  * (the same names, none missing): that is how the benchmark knows the server grouped it right. Afterwards it records
@@ -62,6 +62,7 @@ final class DeltaGateway {
   private final Queue<String> problems;
   private final Promise<Void> synced = Promise.promise();
   private volatile Watch watch;
+  // Set by start, on the benchmark's thread.
   private GrpcClient client;
 
   // Owned by the connection's event loop.
@@ -71,7 +72,7 @@ final class DeltaGateway {
   private int initialEdsPending = -1;
 
   /**
-   * @param name for messages, e.g. {@code ingress-3}
+   * @param name for messages, e.g. {@code istio-ingressgateway-3}
    * @param intended the snapshot of the group this gateway should be in, read at its first responses
    * @param problems where failures go (shared by all gateways; the benchmark fails when it is not empty)
    */

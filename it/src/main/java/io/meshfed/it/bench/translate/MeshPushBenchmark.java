@@ -323,6 +323,8 @@ public final class MeshPushBenchmark {
         // A pause longer than the quiet period: the next change starts a new batch, and a stray push (to a gateway
         // that expects nothing, or a name sent twice) would land within it.
         Thread.sleep(o.quietMs + Math.max(50, o.quietMs));
+        // Between rounds any EDS resource is a problem (the gateway reports it); this round's watches are judged now.
+        gateways.forEach(gateway -> gateway.watch(null));
         for (DeltaGateway gateway : gateways) {
           Set<String> names = expected.getOrDefault(groupOf.get(gateway), Set.of());
           DeltaGateway.Watch watch = watches.get(gateway);

@@ -229,6 +229,9 @@ public final class MeshPushBenchmark {
       Timer debounce = registry.find("pilot_debounce_time").timer();
       Map<String, Snapshot> current = new HashMap<>(first.translation().snapshots());
       List<Double> afterDebounce = new ArrayList<>();
+      // The same figure by kind of change: local EndpointSlice (even rounds), remote catalog entry (odd rounds).
+      List<Double> afterLocal = new ArrayList<>();
+      List<Double> afterRemote = new ArrayList<>();
       List<Double> total = new ArrayList<>();
       List<Double> releaseToReceived = new ArrayList<>();
       double[] translationMs = new double[o.rounds];
@@ -307,6 +310,7 @@ public final class MeshPushBenchmark {
           last = Math.max(last, at);
           total.add((at - run.t0()) / 1e6);
           afterDebounce.add((at - run.t0() - roundDebounce) / 1e6);
+          (i % 2 == 0 ? afterLocal : afterRemote).add((at - run.t0() - roundDebounce) / 1e6);
           releaseToReceived.add((at - run.storedNanos() - roundDebounce) / 1e6);
         }
         translationMs[i] = run.translationMs();
@@ -355,6 +359,10 @@ public final class MeshPushBenchmark {
       out.printf(Locale.ROOT, "  change -> gateway received, after debounce: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, "
           + "max %.1f ms   [target: p99 <= 50 ms] -> %s%n", pct(after, 50), pct(after, 90), p99,
           after[after.length - 1], p99 <= 50 ? "MET" : "MISSED");
+      double[] local = sorted(afterLocal);
+      double[] remote = sorted(afterRemote);
+      out.printf(Locale.ROOT, "  the same by change: local EndpointSlice p50 %.1f ms, p99 %.1f ms; remote catalog entry "
+          + "p50 %.1f ms, p99 %.1f ms%n", pct(local, 50), pct(local, 99), pct(remote, 50), pct(remote, 99));
       out.printf(Locale.ROOT, "  change -> gateway received, debounce included: p50 %.1f ms, p90 %.1f ms, p99 %.1f "
           + "ms, max %.1f ms (debounce per round: p50 %.1f ms, max %.1f ms)%n", pct(incl, 50), pct(incl, 90),
           pct(incl, 99), incl[incl.length - 1], pct(debounces, 50), debounces[debounces.length - 1]);

@@ -15,13 +15,11 @@ import io.meshfed.control.plane.translate.RemoteCatalog;
 import io.meshfed.control.plane.translate.Translation;
 import io.meshfed.control.plane.xds.DebounceOptions;
 import io.meshfed.control.plane.xds.Snapshot;
-import io.meshfed.control.plane.xds.SnapshotCache;
 import io.meshfed.control.plane.xds.VersionedResource;
 import io.meshfed.control.plane.xds.XdsServer;
 import io.meshfed.federation.catalog.ServiceKey;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -41,7 +39,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +51,8 @@ import java.util.stream.Collectors;
  * <p>The {@link BenchMesh} of {@link TranslateBenchmark} goes through one {@link MeshTranslator} (kept across rounds:
  * the incremental path) into a real {@link XdsServer} (plaintext, debounce quiet {@code quietMs}, at most 10 s,
  * {@link GatewayGrouping} as in {@code meshfed control-plane}). The translations are handed to the server as the
- * control plane's {@code TranslationPipeline} does (that class and {@code MeshTranslation} are package-private in
- * {@code control/plane}, so their calls are replicated here): the translation runs in {@code executeBlocking} on the
- * pipeline's context, and back on that context every group's snapshot goes to {@link SnapshotCache#setSnapshot}.
+ * control plane's {@code TranslationPipeline} does, by {@link PipelineHandOver} (that class and {@code MeshTranslation}
+ * are package-private in {@code control/plane}, so their calls are replicated).
  *
  * <p>{@code gateways} {@link DeltaGateway}s, alternately ingress and east-west, connect over real gRPC delta ADS (each
  * its own connection, all on one client {@code Vertx} of 2 event loops in this JVM). The first 10 connect before
@@ -165,7 +161,7 @@ public final class MeshPushBenchmark {
     List<DeltaGateway> gateways = new ArrayList<>();
     Map<DeltaGateway, String> groupOf = new HashMap<>();
     try {
-      Pipeline pipeline = new Pipeline(serverVertx, server.snapshots());
+      PipelineHandOver pipeline = new PipelineHandOver(serverVertx, server.snapshots());
 
       // The gateways connect first: their nodes make the server's grouping record the groups to translate for.
       Map<String, GatewayGroup> intendedGroups = new TreeMap<>();
@@ -207,7 +203,7 @@ public final class MeshPushBenchmark {
       MeshTranslator translator = MeshTranslator.create();
 
       long syncStart = System.nanoTime();
-      Pipeline.Run first = pipeline.translate(translator, view);
+      PipelineHandOver.Run first = pipeline.translate(translator, view);
       await(Future.all(syncs), SYNC_TIMEOUT);
       for (int from = SYNC_BATCH; from < gateways.size(); from += SYNC_BATCH) {
         syncs.clear();
@@ -268,7 +264,7 @@ public final class MeshPushBenchmark {
           watches.put(gateway, watch);
           gateway.watch(watch);
         }
-        Pipeline.Run run = pipeline.translate(translator, next);
+        PipelineHandOver.Run run = pipeline.translate(translator, next);
         if (!run.translation().stats().incremental()) {
           throw new IllegalStateException("round " + i + ": expected an incremental translation: "
               + run.translation().stats());
@@ -395,63 +391,6 @@ public final class MeshPushBenchmark {
       awaitQuietly(server.close());
       awaitQuietly(clientVertx.close());
       awaitQuietly(serverVertx.close());
-    }
-  }
-
-  /**
-   * The control plane's hand-over of translations to the ADS server, as {@code TranslationPipeline.run} does it: the
-   * translation in {@code executeBlocking} on the pipeline's context, then, back on that context, each group's
-   * snapshot to {@link SnapshotCache#setSnapshot}.
-   */
-  private static final class Pipeline {
-    private final Vertx vertx;
-    private final Context context;
-    private final SnapshotCache cache;
-
-    Pipeline(Vertx vertx, SnapshotCache cache) {
-      this.vertx = vertx;
-      this.context = vertx.getOrCreateContext();
-      this.cache = cache;
-    }
-
-    /** One translation handed over; returns once the server recorded every snapshot. */
-    Run translate(MeshTranslator translator, MeshView view) throws Exception {
-      CompletableFuture<Run> done = new CompletableFuture<>();
-      long[] times = new long[2];
-      context.runOnContext(v -> vertx.<Translation>executeBlocking(() -> {
-        times[0] = System.nanoTime();
-        Translation t = translator.translate(view);
-        times[1] = System.nanoTime();
-        return t;
-      }, false).onComplete(result -> context.runOnContext(w -> {
-        if (result.failed()) {
-          done.completeExceptionally(result.cause());
-          return;
-        }
-        long set = System.nanoTime();
-        List<Future<Void>> stored = new ArrayList<>();
-        result.result().snapshots().forEach((group, snapshot) -> stored.add(cache.setSnapshot(group, snapshot)));
-        Future.all(stored).onComplete(all -> {
-          if (all.failed()) {
-            done.completeExceptionally(all.cause());
-          } else {
-            done.complete(new Run(result.result(), times[0], times[1], set, System.nanoTime()));
-          }
-        });
-      })));
-      return done.get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    /**
-     * @param t0 when the view was handed to the translator
-     * @param translatedNanos when it returned
-     * @param setNanos when the snapshots were handed to the cache
-     * @param storedNanos when the server had recorded them all
-     */
-    record Run(Translation translation, long t0, long translatedNanos, long setNanos, long storedNanos) {
-      double translationMs() {
-        return (translatedNanos - t0) / 1e6;
-      }
     }
   }
 

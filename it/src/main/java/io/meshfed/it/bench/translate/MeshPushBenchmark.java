@@ -1,5 +1,9 @@
 package io.meshfed.it.bench.translate;
 
+import static io.meshfed.it.bench.translate.BenchFigures.gcMillis;
+import static io.meshfed.it.bench.translate.BenchFigures.pct;
+import static io.meshfed.it.bench.translate.BenchFigures.usedAfterGc;
+
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -525,29 +529,6 @@ public final class MeshPushBenchmark {
     double[] out = values.stream().mapToDouble(Double::doubleValue).toArray();
     Arrays.sort(out);
     return out;
-  }
-
-  private static double pct(double[] sorted, int p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-  }
-
-  private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
-        .sum();
-  }
-
-  private static long usedAfterGc() throws InterruptedException {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-      Thread.sleep(200);
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 
   private static <T> T await(Future<T> f) throws Exception {

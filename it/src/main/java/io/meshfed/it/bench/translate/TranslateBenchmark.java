@@ -1,5 +1,9 @@
 package io.meshfed.it.bench.translate;
 
+import static io.meshfed.it.bench.translate.BenchFigures.gcMillis;
+import static io.meshfed.it.bench.translate.BenchFigures.pct;
+import static io.meshfed.it.bench.translate.BenchFigures.usedAfterGc;
+
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.config.ConfigSnapshot;
 import io.meshfed.control.plane.translate.GatewayGroup;
@@ -188,12 +192,6 @@ public final class TranslateBenchmark {
     return new Runs(wall, cpu, gc, jit);
   }
 
-  private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
-        .sum();
-  }
-
-  /** The JIT compilers' accumulated time (their threads run beside the translation, on the same cores). */
   /** The JIT compilers' total time; 0 on a JVM that does not report it (the JIT column then reads 0). */
   private static long jitMillis() {
     java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -203,14 +201,6 @@ public final class TranslateBenchmark {
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
-  }
-
-  private static double pct(double[] sorted, int p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
   private static String counts(Translation translation) {
@@ -235,15 +225,5 @@ public final class TranslateBenchmark {
       out.append("; ");
     }
     return out.toString().replaceAll("; $", "");
-  }
-
-  private static long usedAfterGc() throws InterruptedException {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-      Thread.sleep(200);
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.core.ConsoleAppender;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
@@ -35,6 +37,12 @@ class LauncherLoggingTest {
     assertThat(LauncherLogging.rootLevel("warn")).isEqualTo(Level.WARN);
     assertThat(LauncherLogging.rootLevel(" DEBUG ")).isEqualTo(Level.DEBUG);
     assertThat(LauncherLogging.rootLevel("loud")).isEqualTo(Level.INFO);
+  }
+
+  @Test
+  void isTheConfiguratorLogbackFinds() {
+    // Registered as a service, as logback's ContextInitializer looks for configurators before its own.
+    assertThat(ServiceLoader.load(Configurator.class)).anyMatch(LauncherLogging.class::isInstance);
   }
 
   @Test

@@ -251,6 +251,9 @@ final class DeltaGateway {
    * releases {@code signal}, on which the benchmark waits.
    */
   static final class Watch {
+    /** {@link #arrivedAll}'s answer while a name is missing ({@code System.nanoTime()} may be negative). */
+    static final long NOT_YET = Long.MIN_VALUE;
+
     private final Map<String, Long> firstArrival = new ConcurrentHashMap<>();
     private final Queue<String> repeated = new ConcurrentLinkedQueue<>();
     private final Semaphore signal;
@@ -259,13 +262,13 @@ final class DeltaGateway {
       this.signal = signal;
     }
 
-    /** When the last of {@code names} first arrived, or -1 while one is missing (or {@code names} is empty). */
+    /** When the last of {@code names} first arrived, or {@link #NOT_YET} while one is missing (or none is given). */
     long arrivedAll(Set<String> names) {
-      long last = -1;
+      long last = NOT_YET;
       for (String name : names) {
         Long at = firstArrival.get(name);
         if (at == null) {
-          return -1;
+          return NOT_YET;
         }
         last = Math.max(last, at);
       }

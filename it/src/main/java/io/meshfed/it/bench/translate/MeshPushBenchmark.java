@@ -66,9 +66,10 @@ import java.util.stream.Collectors;
  * <p>Each round changes one endpoint, alternately local (an EndpointSlice) and remote (a catalog entry). t0 is when
  * the change is applied: for a local one, the config store's next snapshot (SnapshotBuilder) is part of the measured
  * time, then the changed view is handed to the translator. The gateways expected to receive the change are those
- * whose group's snapshot changed load assignments (computed from the translation's snapshots); each must receive all of them within
- * 30 s, and no other gateway may receive any. The figure the issue targets is t0 → received minus the debounce the
- * server applied to that round's batch ({@code pilot_debounce_time}).
+ * whose group's snapshot changed load assignments (computed from the translation's snapshots); each must receive
+ * all of them within 30 s, and no other gateway may receive any. The figure the issue targets is t0 → received
+ * minus the debounce the server applied to that round's batch ({@code pilot_debounce_time}; exactly one batch per
+ * round, or the run fails).
  *
  * <p>Arguments (optional): {@code services=10000 endpoints=100000 routes=1000 gateways=100 warmups=20 rounds=100
  * quietMs=100}. The {@code warmups} rounds run first, exactly as the others, while the JIT compiles the incremental
@@ -252,7 +253,7 @@ public final class MeshPushBenchmark {
       double[] debounces = new double[all];
       int[] expectedPerRound = new int[all];
       int[] receivedPerRound = new int[all];
-      int[] changedNames = new int[all];
+      int[] changedPerRound = new int[all];
       Timer send = registry.find("pilot_xds_send_time").timer();
       double edsPushesBefore = registry.find("pilot_xds_pushes").tag("type", "eds").counter().count();
       long sendsBefore = send.count();
@@ -281,6 +282,7 @@ public final class MeshPushBenchmark {
         }
         ServiceKey changed = mesh.lastChanged();
         double debounceBefore = debounce.totalTime(TimeUnit.NANOSECONDS);
+        long batchesBefore = debounce.count();
         // Installed before the translation, the watches record every EDS name that arrives; they are judged against
         // the names the round changed once those are known, so their installation never races the push.
         Semaphore signal = new Semaphore(0);
@@ -311,11 +313,12 @@ public final class MeshPushBenchmark {
           }
         }
         long deadline = System.nanoTime() + ARRIVAL_TIMEOUT.toNanos();
-        while (!expectedAt.entrySet().stream().allMatch(e -> watches.get(e.getKey()).arrivedAll(e.getValue()) >= 0)) {
+        while (!expectedAt.entrySet().stream()
+            .allMatch(e -> watches.get(e.getKey()).arrivedAll(e.getValue()) != DeltaGateway.Watch.NOT_YET)) {
           long left = deadline - System.nanoTime();
           if (left <= 0 || !problems.isEmpty()) {
             List<String> missing = expectedAt.entrySet().stream()
-                .filter(e -> watches.get(e.getKey()).arrivedAll(e.getValue()) < 0)
+                .filter(e -> watches.get(e.getKey()).arrivedAll(e.getValue()) == DeltaGateway.Watch.NOT_YET)
                 .map(e -> e.getKey().name()).sorted().toList();
             throw new IllegalStateException("round " + i + " (" + changed + "): " + missing.size() + " of "
                 + expectedAt.size() + " expected gateways did not receive " + allChanged + " within "
@@ -324,6 +327,11 @@ public final class MeshPushBenchmark {
           signal.tryAcquire(left, TimeUnit.NANOSECONDS);
         }
         double roundDebounce = debounce.totalTime(TimeUnit.NANOSECONDS) - debounceBefore;
+        if (debounce.count() - batchesBefore != 1) {
+          // The figure subtracts this round's one debounce: two batches would subtract two.
+          throw new IllegalStateException("round " + i + " (" + changed + "): " + (debounce.count() - batchesBefore)
+              + " push batches released (expected: 1; the pause between rounds is shorter than the quiet period?)");
+        }
         long last = Long.MIN_VALUE;
         int received = 0;
         for (Map.Entry<DeltaGateway, Set<String>> e : expectedAt.entrySet()) {
@@ -336,7 +344,7 @@ public final class MeshPushBenchmark {
           releaseToReceived.add((at - run.storedNanos() - roundDebounce) / 1e6);
         }
         translationMs[i] = run.translationMs();
-        (i % 2 == 0 ? configMs : catalogMs).add((run.t0() - t0) / 1e6);
+        (i % 2 == 0 ? configMs : catalogMs).add((run.handedNanos() - t0) / 1e6);
         handOverMs[i] = (run.setNanos() - run.translatedNanos()) / 1e6;
         recordedMs[i] = (run.storedNanos() - run.setNanos()) / 1e6;
         setToLast[i] = (last - run.setNanos()) / 1e6;
@@ -344,7 +352,7 @@ public final class MeshPushBenchmark {
         debounces[i] = roundDebounce / 1e6;
         expectedPerRound[i] = expectedAt.size();
         receivedPerRound[i] = received;
-        changedNames[i] = allChanged.size();
+        changedPerRound[i] = allChanged.size();
         current = run.translation().snapshots();
         view = next;
         // A pause longer than the quiet period: the next change starts a new batch, and a stray push (to a gateway
@@ -357,7 +365,8 @@ public final class MeshPushBenchmark {
           DeltaGateway.Watch watch = watches.get(gateway);
           for (String name : watch.received()) {
             if (!names.contains(name)) {
-              problems.add(gateway.name() + ": EDS " + name + " received, though its group's snapshot did not change it");
+              problems.add(gateway.name() + ": EDS " + name
+                  + " received, though its group's snapshot did not change it");
             }
           }
           watch.repeated().forEach(name -> problems.add(gateway.name() + ": EDS " + name + " received twice"));
@@ -377,7 +386,7 @@ public final class MeshPushBenchmark {
       debounces = Arrays.copyOfRange(debounces, o.warmups, all);
       receivedPerRound = Arrays.copyOfRange(receivedPerRound, o.warmups, all);
       expectedPerRound = Arrays.copyOfRange(expectedPerRound, o.warmups, all);
-      changedNames = Arrays.copyOfRange(changedNames, o.warmups, all);
+      changedPerRound = Arrays.copyOfRange(changedPerRound, o.warmups, all);
       double[] after = sorted(afterDebounce);
       double[] incl = sorted(total);
       double[] release = sorted(releaseToReceived);
@@ -395,7 +404,8 @@ public final class MeshPushBenchmark {
           after[after.length - 1], p99 <= 50 ? "MET" : "MISSED");
       double[] local = sorted(afterLocal);
       double[] remote = sorted(afterRemote);
-      out.printf(Locale.ROOT, "  the same by change: local EndpointSlice p50 %.1f ms, p99 %.1f ms; remote catalog entry "
+      out.printf(Locale.ROOT, "  the same by change: local EndpointSlice p50 %.1f ms, p99 %.1f ms; remote catalog "
+          + "entry "
           + "p50 %.1f ms, p99 %.1f ms%n", pct(local, 50), pct(local, 99), pct(remote, 50), pct(remote, 99));
       out.printf(Locale.ROOT, "  change -> gateway received, debounce included: p50 %.1f ms, p90 %.1f ms, p99 %.1f "
           + "ms, max %.1f ms (debounce per round: p50 %.1f ms, max %.1f ms)%n", pct(incl, 50), pct(incl, 90),
@@ -407,8 +417,9 @@ public final class MeshPushBenchmark {
       Arrays.sort(recordedMs);
       double[] configSorted = sorted(configMs);
       double[] catalogSorted = sorted(catalogMs);
-      out.printf(Locale.ROOT, "  change -> view handed to the translator, p50 / p99: local (the config snapshot "
-          + "rebuilt) %.1f / %.1f ms, remote (the catalog updated) %.1f / %.1f ms%n", pct(configSorted, 50),
+      out.printf(Locale.ROOT, "  change -> view handed to the translator (the hand-over included), p50 / p99: local "
+          + "(the config store's next snapshot) %.1f / %.1f ms, remote (the catalog updated) %.1f / %.1f ms%n",
+          pct(configSorted, 50),
           pct(configSorted, 99), pct(catalogSorted, 50), pct(catalogSorted, 99));
       out.printf(Locale.ROOT, "  translation per round (incremental, handed -> translated): p50 %.1f ms, p99 %.1f "
           + "ms%n", pct(translationMs, 50), pct(translationMs, 99));
@@ -418,7 +429,7 @@ public final class MeshPushBenchmark {
           pct(handOverMs, 50), pct(handOverMs, 99), pct(recordedMs, 50), pct(recordedMs, 99), pct(release, 50),
           pct(release, 99));
       out.printf(Locale.ROOT, "  gateways receiving per round: %s; load assignments changed per round: %s%n",
-          histogram(receivedPerRound), histogram(changedNames));
+          histogram(receivedPerRound), histogram(changedPerRound));
       out.printf(Locale.ROOT, "  server side during the rounds: %.0f EDS responses, pilot_xds_send_time mean %.2f ms "
           + "over %d sends; GC %d ms%n", edsPushes, sends == 0 ? 0 : sendMs / sends, sends, gcDuring);
       out.printf(Locale.ROOT, "  heap after GC holding mesh + translator + server + %d gateways' streams: %,d MiB%n",

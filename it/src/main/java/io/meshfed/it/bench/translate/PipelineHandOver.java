@@ -61,14 +61,14 @@ final class PipelineHandOver {
   }
 
   /**
-   * @param t0 when the view was handed to the translator
+   * @param handedNanos when the view was handed to the translator
    * @param translatedNanos when it returned
    * @param setNanos when the snapshots were handed to the cache
    * @param storedNanos when the server had recorded them all
    */
-  record Run(Translation translation, long t0, long translatedNanos, long setNanos, long storedNanos) {
+  record Run(Translation translation, long handedNanos, long translatedNanos, long setNanos, long storedNanos) {
     double translationMs() {
-      return (translatedNanos - t0) / 1e6;
+      return (translatedNanos - handedNanos) / 1e6;
     }
   }
 }

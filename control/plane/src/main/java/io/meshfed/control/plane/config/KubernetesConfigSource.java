@@ -138,7 +138,7 @@ public final class KubernetesConfigSource implements ConfigSource {
 
   @Override
   public synchronized SourceContents contents() {
-    Map<HasMetadata, RawResource> next = new IdentityHashMap<>(cache.size() * 4 / 3 + 16);
+    Map<HasMetadata, RawResource> next = new IdentityHashMap<>(cache.size() + 16); // the expected size
     List<RawResource> resources = new ArrayList<>(cache.size() + 16);
     for (SharedIndexInformer<HasMetadata> informer : informers) {
       for (HasMetadata object : informer.getStore().list()) {

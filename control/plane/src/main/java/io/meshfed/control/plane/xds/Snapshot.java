@@ -323,7 +323,7 @@ public final class Snapshot {
          * the sum of these, so it does not depend on order and follows a change by one addition and one
          * subtraction; the version of 10,000 load assignments then costs one change, not a pass over all of them.
          */
-        static long contribution(VersionedResource resource) {
+        private static long contribution(VersionedResource resource) {
             return mix(fnv1a(resource.name()) * 0x9E3779B97F4A7C15L + fnv1a(resource.version()));
         }
 

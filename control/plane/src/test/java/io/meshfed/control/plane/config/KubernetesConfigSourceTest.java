@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.meshfed.control.plane.istio.Origin;
 import io.meshfed.it.kube.MockKubernetesCluster;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +89,7 @@ class KubernetesConfigSourceTest {
   @Test
   void anEndpointSliceUpdateFromTheInformersIsDerivedFromThePreviousSnapshot() throws Exception {
     createReviewsService();
-    for (String name : java.util.List.of("reviews-a", "reviews-b", "reviews-c")) {
+    for (String name : List.of("reviews-a", "reviews-b", "reviews-c")) {
       client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(name, "10.0.0.1")).create();
     }
     SnapshotQueue published = new SnapshotQueue();
@@ -114,8 +117,8 @@ class KubernetesConfigSourceTest {
         .withPort(9080).endPort().endSpec().build()).create();
   }
 
-  private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice(String name, String ip) {
-    return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata().withName(name)
+  private static EndpointSlice slice(String name, String ip) {
+    return new EndpointSliceBuilder().withNewMetadata().withName(name)
         .withNamespace("default").addToLabels("kubernetes.io/service-name", "reviews").endMetadata()
         .withAddressType("IPv4").addNewPort().withName("http").withPort(9080).endPort()
         .addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).endConditions().endEndpoint().build();

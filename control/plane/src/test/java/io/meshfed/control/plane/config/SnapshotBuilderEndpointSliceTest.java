@@ -8,11 +8,14 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.meshfed.control.plane.istio.ConfigResource;
 import io.meshfed.control.plane.istio.MeshSettings;
 import io.meshfed.control.plane.istio.Origin;
 import io.meshfed.control.plane.istio.ResourceKey;
 import io.meshfed.control.plane.istio.ResourceParser;
+import io.meshfed.control.plane.istio.YamlDocuments;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,8 +38,17 @@ class SnapshotBuilderEndpointSliceTest {
         - {name: v3, labels: {version: v3}}
       """;
 
+  private static final String SLICE_YAML = """
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: {name: reviews-abc, namespace: default, labels: {kubernetes.io/service-name: reviews}}
+      addressType: IPv4
+      ports: [{name: http, port: 9080}]
+      endpoints: %s
+      """;
+
   private final SnapshotBuilder builder = new SnapshotBuilder(new ResourceParser(MeshSettings.DEFAULT));
-  private final Map<String, RawResource> kubernetes = new java.util.LinkedHashMap<>();
+  private final Map<String, RawResource> kubernetes = new LinkedHashMap<>();
   // One instance throughout, as a source hands out the same document while it is unchanged.
   private final SourceContents files = Snapshots.contents("dr.yaml", DESTINATION_RULE);
 
@@ -50,21 +62,22 @@ class SnapshotBuilderEndpointSliceTest {
     assertThat(second.workloads()).isSameAs(first.workloads());
     assertThat(second.destinationRuleIndex()).isSameAs(first.destinationRuleIndex());
     assertThat(second.version()).isEqualTo(first.version() + 1);
-    assertSameAsFullBuild(second);
+    assertSameAsFullBuild(second, first);
 
     // A new slice is a new object: everything is read again; then its replacements take the fast path too.
     put("slice-b", slice("reviews-def", "reviews", "10.0.0.3"));
     ConfigSnapshot third = build(second);
     assertThat(third.endpointSlices()).extracting(s -> s.getMetadata().getName())
         .containsExactly("reviews-abc", "reviews-def");
-    assertSameAsFullBuild(third);
+    assertSameAsFullBuild(third, second);
     ConfigSnapshot fourth = third;
     for (int i = 4; i < 10; i++) {
       put(i % 2 == 0 ? "slice-a" : "slice-b", slice(i % 2 == 0 ? "reviews-abc" : "reviews-def", "reviews",
           "10.0.1." + i));
+      ConfigSnapshot before = fourth;
       fourth = build(fourth);
       assertThat(fourth.services()).isSameAs(third.services());
-      assertSameAsFullBuild(fourth);
+      assertSameAsFullBuild(fourth, before);
     }
   }
 
@@ -76,19 +89,21 @@ class SnapshotBuilderEndpointSliceTest {
     }
     snapshot = build(snapshot);
     ConfigSnapshot base = snapshot;
+    ConfigSnapshot before = snapshot;
     // Batches of 100 replaced slices: the derived snapshots hold more replacements than they keep beside the map.
     for (int round = 0; round < 12; round++) {
       for (int i = round * 100; i < (round + 1) * 100; i++) {
         put("slice-" + i, slice("reviews-" + i, "reviews", "10.2.0." + (round + 1)));
       }
+      before = snapshot;
       snapshot = build(snapshot);
       assertThat(snapshot.services()).isSameAs(base.services());
     }
-    assertSameAsFullBuild(snapshot);
+    assertSameAsFullBuild(snapshot, before);
   }
 
   @Test
-  void anythingButCleanSliceChangesReadsEverythingAgain() {
+  void anythingButCleanSliceReplacementsReadsEverythingAgain() {
     ConfigSnapshot first = baseline();
 
     // A removed slice.
@@ -96,23 +111,45 @@ class SnapshotBuilderEndpointSliceTest {
     ConfigSnapshot removed = build(first);
     assertThat(removed.services()).isNotSameAs(first.services());
     assertThat(removed.endpointSlices()).isEmpty();
-    assertSameAsFullBuild(removed);
+    assertSameAsFullBuild(removed, first);
 
-    // A slice and a Service changed together.
+    // A slice and a Service replaced in place together: the slice is checked first, then the Service ends the path.
     put("slice-a", slice("reviews-abc", "reviews", "10.0.0.1"));
+    ConfigSnapshot added = build(removed);
+    put("slice-a", slice("reviews-abc", "reviews", "10.0.0.5"));
     put("service", service("reviews", "v9"));
-    ConfigSnapshot both = build(removed);
-    assertThat(both.services()).isNotSameAs(removed.services());
+    ConfigSnapshot both = build(added);
+    assertThat(both.services()).isNotSameAs(added.services());
     assertThat(both.services().get(0).getSpec().getSelector()).containsEntry("app", "v9");
-    assertSameAsFullBuild(both);
+    assertSameAsFullBuild(both, added);
 
-    // A slice that is rejected: its last good version keeps serving, which only the full build knows.
-    EndpointSlice unnamed = slice("reviews-abc", "reviews", "10.0.0.7");
-    unnamed.setAddressType(null);
-    put("slice-a", unnamed);
-    ConfigSnapshot rejected = build(both);
-    assertThat(rejected.messages()).isNotEmpty();
-    assertSameAsFullBuild(rejected);
+    // Unchanged objects listed in another order.
+    Map<String, RawResource> reordered = new LinkedHashMap<>();
+    reordered.put("pod", kubernetes.get("pod"));
+    kubernetes.forEach(reordered::putIfAbsent);
+    kubernetes.clear();
+    kubernetes.putAll(reordered);
+    ConfigSnapshot moved = build(both);
+    assertThat(moved.services()).isNotSameAs(both.services());
+    assertSameAsFullBuild(moved, both);
+  }
+
+  @Test
+  void aRejectedSliceKeepsItsLastGoodVersionServing() throws Exception {
+    ConfigSnapshot first = baseline();
+    kubernetes.put("slice-a", document(SLICE_YAML.formatted("[{addresses: [10.0.0.1]}]")));
+    ConfigSnapshot good = build(first);
+    ResourceKey key = new ResourceKey("EndpointSlice", "default", "reviews-abc");
+
+    kubernetes.put("slice-a", document(SLICE_YAML.formatted("5")));
+    ConfigSnapshot rejected = build(good);
+
+    assertThat(rejected.errors()).singleElement().satisfies(m -> {
+      assertThat(m.text()).startsWith("EndpointSlice default/reviews-abc");
+      assertThat(m.detail()).contains("the last good version keeps serving");
+    });
+    assertThat(rejected.kubernetes(key)).containsSame(good.kubernetes(key).orElseThrow());
+    assertSameAsFullBuild(rejected, good);
   }
 
   private ConfigSnapshot baseline() {
@@ -130,21 +167,26 @@ class SnapshotBuilderEndpointSliceTest {
     return builder.build(sources(), previous);
   }
 
-  /** A fresh builder reading the same documents gives the same snapshot. */
-  private void assertSameAsFullBuild(ConfigSnapshot derived) {
-    ConfigSnapshot full = new SnapshotBuilder(new ResourceParser(MeshSettings.DEFAULT)).build(sources(),
-        ConfigSnapshot.empty(MeshSettings.DEFAULT));
+  /** A fresh builder reading the same documents after {@code previous} gives the same snapshot. */
+  private void assertSameAsFullBuild(ConfigSnapshot derived, ConfigSnapshot previous) {
+    ConfigSnapshot full = new SnapshotBuilder(new ResourceParser(MeshSettings.DEFAULT)).build(sources(), previous);
     assertThat(derived.endpointSlices()).containsExactlyElementsOf(full.endpointSlices());
     assertThat(derived.services()).containsExactlyElementsOf(full.services());
     assertThat(derived.pods()).containsExactlyElementsOf(full.pods());
-    assertThat(derived.allConfig()).hasSameSizeAs(full.allConfig());
-    assertThat(derived.messages()).hasSameSizeAs(full.messages());
+    assertThat(derived.allConfig()).extracting(ConfigResource::key)
+        .containsExactlyElementsOf(full.allConfig().stream().map(ConfigResource::key).toList());
+    assertThat(derived.messages()).containsExactlyInAnyOrderElementsOf(full.messages());
+    assertThat(derived.version()).isEqualTo(full.version());
     for (EndpointSlice slice : full.endpointSlices()) {
       ResourceKey key = new ResourceKey("EndpointSlice", slice.getMetadata().getNamespace(),
           slice.getMetadata().getName());
-      assertThat(derived.kubernetes(key)).containsSame(slice);
+      assertThat(derived.kubernetes(key).orElseThrow()).isEqualTo(slice);
       assertThat(derived.origin(key)).isEqualTo(full.origin(key));
     }
+  }
+
+  private static RawResource document(String yaml) throws Exception {
+    return RawResource.document(YamlDocuments.read("slice.yaml", yaml).get(0).root(), Origin.of("slice.yaml"));
   }
 
   private List<SourceContents> sources() {

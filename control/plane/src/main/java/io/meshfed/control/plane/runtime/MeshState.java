@@ -1,11 +1,8 @@
 package io.meshfed.control.plane.runtime;
 
 import io.meshfed.control.plane.config.ConfigSnapshot;
-import io.meshfed.federation.catalog.ClusterView;
-import io.meshfed.federation.catalog.FederatedService;
-import io.meshfed.federation.catalog.ServiceKey;
+import io.meshfed.control.plane.translate.RemoteCatalog;
 import io.meshfed.trust.TrustBundle;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,19 +11,17 @@ import java.util.Objects;
  *
  * @param generation rises with every change of any input, for logs
  */
-public record MeshState(ConfigSnapshot config, Map<ServiceKey, FederatedService> services,
-    Map<String, ClusterView> clusters, TrustBundle trust, long generation) {
+public record MeshState(ConfigSnapshot config, RemoteCatalog catalog, TrustBundle trust, long generation) {
 
   public MeshState {
     Objects.requireNonNull(config, "config");
-    services = Map.copyOf(services);
-    clusters = Map.copyOf(clusters);
+    Objects.requireNonNull(catalog, "catalog");
     Objects.requireNonNull(trust, "trust");
   }
 
   @Override
   public String toString() {
-    return "MeshState{generation=" + generation + ", config=" + config.version() + ", services=" + services.size()
-        + ", clusters=" + clusters.keySet() + "}";
+    return "MeshState{generation=" + generation + ", config=" + config.version() + ", services="
+        + catalog.services().size() + ", clusters=" + catalog.clusters().keySet() + "}";
   }
 }

@@ -6,7 +6,6 @@ import io.meshfed.control.plane.translate.GatewayGrouping;
 import io.meshfed.control.plane.translate.MeshTranslator;
 import io.meshfed.control.plane.translate.MeshView;
 import io.meshfed.control.plane.translate.OutboundTrafficPolicy;
-import io.meshfed.control.plane.translate.RemoteCatalog;
 import io.meshfed.control.plane.translate.TranslationProblem;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.federation.catalog.Locality;
@@ -97,7 +96,7 @@ final class MeshTranslation implements Translation {
         .trustDomainAliases(aliases)
         .outboundTrafficPolicy(OutboundTrafficPolicy.valueOf(settings.outboundTrafficPolicy()))
         .config(state.config())
-        .catalog(RemoteCatalog.of(state.clusters(), state.services()))
+        .catalog(state.catalog())
         .gateways(gateways)
         .trustBundlePem(state.trust().rootsPem())
         .traceSamplingPercent(settings.meshConfig().tracingSampling());

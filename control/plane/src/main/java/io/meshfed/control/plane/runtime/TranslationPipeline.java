@@ -1,20 +1,19 @@
 package io.meshfed.control.plane.runtime;
 
 import io.meshfed.control.plane.config.ConfigSnapshot;
+import io.meshfed.control.plane.translate.RemoteCatalog;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.SnapshotCache;
 import io.meshfed.federation.catalog.CatalogEvent;
-import io.meshfed.federation.catalog.ClusterView;
-import io.meshfed.federation.catalog.FederatedService;
-import io.meshfed.federation.catalog.ServiceKey;
 import io.meshfed.trust.TrustBundle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -43,8 +42,8 @@ final class TranslationPipeline {
 
   // Owned by the context.
   private ConfigSnapshot config;
-  private final Map<ServiceKey, FederatedService> services = new HashMap<>();
-  private final Map<String, ClusterView> clusters = new HashMap<>();
+  private RemoteCatalog catalog = RemoteCatalog.empty();
+  private final List<CatalogEvent> pendingCatalog = new ArrayList<>();
   private final Set<String> groups = new LinkedHashSet<>();
   private Set<String> served = Set.of();
   private boolean catalogLoaded;
@@ -77,20 +76,17 @@ final class TranslationPipeline {
   /** A catalog event (delivered on this pipeline's context by the catalog subscription). */
   void catalogEvent(CatalogEvent event) {
     context.runOnContext(v -> {
-      if (event instanceof CatalogEvent.Snapshot snapshot) {
-        services.clear();
-        services.putAll(snapshot.services());
-        clusters.clear();
-        clusters.putAll(snapshot.clusters());
-      } else if (event instanceof CatalogEvent.ServiceChanged change) {
-        if (change.service().isEmpty()) {
-          services.remove(change.key());
-        } else {
-          services.put(change.key(), change.service());
-        }
-      } else if (event instanceof CatalogEvent.ClusterChanged change) {
-        clusters.put(change.cluster().clusterId(), change.cluster());
-      } else if (event instanceof CatalogEvent.Synced) {
+      // Folded once per translation (one copy of the catalog's maps), not once per event: a burst of events
+      // between two translations costs one copy. A snapshot replaces what came before it; a long wait for the
+      // first translation (no gateway yet) folds every 1,024 events, so the list stays small.
+      if (event instanceof CatalogEvent.Snapshot) {
+        pendingCatalog.clear();
+      }
+      pendingCatalog.add(event);
+      if (pendingCatalog.size() >= 1_024) {
+        foldCatalog();
+      }
+      if (event instanceof CatalogEvent.Synced) {
         catalogLoaded = true;
       }
       changed();
@@ -150,10 +146,18 @@ final class TranslationPipeline {
     run();
   }
 
+  private void foldCatalog() {
+    if (!pendingCatalog.isEmpty()) {
+      catalog = catalog.applyAll(pendingCatalog);
+      pendingCatalog.clear();
+    }
+  }
+
   private void run() {
     dirty = false;
     running = true;
-    MeshState state = new MeshState(config, services, clusters, trust.get(), ++generation);
+    foldCatalog();
+    MeshState state = new MeshState(config, catalog, trust.get(), ++generation);
     Set<String> targets = Set.copyOf(groups);
     long started = System.nanoTime();
     vertx.<Map<String, Snapshot>>executeBlocking(() -> translation.translate(state, targets), false)

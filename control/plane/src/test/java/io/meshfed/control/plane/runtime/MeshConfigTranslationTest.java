@@ -153,7 +153,7 @@ class MeshConfigTranslationTest {
         List.of(new SourceContents("mesh.yaml", resources, List.of())), ConfigSnapshot.empty(MeshSettings.DEFAULT));
     var root = CaCertificates.selfSignedRoot(KeyAlgorithm.EC_P256.generate(), TrustDomain.of("cluster.local"),
         "test", Duration.ofDays(1));
-    MeshState state = new MeshState(config, Map.of(), Map.of(), TrustBundle.builder("cluster.local").addRoot(root)
+    MeshState state = new MeshState(config, io.meshfed.control.plane.translate.RemoteCatalog.empty(), TrustBundle.builder("cluster.local").addRoot(root)
         .build(), 1);
     return translation.translate(state, Set.of(GROUP)).get(GROUP);
   }

@@ -29,7 +29,7 @@ final class TestTranslation implements Translation {
             + service.getMetadata().getNamespace() + ".svc.cluster.local");
       }
     }
-    state.services().forEach((key, service) -> service.clusters().forEach((cluster, export) ->
+    state.catalog().services().forEach((key, service) -> service.clusters().forEach((cluster, export) ->
         export.ports().forEach(port -> names.add("outbound|" + port.port() + "||" + key.name() + "."
             + key.namespace() + ".svc.cluster.local"))));
     names.forEach(name -> builder.add(XdsResourceType.CLUSTER, Cluster.newBuilder().setName(name)

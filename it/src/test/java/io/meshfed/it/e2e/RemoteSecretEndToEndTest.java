@@ -12,6 +12,7 @@ import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
 import io.meshfed.federation.remote.RemoteSecrets;
+import io.meshfed.it.FreePorts;
 import io.meshfed.it.kube.MockKubernetesCluster;
 import io.meshfed.launcher.GatewayRoles;
 import io.vertx.core.Future;
@@ -19,7 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -293,7 +293,7 @@ class RemoteSecretEndToEndTest {
         webhook:
           address: ""
         """.formatted(UUID.randomUUID(), NETWORK, SYSTEM, dir.resolve("data"), kubeconfig,
-        freePort(PRIMARY + "3"), freePort("127.0.0.1"), PRIMARY);
+        FreePorts.on(PRIMARY + "3"), FreePorts.on("127.0.0.1"), PRIMARY);
     Path file = dir.resolve("control-plane.yaml");
     Files.writeString(file, yaml, StandardCharsets.UTF_8);
     return file;
@@ -344,12 +344,6 @@ class RemoteSecretEndToEndTest {
       } else {
         client.resource(object).create();
       }
-    }
-  }
-
-  static int freePort(String host) throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return socket.getLocalPort();
     }
   }
 

@@ -32,11 +32,11 @@ import io.meshfed.control.plane.runtime.ControlPlane;
 import io.meshfed.control.plane.runtime.ControlPlaneSettings;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.gateway.l7.process.L7Process;
+import io.meshfed.it.FreePorts;
 import io.meshfed.trust.SpiffeId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -344,7 +344,7 @@ class GatewayAgainstControlPlaneTest {
   @Test
   void gatewayStartedWhileItsControlPlaneIsDownWaitsForTheCaThenBecomesReady() throws Exception {
     Files.createDirectories(dir.resolve("config"));
-    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(freePort(HOST)), Map.of());
+    ControlPlaneSettings planeSettings = ControlPlaneSettings.load(controlPlaneFile(FreePorts.on(HOST)), Map.of());
     // A first run writes the mesh root and the bootstrap key the gateway is installed with; then the plane is down.
     ControlPlane first = await(ControlPlane.start(vertx, planeSettings, translation(planeSettings)));
     SpiffeId identity = SpiffeId.of("cluster.local", "meshfed-system", "meshfed-ingressgateway");
@@ -412,8 +412,8 @@ class GatewayAgainstControlPlaneTest {
           relayPort: %d
           hazelcastPort: %d
           remoteSecretTimeout: 1s
-        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, tlsPort, HOST, freePort(HOST),
-        freePort("127.0.0.1")) + extra);
+        """.formatted(dir.resolve("data"), dir.resolve("config"), HOST, HOST, tlsPort, HOST, FreePorts.on(HOST),
+        FreePorts.on("127.0.0.1")) + extra);
     return settingsFile;
   }
 
@@ -441,12 +441,6 @@ class GatewayAgainstControlPlaneTest {
   private static HttpResponse<String> get(int port, String path) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort(String host) throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    }
   }
 
   private static <T> T await(Future<T> future) throws Exception {

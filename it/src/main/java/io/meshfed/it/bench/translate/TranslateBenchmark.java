@@ -1,8 +1,8 @@
 package io.meshfed.it.bench.translate;
 
-import static io.meshfed.it.bench.translate.BenchFigures.gcMillis;
-import static io.meshfed.it.bench.translate.BenchFigures.pct;
-import static io.meshfed.it.bench.translate.BenchFigures.usedAfterGc;
+import static io.meshfed.it.bench.BenchFigures.gcMillis;
+import static io.meshfed.it.bench.BenchFigures.pct;
+import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.config.ConfigSnapshot;

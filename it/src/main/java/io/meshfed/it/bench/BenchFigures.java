@@ -1,15 +1,15 @@
-package io.meshfed.it.bench.translate;
+package io.meshfed.it.bench;
 
 import java.lang.management.ManagementFactory;
 
-/** What the translation benchmarks read from the JVM, and how they summarise their samples. */
-final class BenchFigures {
+/** What the benchmarks read from the JVM, and how they summarise their samples. */
+public final class BenchFigures {
 
   private BenchFigures() {
   }
 
   /** The p-th percentile (nearest rank) of sorted samples; NaN for none. */
-  static double pct(double[] sorted, int p) {
+  public static double pct(double[] sorted, int p) {
     if (sorted.length == 0) {
       return Double.NaN;
     }
@@ -18,13 +18,13 @@ final class BenchFigures {
   }
 
   /** The collectors' accumulated time. */
-  static long gcMillis() {
+  public static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
         .sum();
   }
 
   /** The heap in use after a few full collections (the lowest reading: what the state holds). */
-  static long usedAfterGc() throws InterruptedException {
+  public static long usedAfterGc() throws InterruptedException {
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 4; i++) {
       System.gc();

@@ -18,6 +18,7 @@ import io.meshfed.control.plane.istio.ResourceParser;
 import io.meshfed.control.plane.istio.YamlDocuments;
 import io.meshfed.control.plane.translate.GatewayGroup;
 import io.meshfed.control.plane.translate.GatewayGrouping;
+import io.meshfed.control.plane.translate.MeshFixture;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.federation.catalog.Locality;
 import io.meshfed.trust.TrustBundle;
@@ -63,15 +64,7 @@ class MeshConfigTranslationTest {
       spec:
         ports: [{name: http, port: 8181}]
       ---
-      apiVersion: networking.istio.io/v1
-      kind: Gateway
-      metadata: {name: edge, namespace: istio-system}
-      spec:
-        selector: {istio: ingressgateway}
-        servers:
-        - port: {number: 80, name: http, protocol: HTTP}
-          hosts: ["*"]
-      ---
+      """ + MeshFixture.EDGE_GATEWAY + """
       apiVersion: networking.istio.io/v1
       kind: VirtualService
       metadata: {name: web, namespace: shop}

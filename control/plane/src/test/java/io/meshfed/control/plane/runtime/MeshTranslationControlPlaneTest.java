@@ -18,6 +18,7 @@ import io.meshfed.control.client.xds.NodeIdentity;
 import io.meshfed.control.client.xds.Verdict;
 import io.meshfed.control.client.xds.XdsResource;
 import io.meshfed.control.client.xds.XdsResourceType;
+import io.meshfed.control.plane.translate.MeshFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
@@ -58,7 +59,7 @@ class MeshTranslationControlPlaneTest {
     vertx = Vertx.vertx();
     config = Files.createDirectories(dir.resolve("istio"));
     write("shop.yaml", service() + endpoints("10.1.0.1"));
-    write("gateway.yaml", gateway() + virtualService("shop.example.com", "web"));
+    write("gateway.yaml", MeshFixture.EDGE_GATEWAY + virtualService("shop.example.com", "web"));
     Path settingsFile = ControlPlaneFixture.settings(dir, "east", "test-" + UUID.randomUUID(), HOST,
         "source: directory\ndirectory: " + config, null);
     ControlPlaneSettings settings = ControlPlaneSettings.load(settingsFile, Map.of());
@@ -97,7 +98,7 @@ class MeshTranslationControlPlaneTest {
     assertThat(virtualHost(moved, "shop.example.com").getRoutes(0).getRoute().getCluster()).isEqualTo(CLUSTER);
 
     // The VirtualService renamed its host: RDS follows.
-    write("gateway.yaml", gateway() + virtualService("store.example.com", "web"));
+    write("gateway.yaml", MeshFixture.EDGE_GATEWAY + virtualService("store.example.com", "web"));
     awaitState("RDS with the new host", state -> has(state, XdsResourceType.ROUTE, ROUTE)
         && hasDomain(state, "store.example.com") && !hasDomain(state, "shop.example.com"));
 
@@ -130,7 +131,7 @@ class MeshTranslationControlPlaneTest {
 
   @Test
   void aRouteToAnUnknownHostIsReportedOnDebugTranslation() throws Exception {
-    write("gateway.yaml", gateway() + virtualService("shop.example.com", "nowhere"));
+    write("gateway.yaml", MeshFixture.EDGE_GATEWAY + virtualService("shop.example.com", "nowhere"));
     client = ingressClient();
     await(client.start());
     awaitState("LDS", state -> has(state, XdsResourceType.LISTENER, LISTENER));
@@ -250,20 +251,6 @@ class MeshTranslationControlPlaneTest {
           targetRef: {kind: Pod, name: web-1, namespace: shop}
         ---
         """.formatted(ip);
-  }
-
-  private static String gateway() {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: istio-system}
-        spec:
-          selector: {istio: ingressgateway}
-          servers:
-          - port: {number: 80, name: http, protocol: HTTP}
-            hosts: ["*"]
-        ---
-        """;
   }
 
   private static String virtualService(String host, String destination) {

@@ -54,14 +54,14 @@ import java.util.function.Consumer;
  * EndpointSlices, Pods, Secrets) for this cluster, other clusters' catalog entries, connected gateway groups.
  * Unchanged files keep their objects' identity from one snapshot to the next, as the config store does.
  */
-final class MeshFixture {
+public final class MeshFixture {
 
   static final String CLUSTER = "east";
   static final String INGRESS = "east/ingress/istio-ingressgateway";
   static final String EGRESS = "east/egress/istio-egressgateway";
   static final String EASTWEST = "east/eastwest/istio-eastwestgateway";
   /** The ingress gateway's Gateway "istio-system/edge": HTTP on port 80 for every host, then a document separator. */
-  static final String EDGE_GATEWAY = """
+  public static final String EDGE_GATEWAY = """
       apiVersion: networking.istio.io/v1
       kind: Gateway
       metadata: {name: edge, namespace: istio-system}

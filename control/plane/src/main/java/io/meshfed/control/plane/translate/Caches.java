@@ -65,6 +65,20 @@ final class Caches {
     }
   }
 
+  /**
+   * A cluster ref's cache keys, hashed once per translation: {@link #prebuild} looks them up, then the ordered
+   * {@link #cluster} and {@link #endpoints} calls do again.
+   */
+  static final class Keys {
+    private final Hashed<ClusterSpec> cluster;
+    private final Hashed<EdsKey> endpoints;
+
+    private Keys(Hashed<ClusterSpec> cluster, Hashed<EdsKey> endpoints) {
+      this.cluster = cluster;
+      this.endpoints = endpoints;
+    }
+  }
+
   /** A named load assignment and the endpoints it was built from: reused while they are. */
   record Named(EdsEntry entry, VersionedResource assignment) {
 
@@ -90,13 +104,23 @@ final class Caches {
     this.chunks = chunks;
   }
 
-  VersionedResource cluster(ClusterSpec spec) {
-    Hashed<ClusterSpec> key = Hashed.of(spec);
+  /** The keys of a ref's cluster and (EDS clusters) load assignment. */
+  static Keys keys(ClusterRef ref) {
+    return new Keys(Hashed.of(ref.spec()), ref.eds().isPresent() ? edsKey(ref.eds().get()) : null);
+  }
+
+  /** The key of a load assignment alone (for {@link #endpoints}: an endpoint change rebuilds no cluster). */
+  static Keys keys(EdsRef ref) {
+    return new Keys(null, edsKey(ref));
+  }
+
+  VersionedResource cluster(Keys keys) {
+    Hashed<ClusterSpec> key = keys.cluster;
     VersionedResource cluster = clustersUsed.get(key);
     if (cluster == null) {
       cluster = clusters.get(key);
       if (cluster == null) {
-        cluster = packer.pack(XdsResourceType.CLUSTER, builder.build(spec));
+        cluster = packer.pack(XdsResourceType.CLUSTER, builder.build(key.key()));
         built++;
       }
       clustersUsed.put(key, cluster);
@@ -110,12 +134,17 @@ final class Caches {
    * order, find them built. Each result depends on its key (spec; service, port, subset, scope, policy) alone, and the
    * state the builders share is immutable or an intern table of equal values, so the output does not depend on the
    * threads. A build that fails is left to those calls, which fail in order as they would have.
+   *
+   * @return the keys of each ref, in the order of {@code refs}, for those calls
    */
-  void prebuild(Collection<ClusterRef> refs, LoadAssignments endpointBuilder, int peerAuthenticationGeneration) {
+  List<Keys> prebuild(Collection<ClusterRef> refs, LoadAssignments endpointBuilder, int peerAuthenticationGeneration) {
     Map<Hashed<ClusterSpec>, ClusterSpec> specs = new LinkedHashMap<>();
     Map<Hashed<EdsKey>, EdsRef> eds = new LinkedHashMap<>();
+    List<Keys> keys = new ArrayList<>(refs.size());
     for (ClusterRef ref : refs) {
-      missing(ref, peerAuthenticationGeneration, specs, eds);
+      Keys k = keys(ref);
+      keys.add(k);
+      missing(ref, k, peerAuthenticationGeneration, specs, eds);
     }
     if (chunks.parallel(specs.size() + eds.size())) {
       List<Hashed<ClusterSpec>> specKeys = new ArrayList<>(specs.keySet());
@@ -145,9 +174,11 @@ final class Caches {
     // The named load assignments: their bytes and digests.
     List<EdsRef> unnamed = new ArrayList<>();
     List<EdsEntry> unnamedEntries = new ArrayList<>();
+    int index = 0;
     for (ClusterRef ref : refs) {
+      Keys k = keys.get(index++);
       if (ref.eds().isPresent()) {
-        unnamed(ref.eds().get(), peerAuthenticationGeneration, unnamed, unnamedEntries);
+        unnamed(ref.eds().get(), k.endpoints, peerAuthenticationGeneration, unnamed, unnamedEntries);
       }
     }
     if (chunks.parallel(unnamed.size())) {
@@ -159,20 +190,21 @@ final class Caches {
         }
       }
     }
+    return keys;
   }
 
   // Methods per ref rather than large loop bodies: the JIT compiles them early (docs/translation.md, "Speed").
 
   /** Collects what {@code ref} needs that no cache holds: its cluster spec, its endpoints. */
-  private void missing(ClusterRef ref, int peerAuthenticationGeneration, Map<Hashed<ClusterSpec>, ClusterSpec> specs,
-      Map<Hashed<EdsKey>, EdsRef> eds) {
-    Hashed<ClusterSpec> key = Hashed.of(ref.spec());
+  private void missing(ClusterRef ref, Keys keys, int peerAuthenticationGeneration,
+      Map<Hashed<ClusterSpec>, ClusterSpec> specs, Map<Hashed<EdsKey>, EdsRef> eds) {
+    Hashed<ClusterSpec> key = keys.cluster;
     if (!clustersUsed.containsKey(key) && !clusters.containsKey(key)) {
       specs.putIfAbsent(key, ref.spec());
     }
     if (ref.eds().isPresent()) {
       EdsRef e = ref.eds().get();
-      Hashed<EdsKey> edsKey = edsKey(e);
+      Hashed<EdsKey> edsKey = keys.endpoints;
       if (cached(edsKey, e.service(), peerAuthenticationGeneration) == null) {
         eds.putIfAbsent(edsKey, e);
       }
@@ -180,9 +212,9 @@ final class Caches {
   }
 
   /** Collects a load assignment whose endpoints are built but not yet named (serialised under its name). */
-  private void unnamed(EdsRef e, int peerAuthenticationGeneration, List<EdsRef> unnamed,
+  private void unnamed(EdsRef e, Hashed<EdsKey> key, int peerAuthenticationGeneration, List<EdsRef> unnamed,
       List<EdsEntry> unnamedEntries) {
-    EdsEntry entry = cached(edsKey(e), e.service(), peerAuthenticationGeneration);
+    EdsEntry entry = cached(key, e.service(), peerAuthenticationGeneration);
     Named used = namedUsed.get(e.name());
     Named previous = named.get(e.name());
     if (entry != null && (used == null || used.entry() != entry) && (previous == null || previous.entry() != entry)) {
@@ -220,8 +252,10 @@ final class Caches {
     return entry != null && entry.current(service, peerAuthenticationGeneration) ? entry : null;
   }
 
-  Named endpoints(EdsRef ref, LoadAssignments builder, int peerAuthenticationGeneration, Problems problems) {
-    Hashed<EdsKey> key = edsKey(ref);
+  /** The load assignment of {@code ref}, whose keys are {@code keys}. */
+  Named endpoints(EdsRef ref, Keys keys, LoadAssignments builder, int peerAuthenticationGeneration,
+      Problems problems) {
+    Hashed<EdsKey> key = keys.endpoints;
     EdsEntry entry = endpointsUsed.get(key);
     if (entry == null || !entry.current(ref.service(), peerAuthenticationGeneration)) {
       EdsEntry previous = endpoints.get(key);
@@ -234,8 +268,8 @@ final class Caches {
         entry = new EdsEntry(ref.service(), peerAuthenticationGeneration, endpoints, own.all());
         built++;
       }
+      // One put: while incremental, the used map is the known one; a full translation forgets the known one.
       endpointsUsed.put(key, entry);
-      endpoints.put(key, entry);
     }
     problems.replay(entry.problems());
     Named assignment = namedUsed.get(ref.name());
@@ -245,7 +279,6 @@ final class Caches {
           : new Named(entry, packer.pack(XdsResourceType.ENDPOINT, ref.name(),
               entry.endpoints().assignment(ref.name())));
       namedUsed.put(ref.name(), assignment);
-      named.put(ref.name(), assignment);
     }
     return assignment;
   }

@@ -254,7 +254,7 @@ public final class MeshTranslator {
           EdsRef ref = refs.get(i).with(service);
           refs.set(i, ref);
           Problems problems = new Problems();
-          assignments.add(endpoints(ref, problems).assignment());
+          assignments.add(endpoints(ref, Caches.keys(ref), problems).assignment());
           state.endpointProblems(ref.name(), problems.all());
         }
       }
@@ -343,9 +343,10 @@ public final class MeshTranslator {
     out.put(XdsResourceType.ROUTE, packed(XdsResourceType.ROUTE, gt.routes));
     SortedMap<String, VersionedResource> clusters = new TreeMap<>();
     SortedMap<String, VersionedResource> endpoints = new TreeMap<>();
-    caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
+    List<Caches.Keys> keys = caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
+    int i = 0;
     for (ClusterRef ref : gt.clusters.values()) {
-      clusterAndEndpoints(ref, state, clusters, endpoints);
+      clusterAndEndpoints(ref, keys.get(i++), state, clusters, endpoints);
     }
     out.put(XdsResourceType.CLUSTER, clusters);
     out.put(XdsResourceType.ENDPOINT, endpoints);
@@ -354,13 +355,13 @@ public final class MeshTranslator {
   }
 
   /** A cluster and its load assignment, in the group's order (a method per cluster: the JIT compiles it early). */
-  private void clusterAndEndpoints(ClusterRef ref, GroupState state, SortedMap<String, VersionedResource> clusters,
-      SortedMap<String, VersionedResource> endpoints) {
-    clusters.put(ref.name(), caches.cluster(ref.spec()));
+  private void clusterAndEndpoints(ClusterRef ref, Caches.Keys keys, GroupState state,
+      SortedMap<String, VersionedResource> clusters, SortedMap<String, VersionedResource> endpoints) {
+    clusters.put(ref.name(), caches.cluster(keys));
     if (ref.eds().isPresent()) {
       EdsRef eds = ref.eds().get();
       Problems own = new Problems();
-      endpoints.put(eds.name(), endpoints(eds, own).assignment());
+      endpoints.put(eds.name(), endpoints(eds, keys, own).assignment());
       state.endpointProblems(eds.name(), own.all());
       state.index(eds);
     }
@@ -376,8 +377,8 @@ public final class MeshTranslator {
     return out;
   }
 
-  private Caches.Named endpoints(EdsRef ref, Problems problems) {
-    Caches.Named assignment = caches.endpoints(ref, loadAssignments, peerAuthenticationGeneration, problems);
+  private Caches.Named endpoints(EdsRef ref, Caches.Keys keys, Problems problems) {
+    Caches.Named assignment = caches.endpoints(ref, keys, loadAssignments, peerAuthenticationGeneration, problems);
     if (!ref.subsetName().isEmpty() && assignment.localities() == 0 && ref.subsetRule().isPresent()) {
       int index = ref.subsetRule().get().subsets().indexOf(ref.subsetRule().get().subset(ref.subsetName())
           .orElseThrow());

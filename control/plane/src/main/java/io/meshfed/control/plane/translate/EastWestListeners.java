@@ -5,7 +5,6 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -13,6 +12,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.fabric8.kubernetes.api.model.Service;
+import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.istio.DestinationRule;
 import io.meshfed.control.plane.istio.DestinationRuleIndex;
 import io.meshfed.control.plane.istio.HostNames;
@@ -26,6 +26,8 @@ import io.meshfed.control.plane.translate.model.PortSpec;
 import io.meshfed.control.plane.translate.routes.HttpRoutes;
 import io.meshfed.control.plane.translate.routes.RouteDialect;
 import io.meshfed.control.plane.translate.security.AuthorizationFilters;
+import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -97,16 +99,17 @@ final class EastWestListeners {
     // The same for every terminating chain of the group: built once, shared (protos are immutable).
     TransportSocket istioMutual = ListenerParts.downstreamTls(ListenerParts.istioMutual(gt.trustDomains,
         UpstreamTls.ISTIO_ALPN));
-    List<BuiltChain> built = gt.chunks.map(plans.size(), () -> istioMutual, (tls, i) -> plans.get(i).build(tls));
-    List<FilterChain> chains = new ArrayList<>(built.size());
+    List<BuiltChain> built = gt.chunks.map(plans.size(), Snapshot.Packer::new,
+        (packer, i) -> plans.get(i).build(istioMutual, packer));
+    List<byte[]> chains = new ArrayList<>(built.size());
     for (BuiltChain chain : built) {
       chains.add(chain.chain());
       if (chain.routes() != null) {
-        gt.routes.put(chain.routes().getName(), chain.routes());
+        gt.packedRoute(chain.routes());
       }
     }
-    gt.listeners.put(Names.listener(INBOUND_PORT), ListenerParts.listener(INBOUND_PORT)
-        .addListenerFilters(ListenerParts.tlsInspector()).addAllFilterChains(chains).build());
+    gt.packedListener(ListenerParts.listener(INBOUND_PORT).addListenerFilters(ListenerParts.tlsInspector()).build(),
+        chains);
   }
 
   // The loops over tens of thousands of services call a method per service and per chain: the JIT compiles those
@@ -139,8 +142,8 @@ final class EastWestListeners {
     return new InboundChain(sni, cluster, false, rbac, routeName);
   }
 
-  /** A filter chain and, for a terminated HTTP chain, its routes (null otherwise). */
-  private record BuiltChain(FilterChain chain, RouteConfiguration routes) {
+  /** A filter chain, serialised, and, for a terminated HTTP chain, its routes packed (null otherwise). */
+  private record BuiltChain(byte[] chain, VersionedResource routes) {
   }
 
   /**
@@ -151,35 +154,26 @@ final class EastWestListeners {
    */
   private record InboundChain(String sni, String cluster, boolean passthrough, List<Filter> rbac, String routeName) {
 
-    BuiltChain build(TransportSocket istioMutual) {
+    BuiltChain build(TransportSocket istioMutual, Snapshot.Packer packer) {
       FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)
           .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni)
               .addAllApplicationProtocols(ListenerParts.ISTIO_PEER_ALPN));
-      RouteConfiguration routes = null;
+      VersionedResource routes = null;
       if (passthrough) {
         chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
       } else {
         chain.setTransportSocket(istioMutual);
         chain.addAllFilters(rbac);
         if (routeName != null) {
-          routes = inboundRoutes(routeName, cluster);
+          routes = packer.pack(XdsResourceType.ROUTE, inboundRoutes(routeName, cluster));
           chain.addFilters(ListenerParts.hcmFilter(ListenerParts.hcm("inbound_" + sni, routeName,
               List.of(ListenerParts.router()), false)));
         } else {
           chain.addFilters(ListenerParts.tcpProxy(sni, cluster));
         }
       }
-      return new BuiltChain(sized(chain.build()), routes);
+      return new BuiltChain(Snapshot.deterministicBytes(chain.build()), routes);
     }
-  }
-
-  /**
-   * The chain with its serialised size computed (protobuf memoises it in the message): the listener holding tens of
-   * thousands of chains is serialised on one thread, which then only writes them.
-   */
-  private static FilterChain sized(FilterChain chain) {
-    chain.getSerializedSize();
-    return chain;
   }
 
   /**
@@ -234,35 +228,36 @@ final class EastWestListeners {
       shortNames.merge(service.name(), 1, Integer::sum);
     }
     MeshRoutes meshRoutes = new MeshRoutes(gt);
-    RouteConfiguration.Builder routes = RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES);
-    // As for the inbound chains: the ordered pass registers the clusters (sni, cluster pairs), the chains are built
-    // in parallel.
+    // As for the inbound chains: the ordered pass registers the clusters (sni, cluster pairs) and builds the virtual
+    // hosts; the chains are built and everything is serialised in parallel.
+    List<VirtualHost> hosts = new ArrayList<>();
     List<Passthrough> passthrough = new ArrayList<>();
     for (MeshService service : remote) {
-      outbound(service, shortNames.get(service.name()) == 1, meshRoutes, routes, passthrough);
+      outbound(service, shortNames.get(service.name()) == 1, meshRoutes, hosts, passthrough);
     }
-    List<FilterChain> chains = gt.chunks.map(passthrough.size(), () -> null,
-        (unused, i) -> passthrough.get(i).chain());
-    gt.routes.put(OUTBOUND_ROUTES, routes.build());
+    List<byte[]> chains = gt.chunks.map(passthrough.size(), () -> null,
+        (unused, i) -> Snapshot.deterministicBytes(passthrough.get(i).chain()));
+    List<byte[]> virtualHosts = gt.chunks.map(hosts.size(), () -> null,
+        (unused, i) -> Snapshot.deterministicBytes(hosts.get(i)));
+    gt.packedRoute(RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES).build(), virtualHosts);
     HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + OUTBOUND_PORT, OUTBOUND_ROUTES,
         List.of(ListenerParts.router()), false);
-    List<FilterChain> all = new ArrayList<>();
-    all.add(FilterChain.newBuilder().setName("http").setFilterChainMatch(FilterChainMatch.newBuilder()
-        .setTransportProtocol("raw_buffer")).addFilters(ListenerParts.hcmFilter(hcm)).build());
+    List<byte[]> all = new ArrayList<>(chains.size() + 1);
+    all.add(Snapshot.deterministicBytes(FilterChain.newBuilder().setName("http").setFilterChainMatch(
+        FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer")).addFilters(ListenerParts.hcmFilter(hcm))
+        .build()));
     all.addAll(chains);
-    Listener listener = ListenerParts.listener(OUTBOUND_PORT).addListenerFilters(ListenerParts.tlsInspector())
-        .addAllFilterChains(all).build();
-    gt.listeners.put(Names.listener(OUTBOUND_PORT), listener);
+    gt.packedListener(ListenerParts.listener(OUTBOUND_PORT).addListenerFilters(ListenerParts.tlsInspector()).build(),
+        all);
   }
 
   /** One remote service's virtual hosts (its HTTP ports) and TLS chains (every port and subset). */
   private void outbound(MeshService service, boolean shortNameUnique, MeshRoutes meshRoutes,
-      RouteConfiguration.Builder routes, List<Passthrough> passthrough) {
+      List<VirtualHost> hosts, List<Passthrough> passthrough) {
     int defaultPort = defaultHttpPort(service);
     for (PortSpec port : service.ports()) {
       if (port.protocol().isHttp()) {
-        routes.addVirtualHosts(outboundHost(service, port, port.number() == defaultPort, shortNameUnique,
-            meshRoutes));
+        hosts.add(outboundHost(service, port, port.number() == defaultPort, shortNameUnique, meshRoutes));
       }
       Optional<DestinationRuleIndex.Merged> rule = gt.rule(service.fqdn());
       for (String subset : subsets(rule)) {
@@ -273,7 +268,7 @@ final class EastWestListeners {
     }
   }
 
-  private VirtualHost.Builder outboundHost(MeshService service, PortSpec port, boolean defaultPort,
+  private VirtualHost outboundHost(MeshService service, PortSpec port, boolean defaultPort,
       boolean shortNameUnique, MeshRoutes meshRoutes) {
     List<String> names = kubernetesNames(service, shortNameUnique);
     VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(service.fqdn() + ":" + port.number());
@@ -283,16 +278,16 @@ final class EastWestListeners {
     if (defaultPort) {
       vhost.addAllDomains(names);
     }
-    return vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST));
+    return vhost.addAllRoutes(meshRoutes.routes(service, port, RouteDialect.EASTWEST)).build();
   }
 
   /** A TLS chain of the outbound listener: forwarded by SNI to its passthrough cluster. */
   private record Passthrough(String sni, String cluster) {
 
     FilterChain chain() {
-      return sized(FilterChain.newBuilder().setName("tls|" + sni)
+      return FilterChain.newBuilder().setName("tls|" + sni)
           .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
-          .addFilters(ListenerParts.tcpProxy(sni, cluster)).build());
+          .addFilters(ListenerParts.tcpProxy(sni, cluster)).build();
     }
   }
 

@@ -23,7 +23,11 @@ import io.meshfed.control.plane.translate.model.Problems;
 import io.meshfed.control.plane.translate.model.Protocol;
 import io.meshfed.control.plane.translate.model.ServiceRegistry;
 import io.meshfed.control.plane.translate.routes.DestinationResolver;
+import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.xds.OrderedChunks;
+import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.VersionedResource;
+import io.meshfed.control.plane.xds.WireSplice;
 import io.meshfed.federation.catalog.Locality;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,9 +53,13 @@ final class GroupTranslation implements DestinationResolver {
   final OrderedChunks chunks;
   final Map<String, Listener> listeners = new TreeMap<>();
   final Map<String, RouteConfiguration> routes = new TreeMap<>();
+  /** Listeners and routes serialised by the role translator (large ones in parallel parts), packed. */
+  final Map<String, VersionedResource> packedListeners = new TreeMap<>();
+  final Map<String, VersionedResource> packedRoutes = new TreeMap<>();
   final Map<String, ClusterRef> clusters = new TreeMap<>();
   final TreeSet<String> secrets = new TreeSet<>();
   private final Map<String, Optional<DestinationRuleIndex.Merged>> rules = new HashMap<>();
+  private final Snapshot.Packer packer = new Snapshot.Packer();
 
   GroupTranslation(MeshView view, GatewayGroup group, ServiceRegistry registry, Problems problems, Flavor outbound,
       OrderedChunks chunks) {
@@ -65,6 +73,26 @@ final class GroupTranslation implements DestinationResolver {
     domains.add(view.trustDomain());
     view.trustDomainAliases().stream().filter(d -> !domains.contains(d)).forEach(domains::add);
     this.trustDomains = List.copyOf(domains);
+  }
+
+  /** Adds a listener whose filter chains were serialised apart, in this order (see {@link WireSplice}). */
+  void packedListener(Listener withoutChains, List<byte[]> filterChains) {
+    byte[] bytes = WireSplice.withRepeated(Snapshot.deterministicBytes(withoutChains),
+        Listener.FILTER_CHAINS_FIELD_NUMBER, filterChains);
+    packedListeners.put(withoutChains.getName(), packer.pack(XdsResourceType.LISTENER, withoutChains.getName(),
+        bytes));
+  }
+
+  /** Adds a route configuration whose virtual hosts were serialised apart, in this order. */
+  void packedRoute(RouteConfiguration withoutVirtualHosts, List<byte[]> virtualHosts) {
+    byte[] bytes = WireSplice.withRepeated(Snapshot.deterministicBytes(withoutVirtualHosts),
+        RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, virtualHosts);
+    packedRoute(packer.pack(XdsResourceType.ROUTE, withoutVirtualHosts.getName(), bytes));
+  }
+
+  /** Adds a route configuration packed already. */
+  void packedRoute(VersionedResource routes) {
+    packedRoutes.put(routes.name(), routes);
   }
 
   /** The group's locality, or the cluster's when it does not say. */

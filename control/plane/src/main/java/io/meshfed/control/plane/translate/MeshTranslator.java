@@ -339,8 +339,8 @@ public final class MeshTranslator {
   private Map<XdsResourceType, SortedMap<String, VersionedResource>> resources(GroupTranslation gt,
       GroupState state, Problems problems) {
     Map<XdsResourceType, SortedMap<String, VersionedResource>> out = new EnumMap<>(XdsResourceType.class);
-    out.put(XdsResourceType.LISTENER, packed(XdsResourceType.LISTENER, gt.listeners));
-    out.put(XdsResourceType.ROUTE, packed(XdsResourceType.ROUTE, gt.routes));
+    out.put(XdsResourceType.LISTENER, packed(XdsResourceType.LISTENER, gt.listeners, gt.packedListeners));
+    out.put(XdsResourceType.ROUTE, packed(XdsResourceType.ROUTE, gt.routes, gt.packedRoutes));
     SortedMap<String, VersionedResource> clusters = new TreeMap<>();
     SortedMap<String, VersionedResource> endpoints = new TreeMap<>();
     List<Caches.Keys> keys = caches.prebuild(gt.clusters.values(), loadAssignments, peerAuthenticationGeneration);
@@ -350,7 +350,7 @@ public final class MeshTranslator {
     }
     out.put(XdsResourceType.CLUSTER, clusters);
     out.put(XdsResourceType.ENDPOINT, endpoints);
-    out.put(XdsResourceType.SECRET, packed(XdsResourceType.SECRET, secrets(gt, problems)));
+    out.put(XdsResourceType.SECRET, packed(XdsResourceType.SECRET, secrets(gt, problems), Map.of()));
     return out;
   }
 
@@ -367,12 +367,14 @@ public final class MeshTranslator {
     }
   }
 
-  /** Messages packed (large batches in parallel), by name. */
+  /** Messages packed (large batches in parallel) and resources packed already, by name. */
   private static SortedMap<String, VersionedResource> packed(XdsResourceType type,
-      Map<String, ? extends Message> byName) {
-    SortedMap<String, VersionedResource> out = new TreeMap<>();
+      Map<String, ? extends Message> byName, Map<String, VersionedResource> packed) {
+    SortedMap<String, VersionedResource> out = new TreeMap<>(packed);
     for (VersionedResource resource : Snapshot.Builder.packAll(type, byName.values())) {
-      out.put(resource.name(), resource);
+      if (out.put(resource.name(), resource) != null) {
+        throw new IllegalStateException(type.shortName() + " " + resource.name() + " built twice");
+      }
     }
     return out;
   }

@@ -4,6 +4,7 @@ import io.meshfed.control.plane.istio.DestinationRule.Subset;
 import io.meshfed.control.plane.istio.DestinationRule.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,13 +35,32 @@ public final class DestinationRuleIndex {
     }
   }
 
+  /**
+   * The rules of one namespace for {@link #lookup}, oldest first: by exact host, and those whose host is a wildcard
+   * (a lookup per service and gateway: it must not scan the namespace's rules).
+   */
+  private record NamespaceRules(Map<String, List<DestinationRule>> exact, List<DestinationRule> wildcard) {
+  }
+
   private final Map<String, List<DestinationRule>> byNamespace = new LinkedHashMap<>();
+  private final Map<String, NamespaceRules> forLookup = new HashMap<>();
   private final MeshSettings mesh;
 
   public DestinationRuleIndex(List<DestinationRule> rules, MeshSettings mesh) {
     this.mesh = mesh;
     rules.stream().sorted(Comparator.comparing(DestinationRule::meta, ResourceMeta.OLDEST_FIRST))
         .forEach(rule -> byNamespace.computeIfAbsent(rule.meta().namespace(), ns -> new ArrayList<>()).add(rule));
+    byNamespace.forEach((namespace, inNamespace) -> {
+      NamespaceRules index = new NamespaceRules(new HashMap<>(), new ArrayList<>());
+      for (DestinationRule rule : inNamespace) {
+        if (rule.fqdn().startsWith("*")) {
+          index.wildcard().add(rule);
+        } else {
+          index.exact().computeIfAbsent(rule.fqdn(), h -> new ArrayList<>()).add(rule);
+        }
+      }
+      forLookup.put(namespace, index);
+    });
   }
 
   /** The rule in force for {@code fqdn} when called from {@code clientNamespace}. */
@@ -53,16 +73,40 @@ public final class DestinationRuleIndex {
     }
     path.add(mesh.rootNamespace());
     for (String namespace : path) {
-      List<DestinationRule> visible = byNamespace.getOrDefault(namespace, List.of()).stream()
-          .filter(r -> Visibility.visible(r.exportTo(), namespace, clientNamespace))
-          .filter(r -> HostNames.matches(r.fqdn(), fqdn)).toList();
-      if (!visible.isEmpty()) {
-        String best = visible.stream().map(DestinationRule::fqdn)
-            .max(Comparator.comparing((String h) -> h.equals(fqdn)).thenComparing(String::length)).orElseThrow();
-        return Optional.of(merge(best, visible.stream().filter(r -> r.fqdn().equals(best)).toList()));
+      NamespaceRules rules = forLookup.get(namespace);
+      if (rules == null) {
+        continue;
+      }
+      // An exact host wins over any wildcard; among wildcards, the most specific (longest) one.
+      List<DestinationRule> exact = visible(rules.exact().getOrDefault(fqdn, List.of()), namespace,
+          clientNamespace, fqdn);
+      if (!exact.isEmpty()) {
+        return Optional.of(merge(fqdn, exact));
+      }
+      String best = null;
+      for (DestinationRule rule : rules.wildcard()) {
+        if (HostNames.matches(rule.fqdn(), fqdn) && Visibility.visible(rule.exportTo(), namespace, clientNamespace)
+            && (best == null || rule.fqdn().length() > best.length())) {
+          best = rule.fqdn();
+        }
+      }
+      if (best != null) {
+        return Optional.of(merge(best, visible(rules.wildcard(), namespace, clientNamespace, best)));
       }
     }
     return Optional.empty();
+  }
+
+  /** The rules for exactly {@code host} visible from {@code clientNamespace}, in their order. */
+  private static List<DestinationRule> visible(List<DestinationRule> rules, String namespace,
+      String clientNamespace, String host) {
+    List<DestinationRule> visible = new ArrayList<>(rules.size());
+    for (DestinationRule rule : rules) {
+      if (rule.fqdn().equals(host) && Visibility.visible(rule.exportTo(), namespace, clientNamespace)) {
+        visible.add(rule);
+      }
+    }
+    return visible;
   }
 
   /** Every rule set for one host in one namespace, merged (for checks that do not depend on the client). */

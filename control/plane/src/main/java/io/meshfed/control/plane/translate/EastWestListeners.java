@@ -29,7 +29,6 @@ import io.meshfed.control.plane.translate.security.AuthorizationFilters;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -70,7 +69,7 @@ final class EastWestListeners {
   }
 
   private List<MeshService> sorted(java.util.function.Predicate<MeshService> filter) {
-    return gt.registry.all().stream().filter(filter).sorted(Comparator.comparing(MeshService::fqdn)).toList();
+    return gt.registry.sorted().stream().filter(filter).toList();
   }
 
   /** Subsets of a host as the gateway sees them (DestinationRule lookup from its namespace), no subset first. */

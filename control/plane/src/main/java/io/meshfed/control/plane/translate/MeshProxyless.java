@@ -8,7 +8,6 @@ import io.meshfed.control.plane.translate.listeners.ListenerParts;
 import io.meshfed.control.plane.translate.model.MeshService;
 import io.meshfed.control.plane.translate.model.PortSpec;
 import io.meshfed.control.plane.translate.routes.RouteDialect;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +27,9 @@ final class MeshProxyless {
 
   void translate() {
     Map<String, Integer> shortNames = new HashMap<>();
-    List<MeshService> services = gt.registry.all().stream()
+    List<MeshService> services = gt.registry.sorted().stream()
         .filter(s -> s.kind() != MeshService.Kind.SERVICE_ENTRY)
-        .filter(s -> Visibility.visible(s.exportTo(), s.namespace(), gt.group.namespace()))
-        .sorted(Comparator.comparing(MeshService::fqdn)).toList();
+        .filter(s -> Visibility.visible(s.exportTo(), s.namespace(), gt.group.namespace())).toList();
     services.forEach(s -> shortNames.merge(s.name(), 1, Integer::sum));
     EastWestListeners.MeshRoutes routes = new EastWestListeners.MeshRoutes(gt);
     for (MeshService service : services) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ public final class ServiceRegistry {
 
   private final Map<String, MeshService> byFqdn;
   private final List<MeshService> wildcardEntries;
+  // Computed on first use: an immutable list, so a race only computes it twice.
+  private List<MeshService> byName;
 
   private ServiceRegistry(Map<String, MeshService> byFqdn, List<MeshService> wildcardEntries) {
     this.byFqdn = byFqdn;
@@ -195,6 +198,19 @@ public final class ServiceRegistry {
   /** Every service with a concrete host (wildcard ServiceEntry hosts excepted). */
   public Collection<MeshService> all() {
     return Collections.unmodifiableCollection(byFqdn.values());
+  }
+
+  /**
+   * {@link #all()} in FQDN order; sorted once per registry (each gateway group's translation walks the services in
+   * this order, some twice).
+   */
+  public List<MeshService> sorted() {
+    List<MeshService> sorted = byName;
+    if (sorted == null) {
+      sorted = byFqdn.values().stream().sorted(Comparator.comparing(MeshService::fqdn)).toList();
+      byName = sorted;
+    }
+    return sorted;
   }
 
   public MeshService get(String fqdn) {

@@ -60,8 +60,8 @@ public final class ClusterBuilder {
       .putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()).build();
 
   // Concurrent: clusters are built in parallel (the translator's Caches.prebuild); equal keys give equal contexts.
-  private final java.util.Map<java.util.List<String>, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
-      .CommonTlsContext> istioContexts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<java.util.List<String>, UpstreamTls.Istio> istioContexts =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public ClusterBuilder() {
   }
@@ -102,18 +102,17 @@ public final class ClusterBuilder {
       }
       case ISTIO_AUTO -> cluster
           .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
-              .setMatch(ISTIO_MATCH).setTransportSocket(UpstreamTls.istio(spec.sni(), istio(spec.trustDomains()))))
+              .setMatch(ISTIO_MATCH).setTransportSocket(istio(spec.trustDomains()).socket(spec.sni())))
           .addTransportSocketMatches(PLAINTEXT_MATCH);
-      case ISTIO -> cluster.setTransportSocket(UpstreamTls.istio(spec.sni(), istio(spec.trustDomains())));
+      case ISTIO -> cluster.setTransportSocket(istio(spec.trustDomains()).socket(spec.sni()));
       case ORIGINATE -> cluster.setTransportSocket(UpstreamTls.originate(spec.originate().orElseThrow(),
           spec.originateSni()));
     }
     return cluster.build();
   }
 
-  private io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext istio(
-      java.util.List<String> trustDomains) {
-    return istioContexts.computeIfAbsent(trustDomains, d -> UpstreamTls.istioCommon(d, UpstreamTls.ISTIO_ALPN));
+  private UpstreamTls.Istio istio(java.util.List<String> trustDomains) {
+    return istioContexts.computeIfAbsent(trustDomains, UpstreamTls.Istio::new);
   }
 
   private static void loadBalancer(Cluster.Builder cluster, Optional<LoadBalancer> lb, boolean lbConfigAllowed) {

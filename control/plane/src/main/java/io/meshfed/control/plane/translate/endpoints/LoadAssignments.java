@@ -68,8 +68,12 @@ public final class LoadAssignments {
       PeerAuthenticationIndex peerAuthentication) {
   }
 
-  /** Shared by the threads building load assignments in parallel (Caches.prebuild): equal keys, equal bytes. */
-  private final Map<MetadataKey, byte[]> interned = new ConcurrentHashMap<>();
+  /**
+   * Shared by the threads building load assignments in parallel (Caches.prebuild): equal keys, equal bytes. Sized
+   * for a large mesh's workloads from the start: growing it while both threads fill it cost them more than the
+   * lookups.
+   */
+  private final Map<MetadataKey, byte[]> interned = new ConcurrentHashMap<>(1 << 15);
   private Context context;
 
   public LoadAssignments(Context context) {

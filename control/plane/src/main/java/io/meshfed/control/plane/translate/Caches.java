@@ -140,6 +140,7 @@ final class Caches {
   List<Keys> prebuild(Collection<ClusterRef> refs, LoadAssignments endpointBuilder, int peerAuthenticationGeneration) {
     Map<Hashed<ClusterSpec>, ClusterSpec> specs = new LinkedHashMap<>();
     Map<Hashed<EdsKey>, EdsRef> eds = new LinkedHashMap<>();
+    sizeFor(refs.size());
     List<Keys> keys = new ArrayList<>(refs.size());
     for (ClusterRef ref : refs) {
       Keys k = keys(ref);
@@ -281,6 +282,19 @@ final class Caches {
       namedUsed.put(ref.name(), assignment);
     }
     return assignment;
+  }
+
+  /**
+   * Sizes a fresh translator's maps for {@code refs} clusters at its first group: it knows nothing from before to
+   * size them by (see {@link #beginFull}), and growing them entry by entry cost it more than filling them.
+   */
+  private void sizeFor(int refs) {
+    if (clustersUsed == clusters || !clustersUsed.isEmpty() || !clusters.isEmpty() || refs <= 16) {
+      return; // incremental (the used maps are the known ones), a later group, or sized from the last translation
+    }
+    clustersUsed = new HashMap<>(refs * 2);
+    endpointsUsed = new HashMap<>(refs * 2);
+    namedUsed = new HashMap<>(refs * 2);
   }
 
   /** Starts a full translation: what it does not use is forgotten at {@link #endFull()}. */

@@ -289,9 +289,14 @@ final class Caches {
    * size them by (see {@link #beginFull}), and growing them entry by entry cost it more than filling them.
    */
   private void sizeFor(int refs) {
-    if (clustersUsed == clusters || !clustersUsed.isEmpty() || !clusters.isEmpty() || refs <= 16) {
+    boolean fresh = clusters.isEmpty() && endpoints.isEmpty() && named.isEmpty();
+    if (clustersUsed == clusters || !clustersUsed.isEmpty() || !fresh || refs <= 16) {
       return; // incremental (the used maps are the known ones), a later group, or sized from the last translation
     }
+    // The prebuild fills the known maps, the ordered calls the used ones.
+    clusters = new HashMap<>(refs * 2);
+    endpoints = new HashMap<>(refs * 2);
+    named = new HashMap<>(refs * 2);
     clustersUsed = new HashMap<>(refs * 2);
     endpointsUsed = new HashMap<>(refs * 2);
     namedUsed = new HashMap<>(refs * 2);

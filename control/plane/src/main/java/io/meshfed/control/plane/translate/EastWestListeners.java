@@ -234,10 +234,9 @@ final class EastWestListeners {
     for (MeshService service : remote) {
       outbound(service, shortNames.get(service.name()) == 1, meshRoutes, hosts, passthrough);
     }
-    List<byte[]> chains = gt.chunks.map(passthrough.size(), () -> null,
-        (unused, i) -> Snapshot.deterministicBytes(passthrough.get(i).chain()));
-    List<byte[]> virtualHosts = gt.chunks.map(hosts.size(), () -> null,
-        (unused, i) -> Snapshot.deterministicBytes(hosts.get(i)));
+    List<byte[]> chains = gt.chunks.map(passthrough.size(),
+        i -> Snapshot.deterministicBytes(passthrough.get(i).chain()));
+    List<byte[]> virtualHosts = gt.chunks.map(hosts.size(), i -> Snapshot.deterministicBytes(hosts.get(i)));
     gt.packedRoute(RouteConfiguration.newBuilder().setName(OUTBOUND_ROUTES).build(), virtualHosts);
     HttpConnectionManager hcm = ListenerParts.hcm("outbound_0.0.0.0_" + OUTBOUND_PORT, OUTBOUND_ROUTES,
         List.of(ListenerParts.router()), false);

@@ -2,6 +2,7 @@ package io.meshfed.control.plane.translate;
 
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.istio.ConfigResource;
 import io.meshfed.control.plane.istio.Destination;
 import io.meshfed.control.plane.istio.DestinationRule;
@@ -23,7 +24,6 @@ import io.meshfed.control.plane.translate.model.Problems;
 import io.meshfed.control.plane.translate.model.Protocol;
 import io.meshfed.control.plane.translate.model.ServiceRegistry;
 import io.meshfed.control.plane.translate.routes.DestinationResolver;
-import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.xds.OrderedChunks;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;

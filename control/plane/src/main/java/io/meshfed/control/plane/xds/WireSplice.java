@@ -24,9 +24,10 @@ public final class WireSplice {
      * that order.
      *
      * @param shell a message's deterministic serialisation (see {@link Snapshot#deterministicBytes}), without field
-     *     {@code field}
+     *     {@code field} and without unknown fields (protobuf writes those last, after every known one)
      * @param elements the serialised elements; not copied until written
-     * @throws IllegalArgumentException if {@code shell} already has field {@code field} or is not a message
+     * @throws IllegalArgumentException if {@code shell} has field {@code field} before any field numbered above it,
+     *     or its fields up to there are not a message's (the rest is copied unread)
      */
     public static byte[] withRepeated(byte[] shell, int field, List<byte[]> elements) {
         int at = insertionPoint(shell, field);

@@ -11,13 +11,18 @@ class DestinationRuleIndexTest {
   private static final String REVIEWS = "reviews.bookinfo.svc.cluster.local";
 
   private static DestinationRule rule(String name, String namespace, String host, String extra) {
+    return rule(name, namespace, host, extra, 0);
+  }
+
+  /** @param age seconds after the first rule's creation (the oldest rule's policy wins a merge) */
+  private static DestinationRule rule(String name, String namespace, String host, String extra, int age) {
     return Yaml.valid("""
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: {name: %s, namespace: %s, creationTimestamp: "2026-01-01T00:00:%02dZ"}
         spec:
           host: "%s"
-        %s""".formatted(name, namespace, name.length(), host, extra.indent(2)));
+        %s""".formatted(name, namespace, age, host, extra.indent(2)));
   }
 
   private static DestinationRuleIndex index(DestinationRule... rules) {
@@ -69,22 +74,44 @@ class DestinationRuleIndexTest {
   }
 
   @Test
+  void aWildcardOfTheSameNamespaceStandsInForAnExactRuleTheClientCannotSee() {
+    DestinationRuleIndex index = index(
+        rule("private", "bookinfo", REVIEWS, "exportTo: [\".\"]"),
+        rule("wild", "bookinfo", "*.bookinfo.svc.cluster.local", ""));
+
+    assertThat(found(index, REVIEWS, "frontend")).isEqualTo("wild");
+    assertThat(found(index, REVIEWS, "bookinfo")).isEqualTo("private");
+  }
+
+  @Test
+  void aWildcardHostIsLookedUpByItselfThenByTheWildcardsCoveringIt() {
+    DestinationRuleIndex index = index(
+        rule("same", "egress", "*.example.com", ""),
+        rule("wider", "egress", "*.com", ""));
+
+    assertThat(found(index, "*.example.com", "egress")).isEqualTo("same");
+    assertThat(found(index(rule("wider", "egress", "*.com", "")), "*.example.com", "egress")).isEqualTo("wider");
+    assertThat(found(index(rule("narrower", "egress", "*.api.example.com", "")), "*.example.com", "egress"))
+        .isEqualTo("none");
+  }
+
+  @Test
   void rulesForTheSameHostMergeTheOldestPolicyWinsAndSubsetsCombine() {
     DestinationRuleIndex index = index(
-        rule("b-newer", "bookinfo", REVIEWS, """
+        rule("newer", "bookinfo", REVIEWS, """
             trafficPolicy: {loadBalancer: {simple: RANDOM}}
             subsets:
             - {name: v1, labels: {version: v1-newer}}
-            - {name: v2, labels: {version: v2}}"""),
-        rule("a", "bookinfo", REVIEWS, """
+            - {name: v2, labels: {version: v2}}""", 30),
+        rule("older", "bookinfo", REVIEWS, """
             trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
             subsets:
-            - {name: v1, labels: {version: v1}}"""),
+            - {name: v1, labels: {version: v1}}""", 10),
         rule("other-host", "bookinfo", "ratings.bookinfo.svc.cluster.local", ""));
 
     DestinationRuleIndex.Merged merged = index.lookup(REVIEWS, "bookinfo").orElseThrow();
 
-    assertThat(merged.sources()).extracting(r -> r.meta().name()).containsExactly("a", "b-newer");
+    assertThat(merged.sources()).extracting(r -> r.meta().name()).containsExactly("older", "newer");
     assertThat(merged.subsets()).extracting(DestinationRule.Subset::name).containsExactly("v1", "v2");
     assertThat(merged.subset("v1").orElseThrow().labels()).containsEntry("version", "v1");
     assertThat(merged.trafficPolicy().orElseThrow().loadBalancer().orElseThrow().simple())

@@ -102,16 +102,14 @@ public final class UpstreamTls {
 
     /** The transport socket for a peer reached with {@code sni}. */
     public TransportSocket socket(String sni) {
-      // UpstreamTlsContext's fields in field-number order, as its serialisation writes them: the common context,
-      // then the SNI (proto3: neither written when empty).
-      int size = (common.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(COMMON_TLS_CONTEXT, common))
+      // UpstreamTlsContext's fields in field-number order, as its serialisation writes them: the common context (a
+      // message field, set: written even if it were empty), then the SNI (a proto3 string: not written when empty).
+      int size = CodedOutputStream.computeByteArraySize(COMMON_TLS_CONTEXT, common)
           + (sni.isEmpty() ? 0 : CodedOutputStream.computeStringSize(SNI, sni));
       byte[] bytes = new byte[size];
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       try {
-        if (common.length > 0) {
-          out.writeByteArray(COMMON_TLS_CONTEXT, common);
-        }
+        out.writeByteArray(COMMON_TLS_CONTEXT, common);
         if (!sni.isEmpty()) {
           out.writeString(SNI, sni);
         }

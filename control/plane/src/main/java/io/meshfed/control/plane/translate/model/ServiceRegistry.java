@@ -28,7 +28,8 @@ public final class ServiceRegistry {
 
   private final Map<String, MeshService> byFqdn;
   private final List<MeshService> wildcardEntries;
-  // Computed on first use: an immutable list, so a race only computes it twice.
+  // Computed on first use, without a lock: the registry never changes once built, and the list (Stream.toList) is
+  // immutable with final fields, so a thread that sees it sees it whole; a race only computes it twice.
   private List<MeshService> byName;
 
   private ServiceRegistry(Map<String, MeshService> byFqdn, List<MeshService> wildcardEntries) {

@@ -9,13 +9,7 @@ cd "$(dirname "$0")/../.."
 SAMPLES="${1:-2000}"
 HEAP="${FEDERATION_BENCH_HEAP:--Xmx512m}"
 
-CP_FILE="$(mktemp)"
-# One reactor build, so meshfed's own modules resolve to this worktree's jars (modules write the file in reactor
-# order; it/ is last).
-./mvnw -B -q -DskipTests package dependency:build-classpath -pl it -am -Dmdep.outputFile="$CP_FILE" \
-  -Dmdep.includeScope=runtime
-CP="it/target/classes:$(cat "$CP_FILE")"
-rm -f "$CP_FILE"
+CP="$(it/bench/it-classpath.sh)"
 # Hazelcast's recommended access to JDK internals (it warns and runs slower without).
 OPENS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED

@@ -8,12 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HEAP="${MESH_PUSH_BENCH_HEAP:--Xmx6g}"
-CP_FILE="$(mktemp)"
-# One reactor build, so meshfed's own modules resolve to this worktree's classes.
-./mvnw -B -q -DskipTests package dependency:build-classpath -pl it -am -Dmdep.outputFile="$CP_FILE" \
-  -Dmdep.includeScope=runtime
-CP="it/target/classes:$(cat "$CP_FILE")"
-rm -f "$CP_FILE"
+CP="$(it/bench/it-classpath.sh)"
 # shellcheck disable=SC2086 # the extra flags are meant to split into words
 exec java "$HEAP" ${MESH_PUSH_BENCH_JAVA_OPTS:-} -XX:+UseG1GC -Dlogback.configurationFile=it/bench/federation-logback.xml -cp "$CP" \
   io.meshfed.it.bench.translate.MeshPushBenchmark "$@"

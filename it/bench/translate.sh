@@ -8,11 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HEAP="${TRANSLATE_BENCH_HEAP:--Xmx1g}"
-CP_FILE="$(mktemp)"
-# One reactor build, so meshfed's own modules resolve to this worktree's classes.
-./mvnw -B -q -DskipTests package dependency:build-classpath -pl it -am -Dmdep.outputFile="$CP_FILE" \
-  -Dmdep.includeScope=runtime
-CP="it/target/classes:$(cat "$CP_FILE")"
-rm -f "$CP_FILE"
+CP="$(it/bench/it-classpath.sh)"
 exec java "$HEAP" -XX:+UseG1GC -Dlogback.configurationFile=it/bench/federation-logback.xml -cp "$CP" \
   io.meshfed.it.bench.translate.TranslateBenchmark "$@"

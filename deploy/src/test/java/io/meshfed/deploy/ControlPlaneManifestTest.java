@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -161,8 +162,18 @@ class ControlPlaneManifestTest {
   }
 
   @Test
+  void jvmReadsTheImagesControlPlaneOptionsThenTheChartsOwn() {
+    assertThat(container(defaults).getEnv()).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS"))
+        .extracting(EnvVar::getValue).containsExactly("@/opt/meshfed/control-plane.jvm");
+    Manifests tuned = ChartRender.chart().set("controlPlane.jvmOptions", "-XX:MaxTenuringThreshold=2").render();
+    assertThat(container(tuned).getEnv()).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS"))
+        .extracting(EnvVar::getValue).containsExactly("@/opt/meshfed/control-plane.jvm -XX:MaxTenuringThreshold=2");
+  }
+
+  @Test
   void downwardApiGivesThePodItsIdentity() {
-    assertThat(container(defaults).getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+    assertThat(container(defaults).getEnv()).filteredOn(e -> e.getValueFrom() != null)
+        .extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
         .contains("POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace", "POD_IP=status.podIP");
   }
 }

@@ -111,9 +111,16 @@ class DockerfileTest {
   }
 
   @Test
-  void buildContextIsOnlyTheJar() throws IOException {
+  void buildContextIsOnlyTheJarAndTheControlPlaneOptions() throws IOException {
     List<String> rules = Files.readAllLines(DOCKERIGNORE).stream()
         .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
-    assertThat(rules).containsExactly("*", "!target/meshfed.jar");
+    assertThat(rules).containsExactly("*", "!target/meshfed.jar", "!jvm/control-plane.jvm");
+  }
+
+  @Test
+  void controlPlaneOptionsFileIsWhereTheChartNamesIt() {
+    // The chart's control-plane pods run with JDK_JAVA_OPTIONS=@/opt/meshfed/control-plane.jvm.
+    assertThat(all("COPY")).anyMatch(copy -> copy.endsWith("jvm/control-plane.jvm /opt/meshfed/control-plane.jvm"));
+    assertThat(Files.isRegularFile(Path.of("jvm", "control-plane.jvm"))).isTrue();
   }
 }

@@ -17,6 +17,11 @@ public final class BenchFigures {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
+  /** This JVM's command-line options, one line: the garbage collector's settings shape every figure. */
+  public static String jvmOptions() {
+    return String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+
   /** The collectors' accumulated time. */
   public static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))

@@ -1,6 +1,7 @@
 package io.meshfed.it.bench.translate;
 
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
+import static io.meshfed.it.bench.BenchFigures.jvmOptions;
 import static io.meshfed.it.bench.BenchFigures.pct;
 import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
@@ -152,6 +153,7 @@ public final class MeshPushBenchmark {
   static Result run(Options o, PrintStream out) throws Exception {
     int perCluster = o.endpoints / 3;
     int routes = Math.min(o.routes, o.services);
+    out.println("JVM: " + jvmOptions());
     long setupStart = System.nanoTime();
     BenchMesh mesh = new BenchMesh(o.services, perCluster, routes);
     ConfigSnapshot config = mesh.config();

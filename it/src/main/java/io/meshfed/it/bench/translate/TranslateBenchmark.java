@@ -1,6 +1,7 @@
 package io.meshfed.it.bench.translate;
 
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
+import static io.meshfed.it.bench.BenchFigures.jvmOptions;
 import static io.meshfed.it.bench.BenchFigures.pct;
 import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
@@ -30,16 +31,21 @@ import java.util.Map;
  * the heap after GC holding the resulting state (config, catalog, translator with its snapshots), and the time of an
  * incremental translation after one endpoint change (local EndpointSlice or remote catalog entry), p50/p99.
  *
- * <p>Arguments (optional): {@code services=10000 endpoints=100000 routes=1000 rounds=40 warmups=10 fulls=10}.
+ * <p>Arguments (optional): {@code services=10000 endpoints=100000 routes=1000 rounds=40 warmups=20 fulls=10}. Ten
+ * warm-ups left C2 compiling through the measured runs (their JIT column read 270-440 ms); after twenty it reads
+ * ~0, and the report flags measured runs whose JIT median is still above {@link #SETTLED_JIT_MS}.
  */
 public final class TranslateBenchmark {
+
+  /** A measured run's median JIT time above this means the JIT had not settled: the figure is not a warm one. */
+  static final double SETTLED_JIT_MS = 50;
 
   private TranslateBenchmark() {
   }
 
   public static void main(String[] args) throws Exception {
     Map<String, Integer> opts = new HashMap<>(Map.of("services", 10_000, "endpoints", 100_000, "routes", 1_000,
-        "rounds", 40, "warmups", 10, "fulls", 10));
+        "rounds", 40, "warmups", 20, "fulls", 10));
     for (String a : args) {
       String[] kv = a.split("=", 2);
       if (kv.length != 2 || !opts.containsKey(kv[0])) {
@@ -56,6 +62,8 @@ public final class TranslateBenchmark {
     int endpointsPerCluster = opts.get("endpoints") / 3;
     int routes = Math.min(opts.get("routes"), services);
 
+    // The control plane's JVM options (translate.sh passes deploy/jvm/control-plane.jvm) shape the figures.
+    System.out.println("JVM: " + jvmOptions());
     long baseline = usedAfterGc();
     long setupStart = System.nanoTime();
     BenchMesh mesh = new BenchMesh(services, endpointsPerCluster, routes);
@@ -93,7 +101,8 @@ public final class TranslateBenchmark {
     }
     Runs steady = fullTranslations(view, opts.get("fulls"));
     System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d after the cold one and %d warm-up"
-        + " ones): %s   [target <= 1000 ms]%n", steady.count(), warmup.count(), steady);
+        + " ones): %s   [target <= 1000 ms]%s%n", steady.count(), warmup.count(), steady,
+        steady.jitSettled() ? "" : " (not warm: the JIT was still compiling; raise warmups)");
 
     long held = usedAfterGc();
     System.out.printf(Locale.ROOT, "heap after GC holding config + catalog + translator + snapshots: %,d MiB "
@@ -160,6 +169,10 @@ public final class TranslateBenchmark {
 
     int count() {
       return wall.length;
+    }
+
+    boolean jitSettled() {
+      return median(jit) <= SETTLED_JIT_MS;
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.meshfed.control.plane.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
-import com.google.protobuf.UnsafeByteOperations;
 import io.meshfed.control.client.xds.XdsResourceType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +31,8 @@ import java.util.TreeMap;
 public final class Snapshot {
     private static final HexFormat HEX = HexFormat.of();
     private static final String TYPE_URL_PREFIX = "type.googleapis.com/";
+    /** Each type's URL as bytes, for the resources' Anys ({@link TypedAny}). */
+    private static final Map<XdsResourceType, ByteString> TYPE_URLS = Builder.typeUrls();
 
     private final Map<XdsResourceType, TypeResources> types;
 
@@ -169,8 +171,7 @@ public final class Snapshot {
                 throw new IllegalArgumentException(type.shortName() + " resource name: (empty) (expected: a name; "
                         + "for EDS the cluster_name)");
             }
-            Any any = Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(UnsafeByteOperations.unsafeWrap(bytes))
-                    .build();
+            Any any = TypedAny.wrap(TYPE_URLS.get(type), bytes);
             return new VersionedResource(name, HEX.formatHex(sha.digest(bytes), 0, 8), any);
         }
 
@@ -229,7 +230,7 @@ public final class Snapshot {
         public Builder putAllPacked(XdsResourceType type, Collection<VersionedResource> packed) {
             Objects.requireNonNull(type, "type");
             for (VersionedResource resource : packed) {
-                if (!resource.resource().getTypeUrl().equals(type.typeUrl())) {
+                if (!isOf(type, resource)) {
                     throw new IllegalArgumentException("resource " + resource.name() + ": "
                             + resource.resource().getTypeUrl() + " (expected: " + type.typeUrl() + " for "
                             + type.shortName() + ")");
@@ -250,17 +251,15 @@ public final class Snapshot {
             if (!own.isEmpty() || byName.comparator() != null) {
                 return putAllPacked(type, byName.values());
             }
+            long digest = 0;
             for (Map.Entry<String, VersionedResource> e : byName.entrySet()) {
                 VersionedResource resource = e.getValue();
-                if (!resource.resource().getTypeUrl().equals(type.typeUrl()) || !resource.name().equals(e.getKey())) {
+                if (!isOf(type, resource) || !resource.name().equals(e.getKey())) {
                     return putAllPacked(type, byName.values()); // checked: a wrong type is refused
                 }
-            }
-            own.putAll(byName); // TreeMap: from a sorted map of the same order, built in linear time
-            long digest = 0;
-            for (VersionedResource resource : byName.values()) {
                 digest += contribution(resource);
             }
+            own.putAll(byName); // TreeMap: from a sorted map of the same order, built in linear time
             digests.get(type)[0] += digest;
             return this;
         }
@@ -360,6 +359,19 @@ public final class Snapshot {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** Whether a packed resource is of {@code type}, read without turning its Any's type URL into a String. */
+        private static boolean isOf(XdsResourceType type, VersionedResource resource) {
+            return resource.resource().getTypeUrlBytes().equals(TYPE_URLS.get(type));
+        }
+
+        private static Map<XdsResourceType, ByteString> typeUrls() {
+            Map<XdsResourceType, ByteString> urls = new EnumMap<>(XdsResourceType.class);
+            for (XdsResourceType type : XdsResourceType.values()) {
+                urls.put(type, TypedAny.typeUrl(type.typeUrl()));
+            }
+            return Collections.unmodifiableMap(urls);
         }
 
         private static MessageDigest sha256() {

@@ -1,6 +1,7 @@
 package io.meshfed.control.plane.translate.clusters;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UInt64Value;
@@ -20,6 +21,7 @@ import io.meshfed.control.plane.istio.DestinationRule.ConsistentHash;
 import io.meshfed.control.plane.istio.DestinationRule.H2UpgradePolicy;
 import io.meshfed.control.plane.istio.DestinationRule.LoadBalancer;
 import io.meshfed.control.plane.istio.DestinationRule.SimpleLb;
+import io.meshfed.control.plane.xds.TypedAny;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -44,11 +46,13 @@ public final class ClusterBuilder {
       .setEdsConfig(UpstreamTls.ads()).build();
   private static final com.google.protobuf.Duration DEFAULT_TIMEOUT = Durations.fromSeconds(10);
   private static final CircuitBreakers UNLIMITED_BREAKERS = circuitBreakers(Optional.empty());
-  private static final Any HTTP1_OPTIONS = Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3
+  private static final ByteString HTTP_OPTIONS_TYPE = TypedAny.typeUrl(io.envoyproxy.envoy.extensions.upstreams.http
+      .v3.HttpProtocolOptions.getDescriptor());
+  private static final Any HTTP1_OPTIONS = TypedAny.pack(HTTP_OPTIONS_TYPE, io.envoyproxy.envoy.extensions.upstreams.http.v3
       .HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
           .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(
               Http1ProtocolOptions.getDefaultInstance())).build());
-  private static final Any HTTP2_OPTIONS = Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3
+  private static final Any HTTP2_OPTIONS = TypedAny.pack(HTTP_OPTIONS_TYPE, io.envoyproxy.envoy.extensions.upstreams.http.v3
       .HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
           .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
               Http2ProtocolOptions.getDefaultInstance())).build());
@@ -187,7 +191,7 @@ public final class ClusterBuilder {
     } else {
       explicit.setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance());
     }
-    return Any.pack(options.setExplicitHttpConfig(explicit).build());
+    return TypedAny.pack(HTTP_OPTIONS_TYPE, options.setExplicitHttpConfig(explicit).build());
   }
 
   /**

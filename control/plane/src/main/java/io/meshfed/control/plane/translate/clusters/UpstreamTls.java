@@ -1,8 +1,7 @@
 package io.meshfed.control.plane.translate.clusters;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
@@ -18,6 +17,7 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.meshfed.control.plane.istio.DestinationRule.ClientTls;
 import io.meshfed.control.plane.istio.DestinationRule.TlsMode;
 import io.meshfed.control.plane.translate.model.Names;
+import io.meshfed.control.plane.xds.TypedAny;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -40,7 +40,8 @@ public final class UpstreamTls {
   private static final SdsSecretConfig ROOT_CA_SDS = SdsSecretConfig.newBuilder().setName(Names.ROOT_CA_SECRET)
       .setSdsConfig(ADS).build();
   private static final TransportSocket RAW_BUFFER_SOCKET = TransportSocket.newBuilder().setName(RAW_BUFFER)
-      .setTypedConfig(Any.pack(RawBuffer.getDefaultInstance())).build();
+      .setTypedConfig(TypedAny.pack(RawBuffer.getDefaultInstance())).build();
+  private static final ByteString UPSTREAM_TLS_TYPE = TypedAny.typeUrl(UpstreamTlsContext.getDescriptor());
 
   private UpstreamTls() {
   }
@@ -90,8 +91,6 @@ public final class UpstreamTls {
     // envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
     private static final int COMMON_TLS_CONTEXT = 1;
     private static final int SNI = 2;
-    private static final String TYPE_URL = "type.googleapis.com/"
-        + UpstreamTlsContext.getDescriptor().getFullName();
 
     private final byte[] common;
 
@@ -117,8 +116,8 @@ public final class UpstreamTls {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(Any.newBuilder().setTypeUrl(TYPE_URL)
-          .setValue(UnsafeByteOperations.unsafeWrap(bytes))).build();
+      return TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(TypedAny.wrap(UPSTREAM_TLS_TYPE, bytes))
+          .build();
     }
   }
 
@@ -154,6 +153,7 @@ public final class UpstreamTls {
       }
     }
     UpstreamTlsContext context = UpstreamTlsContext.newBuilder().setSni(sni).setCommonTlsContext(common).build();
-    return TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(Any.pack(context)).build();
+    return TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(TypedAny.pack(UPSTREAM_TLS_TYPE, context))
+        .build();
   }
 }

@@ -1,6 +1,6 @@
 package io.meshfed.control.plane.translate.listeners;
 
-import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -22,6 +22,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.meshfed.control.plane.translate.clusters.UpstreamTls;
 import io.meshfed.control.plane.translate.model.Names;
+import io.meshfed.control.plane.xds.TypedAny;
 import java.util.List;
 
 /** Small pure builders for listeners and their parts. */
@@ -41,13 +42,16 @@ public final class ListenerParts {
 
   // Immutable protos: shared by every listener that uses them.
   private static final ListenerFilter TLS_INSPECTOR_FILTER = ListenerFilter.newBuilder().setName(TLS_INSPECTOR)
-      .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())).build();
+      .setTypedConfig(TypedAny.pack(TlsInspector.getDefaultInstance())).build();
   private static final HttpFilter ROUTER_FILTER = HttpFilter.newBuilder().setName(ROUTER)
-      .setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+      .setTypedConfig(TypedAny.pack(Router.getDefaultInstance())).build();
   private static final HttpFilter FAULT_FILTER = HttpFilter.newBuilder().setName(FAULT)
-      .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build();
+      .setTypedConfig(TypedAny.pack(HTTPFault.getDefaultInstance())).build();
   private static final HttpFilter CORS_FILTER = HttpFilter.newBuilder().setName(CORS)
-      .setTypedConfig(Any.pack(Cors.getDefaultInstance())).build();
+      .setTypedConfig(TypedAny.pack(Cors.getDefaultInstance())).build();
+  private static final ByteString HCM_TYPE = TypedAny.typeUrl(HttpConnectionManager.getDescriptor());
+  private static final ByteString TCP_PROXY_TYPE = TypedAny.typeUrl(TcpProxy.getDescriptor());
+  private static final ByteString DOWNSTREAM_TLS_TYPE = TypedAny.typeUrl(DownstreamTlsContext.getDescriptor());
 
   private ListenerParts() {
   }
@@ -77,13 +81,13 @@ public final class ListenerParts {
   }
 
   public static Filter hcmFilter(HttpConnectionManager hcm) {
-    return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm)).build();
+    return Filter.newBuilder().setName(HCM).setTypedConfig(TypedAny.pack(HCM_TYPE, hcm)).build();
   }
 
   /** A listener proxyless gRPC reads: named by the target authority, no address. */
   public static Listener apiListener(String name, HttpConnectionManager hcm) {
     return Listener.newBuilder().setName(name)
-        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm))).build();
+        .setApiListener(ApiListener.newBuilder().setApiListener(TypedAny.pack(HCM_TYPE, hcm))).build();
   }
 
   public static HttpFilter router() {
@@ -100,13 +104,13 @@ public final class ListenerParts {
   }
 
   public static Filter tcpProxy(String statPrefix, String cluster) {
-    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(TcpProxy.newBuilder()
+    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(TypedAny.pack(TCP_PROXY_TYPE, TcpProxy.newBuilder()
         .setStatPrefix(statPrefix).setCluster(cluster).build())).build();
   }
 
   public static TransportSocket downstreamTls(DownstreamTlsContext context) {
-    return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(context))
-        .build();
+    return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(TypedAny.pack(DOWNSTREAM_TLS_TYPE,
+        context)).build();
   }
 
   /** Istio mTLS termination: the SVID, client certificates required and verified against ROOTCA + trust domains. */

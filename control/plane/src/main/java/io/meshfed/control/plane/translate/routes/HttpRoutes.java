@@ -34,6 +34,7 @@ import io.meshfed.control.plane.istio.VirtualService.HttpRoute;
 import io.meshfed.control.plane.istio.VirtualService.HttpRouteDestination;
 import io.meshfed.control.plane.translate.TranslationProblem.Kind;
 import io.meshfed.control.plane.translate.model.Problems;
+import io.meshfed.control.plane.xds.TypedAny;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,9 @@ public final class HttpRoutes {
   /** Istio's default retry conditions (a route without {@code retries}). */
   public static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,"
       + "retriable-status-codes";
+  private static final RetryPolicy.RetryHostPredicate PREVIOUS_HOSTS = RetryPolicy.RetryHostPredicate.newBuilder()
+      .setName("envoy.retry_host_predicates.previous_hosts")
+      .setTypedConfig(TypedAny.pack(PreviousHostsPredicate.getDefaultInstance())).build();
   private static final Set<String> RETRY_CONDITIONS = Set.of("5xx", "gateway-error", "reset", "connect-failure",
       "retriable-4xx", "refused-stream", "retriable-status-codes", "cancelled", "deadline-exceeded", "internal",
       "resource-exhausted", "unavailable", "envoy-ratelimited");
@@ -412,9 +416,7 @@ public final class HttpRoutes {
     return RetryPolicy.newBuilder()
         .setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromMillis(25))
             .setMaxInterval(Durations.fromMillis(250)))
-        .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
-            .setName("envoy.retry_host_predicates.previous_hosts")
-            .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
+        .addRetryHostPredicate(PREVIOUS_HOSTS)
         .setHostSelectionRetryMaxAttempts(5);
   }
 

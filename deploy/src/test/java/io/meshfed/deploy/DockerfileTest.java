@@ -3,6 +3,7 @@ package io.meshfed.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,5 +123,16 @@ class DockerfileTest {
     // The chart's control-plane pods run with JDK_JAVA_OPTIONS=@/opt/meshfed/control-plane.jvm.
     assertThat(all("COPY")).anyMatch(copy -> copy.endsWith("jvm/control-plane.jvm /opt/meshfed/control-plane.jvm"));
     assertThat(Files.isRegularFile(Path.of("jvm", "control-plane.jvm"))).isTrue();
+  }
+
+  @Test
+  void controlPlaneOptionsAreOnesThisJvmAccepts() throws Exception {
+    // A typo would otherwise surface only when a control-plane pod fails to start.
+    Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "@" + Path.of("jvm", "control-plane.jvm"), "-XX:+PrintFlagsFinal", "-version")
+        .redirectErrorStream(true).start();
+    String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(java.waitFor()).as(output).isZero();
+    assertThat(output).containsPattern("MaxTenuringThreshold\\s+= 0\\s+\\{product\\} \\{command line\\}");
   }
 }

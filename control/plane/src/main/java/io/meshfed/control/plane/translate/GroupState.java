@@ -3,6 +3,7 @@ package io.meshfed.control.plane.translate;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.translate.ClusterRef.EdsRef;
 import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.control.plane.xds.TypedAny;
 import io.meshfed.control.plane.xds.VersionedResource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,9 +55,14 @@ final class GroupState {
     return endpointProblems.values();
   }
 
-  /** The same resource: the same packed instance, or the same version and bytes. */
+  /**
+   * The same resource: the same packed instance, or the same version and bytes. Compared through the Any's bytes:
+   * {@code Any.equals} reads the type URL as a String and keeps it in the Any ({@link TypedAny}).
+   */
   private static boolean same(VersionedResource a, VersionedResource b) {
-    return a == b || a != null && a.version().equals(b.version()) && a.resource().equals(b.resource());
+    return a == b || a != null && a.version().equals(b.version())
+        && a.resource().getTypeUrlBytes().equals(b.resource().getTypeUrlBytes())
+        && a.resource().getValue().equals(b.resource().getValue());
   }
 
   /**

@@ -30,11 +30,18 @@ import java.util.TreeMap;
  */
 public final class Snapshot {
     private static final HexFormat HEX = HexFormat.of();
-    private static final String TYPE_URL_PREFIX = "type.googleapis.com/";
     /** Each type's URL as bytes, for the resources' Anys ({@link TypedAny}). */
-    private static final Map<XdsResourceType, ByteString> TYPE_URLS = Builder.typeUrls();
+    private static final Map<XdsResourceType, ByteString> TYPE_URLS = typeUrls();
 
     private final Map<XdsResourceType, TypeResources> types;
+
+    private static Map<XdsResourceType, ByteString> typeUrls() {
+        Map<XdsResourceType, ByteString> urls = new EnumMap<>(XdsResourceType.class);
+        for (XdsResourceType type : XdsResourceType.values()) {
+            urls.put(type, TypedAny.typeUrl(type.typeUrl()));
+        }
+        return Collections.unmodifiableMap(urls);
+    }
 
     private Snapshot(Map<XdsResourceType, TypeResources> types) {
         this.types = types;
@@ -155,9 +162,9 @@ public final class Snapshot {
             Objects.requireNonNull(resource, "resource");
             String typeUrl = type.typeUrl();
             String fullName = resource.getDescriptorForType().getFullName();
-            if (typeUrl.length() != TYPE_URL_PREFIX.length() + fullName.length() || !typeUrl.endsWith(fullName)
-                    || !typeUrl.startsWith(TYPE_URL_PREFIX)) {
-                throw new IllegalArgumentException("resource: " + TYPE_URL_PREFIX + fullName + " (expected: "
+            if (typeUrl.length() != TypedAny.TYPE_URL_PREFIX.length() + fullName.length()
+                    || !typeUrl.endsWith(fullName) || !typeUrl.startsWith(TypedAny.TYPE_URL_PREFIX)) {
+                throw new IllegalArgumentException("resource: " + TypedAny.TYPE_URL_PREFIX + fullName + " (expected: "
                         + typeUrl + " for " + type.shortName() + ")");
             }
             String name = type.nameOf(resource);
@@ -364,14 +371,6 @@ public final class Snapshot {
         /** Whether a packed resource is of {@code type}, read without turning its Any's type URL into a String. */
         private static boolean isOf(XdsResourceType type, VersionedResource resource) {
             return resource.resource().getTypeUrlBytes().equals(TYPE_URLS.get(type));
-        }
-
-        private static Map<XdsResourceType, ByteString> typeUrls() {
-            Map<XdsResourceType, ByteString> urls = new EnumMap<>(XdsResourceType.class);
-            for (XdsResourceType type : XdsResourceType.values()) {
-                urls.put(type, TypedAny.typeUrl(type.typeUrl()));
-            }
-            return Collections.unmodifiableMap(urls);
         }
 
         private static MessageDigest sha256() {

@@ -8,23 +8,24 @@ import com.google.protobuf.UnsafeByteOperations;
 
 /**
  * {@link Any}s whose type URL is held as UTF-8 bytes. {@link Any#pack} keeps it as a String, which protobuf encodes
- * again each time the Any is sized or written; a translation writes tens of thousands of them (every cluster's
- * transport socket and protocol options, every filter chain's filters, every resource of a snapshot). The bytes on
- * the wire are those of {@link Any#pack}.
+ * again each time the Any is sized or written; a translation writes tens of thousands of them (every resource of a
+ * snapshot, every cluster's transport socket and protocol options, the east-west filter chains' TCP proxy, HTTP
+ * connection manager and TLS configs). The bytes on the wire are those of {@link Any#pack}.
  *
  * <p>Reading {@link Any#getTypeUrl()} turns the bytes back into a String kept in the Any: compare with
  * {@link Any#getTypeUrlBytes()} instead.
  */
 public final class TypedAny {
 
-  private static final String PREFIX = "type.googleapis.com/";
+  /** What {@link Any#pack} puts before a message type's full name. */
+  public static final String TYPE_URL_PREFIX = "type.googleapis.com/";
 
   private TypedAny() {
   }
 
   /** The type URL {@link Any#pack} gives messages of {@code type}, as bytes: keep it in a constant. */
   public static ByteString typeUrl(Descriptor type) {
-    return typeUrl(PREFIX + type.getFullName());
+    return typeUrl(TYPE_URL_PREFIX + type.getFullName());
   }
 
   /** {@code url} as UTF-8 bytes: keep it in a constant. */

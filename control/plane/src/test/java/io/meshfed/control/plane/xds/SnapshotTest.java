@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class SnapshotTest {
@@ -136,6 +138,28 @@ class SnapshotTest {
         assertThat(changedBack.version(ENDPOINT)).isEqualTo(base.version(ENDPOINT));
         assertThat(base.toBuilder().remove(ENDPOINT, "a").remove(ENDPOINT, "b").build().version(ENDPOINT))
                 .isEqualTo("empty");
+    }
+
+    @Test
+    void packedResourcesByNameGiveWhatAddAllGivesAndAWrongTypeIsRefused() {
+        List<Message> many = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            many.add(endpoints("c" + i, 80, "127.0.1." + (i % 250)));
+        }
+        SortedMap<String, VersionedResource> byName = new TreeMap<>();
+        Snapshot.Builder.packAll(ENDPOINT, many).forEach(r -> byName.put(r.name(), r));
+
+        Snapshot packed = Snapshot.builder().putAllPacked(ENDPOINT, byName).build();
+        Snapshot expected = Snapshot.builder().addAll(ENDPOINT, many).build();
+        assertThat(packed.version(ENDPOINT)).isEqualTo(expected.version(ENDPOINT));
+        assertThat(packed.resources(ENDPOINT)).isEqualTo(expected.resources(ENDPOINT));
+
+        SortedMap<String, VersionedResource> wrong = new TreeMap<>(byName);
+        VersionedResource cluster = Snapshot.Builder.packAll(CLUSTER, List.of(edsCluster("c5"))).get(0);
+        wrong.put(cluster.name(), cluster);
+        assertThatThrownBy(() -> Snapshot.builder().putAllPacked(ENDPOINT, wrong))
+                .hasMessage("resource c5: type.googleapis.com/envoy.config.cluster.v3.Cluster (expected: "
+                        + "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment for EDS)");
     }
 
     @Test

@@ -48,12 +48,12 @@ public final class ClusterBuilder {
   private static final CircuitBreakers UNLIMITED_BREAKERS = circuitBreakers(Optional.empty());
   private static final ByteString HTTP_OPTIONS_TYPE = TypedAny.typeUrl(io.envoyproxy.envoy.extensions.upstreams.http
       .v3.HttpProtocolOptions.getDescriptor());
-  private static final Any HTTP1_OPTIONS = TypedAny.pack(HTTP_OPTIONS_TYPE, io.envoyproxy.envoy.extensions.upstreams.http.v3
-      .HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+  private static final Any HTTP1_OPTIONS = TypedAny.pack(HTTP_OPTIONS_TYPE, io.envoyproxy.envoy.extensions.upstreams
+      .http.v3.HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
           .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(
               Http1ProtocolOptions.getDefaultInstance())).build());
-  private static final Any HTTP2_OPTIONS = TypedAny.pack(HTTP_OPTIONS_TYPE, io.envoyproxy.envoy.extensions.upstreams.http.v3
-      .HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+  private static final Any HTTP2_OPTIONS = TypedAny.pack(HTTP_OPTIONS_TYPE, io.envoyproxy.envoy.extensions.upstreams
+      .http.v3.HttpProtocolOptions.newBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
           .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
               Http2ProtocolOptions.getDefaultInstance())).build());
   private static final OutlierDetection DEFAULT_OUTLIER = defaultOutlier();

@@ -1,7 +1,7 @@
 package io.meshfed.control.plane.translate.clusters;
 
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;

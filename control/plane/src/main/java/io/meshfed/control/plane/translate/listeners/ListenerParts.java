@@ -1,7 +1,7 @@
 package io.meshfed.control.plane.translate.listeners;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
@@ -109,8 +109,8 @@ public final class ListenerParts {
   }
 
   public static TransportSocket downstreamTls(DownstreamTlsContext context) {
-    return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(TypedAny.pack(DOWNSTREAM_TLS_TYPE,
-        context)).build();
+    return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+        .setTypedConfig(TypedAny.pack(DOWNSTREAM_TLS_TYPE, context)).build();
   }
 
   /** Istio mTLS termination: the SVID, client certificates required and verified against ROOTCA + trust domains. */

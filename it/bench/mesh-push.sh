@@ -4,8 +4,8 @@
 # in this JVM), one endpoint change per round; prints p50/p90/p99/max change -> received after the debounce against
 # the 50 ms p99 target. Arguments pass through: services=10000 endpoints=100000 routes=1000 gateways=100 warmups=20
 # rounds=100 quietMs=100 (the warm-up rounds run first, exactly as the others, and are measured apart). The heap (MESH_PUSH_BENCH_HEAP, default -Xmx6g) holds the control plane and the 100 gateways' streams;
-# The JVM runs with the control plane's JVM options (deploy/jvm/control-plane.jvm, as the image and chart do);
-# MESH_PUSH_BENCH_JAVA_OPTS adds JVM flags after them (e.g. -XX:StartFlightRecording=filename=push.jfr to profile).
+# The JVM runs with the control plane's JVM options (deploy/jvm/control-plane.jvm, as the chart's control-plane
+# pods do); MESH_PUSH_BENCH_JAVA_OPTS adds JVM flags after them (e.g. -XX:StartFlightRecording=filename=push.jfr to profile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HEAP="${MESH_PUSH_BENCH_HEAP:--Xmx6g}"

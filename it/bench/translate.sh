@@ -5,8 +5,9 @@
 # routes=1000 rounds=40 warmups=20 fulls=10 (the warm figure is the median of `fulls` translations after `warmups`
 # ones, whose figures are printed too).
 # The JVM gets TRANSLATE_BENCH_HEAP (default -Xmx1g): finishing at all shows the state fits the 1 GB target. It runs
-# with the control plane's JVM options (deploy/jvm/control-plane.jvm, as the image and chart do); flags in
-# TRANSLATE_BENCH_JAVA_OPTS come after them and override them (e.g. -XX:MaxTenuringThreshold=15, G1's default).
+# with the control plane's JVM options (deploy/jvm/control-plane.jvm, as the chart's control-plane pods do);
+# flags in TRANSLATE_BENCH_JAVA_OPTS come after them and override them (e.g. -XX:MaxTenuringThreshold=15, G1's
+# default).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HEAP="${TRANSLATE_BENCH_HEAP:--Xmx1g}"

@@ -1,6 +1,10 @@
 package io.meshfed.it.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /** What the benchmarks read from the JVM, and how they summarise their samples. */
 public final class BenchFigures {
@@ -26,6 +30,32 @@ public final class BenchFigures {
   public static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
         .sum();
+  }
+
+  /**
+   * The machine's CPU time stolen by the hypervisor so far (the {@code steal} column of {@code /proc/stat}'s
+   * {@code cpu} line, in USER_HZ ticks of 10 ms), in ms; -1 where the kernel does not say (not Linux).
+   */
+  public static long stolenMillis() {
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      return fields[0].equals("cpu") && fields.length > 8 ? Long.parseLong(fields[8]) * 10 : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The stolen CPU time between two {@link #stolenMillis()} readings, against all cores' time over {@code wallMs}:
+   * on a virtual machine whose host is busy, every figure of the same interval is slower by about that share.
+   */
+  public static String stolenBetween(long before, long after, double wallMs) {
+    if (before < 0 || after < 0) {
+      return "CPU stolen by the hypervisor: unknown (no /proc/stat)";
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    return String.format(Locale.ROOT, "CPU stolen by the hypervisor: %.1f s of %d cores x %.1f s (%.1f %%)",
+        (after - before) / 1e3, cores, wallMs / 1e3, 100.0 * (after - before) / (cores * wallMs));
   }
 
   /** The heap in use after a few full collections (the lowest reading: what the state holds). */

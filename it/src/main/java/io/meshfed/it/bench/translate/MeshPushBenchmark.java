@@ -3,6 +3,8 @@ package io.meshfed.it.bench.translate;
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
 import static io.meshfed.it.bench.BenchFigures.jvmOptions;
 import static io.meshfed.it.bench.BenchFigures.pct;
+import static io.meshfed.it.bench.BenchFigures.stolenBetween;
+import static io.meshfed.it.bench.BenchFigures.stolenMillis;
 import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
 import com.google.protobuf.Struct;
@@ -233,6 +235,11 @@ public final class MeshPushBenchmark {
           + "machine's %d cores with the control plane, as does anything else running%n",
           Runtime.getRuntime().availableProcessors());
       failOnProblems(problems, "initial sync");
+      // The initial sync leaves gigabytes of garbage (every gateway's first CDS and EDS responses, encoded and
+      // decoded). The rounds measure the steady state after it, so they start from a collected heap, as JMH starts
+      // each iteration; without this the collector would still be cleaning up after the sync during the rounds.
+      out.printf(Locale.ROOT, "heap after the initial sync, collected before the rounds: %,d MiB live%n",
+          usedAfterGc() >> 20);
 
       Timer debounce = registry.find("pilot_debounce_time").timer();
       Map<String, Snapshot> current = new HashMap<>(first.translation().snapshots());
@@ -253,6 +260,9 @@ public final class MeshPushBenchmark {
       double[] setToLast = new double[all];
       double[] setToLastAfterDebounce = new double[all];
       double[] debounces = new double[all];
+      double[] changeToHanded = new double[all];
+      double[] worstAfterDebounce = new double[all];
+      long[] gcPerRound = new long[all];
       int[] expectedPerRound = new int[all];
       int[] receivedPerRound = new int[all];
       int[] changedPerRound = new int[all];
@@ -261,6 +271,8 @@ public final class MeshPushBenchmark {
       long sendsBefore = send.count();
       double sendNanosBefore = send.totalTime(TimeUnit.NANOSECONDS);
       long gcBefore = gcMillis();
+      long stolenBefore = stolenMillis();
+      long roundsStart = System.nanoTime();
       for (int i = 0; i < all; i++) {
         if (i == o.warmups) {
           warmupWorst = afterDebounce.stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -270,10 +282,13 @@ public final class MeshPushBenchmark {
           sendsBefore = send.count();
           sendNanosBefore = send.totalTime(TimeUnit.NANOSECONDS);
           gcBefore = gcMillis();
+          stolenBefore = stolenMillis();
+          roundsStart = System.nanoTime();
         }
         MeshView next;
         // t0: the change reaching the control plane. A local one is the config store's work first (the next
         // config snapshot, as SnapshotBuilder makes it), then the translation; a remote one is the catalog's event.
+        long roundGcBefore = gcMillis();
         long t0 = System.nanoTime();
         if (i % 2 == 0) {
           config = mesh.changeLocalEndpoint(i);
@@ -342,11 +357,14 @@ public final class MeshPushBenchmark {
           last = Math.max(last, at);
           total.add((at - t0) / 1e6);
           afterDebounce.add((at - t0 - roundDebounce) / 1e6);
+          worstAfterDebounce[i] = Math.max(worstAfterDebounce[i], (at - t0 - roundDebounce) / 1e6);
           (i % 2 == 0 ? afterLocal : afterRemote).add((at - t0 - roundDebounce) / 1e6);
           releaseToReceived.add((at - run.storedNanos() - roundDebounce) / 1e6);
         }
         translationMs[i] = run.translationMs();
-        (i % 2 == 0 ? configMs : catalogMs).add((run.handedNanos() - t0) / 1e6);
+        changeToHanded[i] = (run.handedNanos() - t0) / 1e6;
+        (i % 2 == 0 ? configMs : catalogMs).add(changeToHanded[i]);
+        gcPerRound[i] = gcMillis() - roundGcBefore;
         handOverMs[i] = (run.setNanos() - run.translatedNanos()) / 1e6;
         recordedMs[i] = (run.storedNanos() - run.setNanos()) / 1e6;
         setToLast[i] = (last - run.setNanos()) / 1e6;
@@ -376,10 +394,13 @@ public final class MeshPushBenchmark {
         failOnProblems(problems, "round " + i + " (" + changed + ")");
       }
       long gcDuring = gcMillis() - gcBefore;
+      String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - roundsStart) / 1e6);
       double edsPushes = registry.find("pilot_xds_pushes").tag("type", "eds").counter().count() - edsPushesBefore;
       long sends = send.count() - sendsBefore;
       double sendMs = (send.totalTime(TimeUnit.NANOSECONDS) - sendNanosBefore) / 1e6;
 
+      String slowest = slowestRounds(o.warmups, all, worstAfterDebounce, changeToHanded, translationMs, handOverMs,
+          recordedMs, debounces, setToLastAfterDebounce, gcPerRound);
       translationMs = Arrays.copyOfRange(translationMs, o.warmups, all);
       handOverMs = Arrays.copyOfRange(handOverMs, o.warmups, all);
       recordedMs = Arrays.copyOfRange(recordedMs, o.warmups, all);
@@ -404,6 +425,7 @@ public final class MeshPushBenchmark {
       out.printf(Locale.ROOT, "  change -> gateway received, after debounce: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, "
           + "max %.1f ms   [target: p99 <= 50 ms] -> %s%n", pct(after, 50), pct(after, 90), p99,
           after[after.length - 1], p99 <= 50 ? "MET" : "MISSED");
+      out.println("  during the measured rounds: " + stolen);
       double[] local = sorted(afterLocal);
       double[] remote = sorted(afterRemote);
       out.printf(Locale.ROOT, "  the same by change: local EndpointSlice p50 %.1f ms, p99 %.1f ms; remote catalog "
@@ -430,6 +452,7 @@ public final class MeshPushBenchmark {
           + "(approx.: from the server recording the snapshots, minus the debounce) %.1f / %.1f ms%n",
           pct(handOverMs, 50), pct(handOverMs, 99), pct(recordedMs, 50), pct(recordedMs, 99), pct(release, 50),
           pct(release, 99));
+      out.println(slowest);
       out.printf(Locale.ROOT, "  gateways receiving per round: %s; load assignments changed per round: %s%n",
           histogram(receivedPerRound), histogram(changedPerRound));
       out.printf(Locale.ROOT, "  server side during the rounds: %.0f EDS responses, pilot_xds_send_time mean %.2f ms "
@@ -448,6 +471,28 @@ public final class MeshPushBenchmark {
       awaitQuietly(clientVertx.close());
       awaitQuietly(serverVertx.close());
     }
+  }
+
+  /**
+   * The three measured rounds whose last gateway received latest (after debounce), each split into its stages, so
+   * that a p99 decided by a few rounds shows where those rounds spent their time.
+   */
+  private static String slowestRounds(int from, int to, double[] worst, double[] changeToHanded,
+      double[] translation, double[] handOver, double[] recorded, double[] debounce, double[] setToLast, long[] gc) {
+    List<Integer> rounds = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      rounds.add(i);
+    }
+    rounds.sort((a, b) -> Double.compare(worst[b], worst[a]));
+    StringBuilder text = new StringBuilder("  slowest rounds: last gateway received, after debounce = change -> "
+        + "handed + translation + hand-over + snapshots set -> last received (after debounce; the server recording "
+        + "them is part of it); GC = collectors' time during the round:");
+    for (int i : rounds.subList(0, Math.min(3, rounds.size()))) {
+      text.append(String.format(Locale.ROOT, "%n    round %d (%s): %.1f ms = %.1f + %.1f + %.1f + %.1f ms "
+          + "(recorded %.1f ms, debounce %.1f ms); GC %d ms", i - from, i % 2 == 0 ? "local" : "remote", worst[i],
+          changeToHanded[i], translation[i], handOver[i], setToLast[i], recorded[i], debounce[i], gc[i]));
+    }
+    return text.toString();
   }
 
   /** Fails unless the round changed some load assignment, and only the changed service's. */

@@ -3,6 +3,8 @@ package io.meshfed.it.bench.translate;
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
 import static io.meshfed.it.bench.BenchFigures.jvmOptions;
 import static io.meshfed.it.bench.BenchFigures.pct;
+import static io.meshfed.it.bench.BenchFigures.stolenBetween;
+import static io.meshfed.it.bench.BenchFigures.stolenMillis;
 import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
 import io.meshfed.control.client.xds.XdsResourceType;
@@ -99,10 +101,14 @@ public final class TranslateBenchmark {
       System.out.printf(Locale.ROOT, "full translation, warm-up (fresh translator x%d, JIT still compiling): %s%n",
           warmup.count(), warmup);
     }
+    long stolenBefore = stolenMillis();
+    long steadyStart = System.nanoTime();
     Runs steady = fullTranslations(view, opts.get("fulls"));
+    String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - steadyStart) / 1e6);
     System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d after the cold one and %d warm-up"
         + " ones): %s   [target <= 1000 ms]%s%n", steady.count(), warmup.count(), steady,
         steady.jitSettled() ? "" : " (not warm: the JIT was still compiling; raise warmups)");
+    System.out.println("  during the warm translations: " + stolen);
 
     long held = usedAfterGc();
     System.out.printf(Locale.ROOT, "heap after GC holding config + catalog + translator + snapshots: %,d MiB "

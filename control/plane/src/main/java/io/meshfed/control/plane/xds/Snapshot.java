@@ -62,8 +62,9 @@ public final class Snapshot {
      * resources keep their packed form and digests (explicit type versions are not carried over).
      */
     public Builder toBuilder() {
-        // Types are copied on their first change only: a derived snapshot shares the untouched types (resources and
-        // version) with this one, so one change among tens of thousands of resources costs that type's copy alone.
+        // A derived snapshot shares the untouched types (resources and version) with this one, and within a changed
+        // type the chunks no change touched (ResourceMap): one change among tens of thousands of resources costs
+        // about a chunk.
         return new Builder(types);
     }
 
@@ -97,17 +98,46 @@ public final class Snapshot {
      * @param digest the sum of the resources' {@link #contribution}s: a digest of the type's content that one change
      *     updates by adding and subtracting, instead of reading every resource again
      */
-    record TypeResources(String version, SortedMap<String, VersionedResource> resources, long digest) {
+    record TypeResources(String version, ResourceMap resources, long digest) {
+    }
+
+    /**
+     * A type being changed by a builder: the resources it started from (shared, never changed) and the changes so
+     * far, by name (null: removed), so that a few changes to a type of tens of thousands cost those changes, not a
+     * copy of the type.
+     */
+    private static final class Draft {
+        private final ResourceMap base;
+        private final TreeMap<String, VersionedResource> edits = new TreeMap<>();
+        private long digest;
+
+        Draft(ResourceMap base, long digest) {
+            this.base = base;
+            this.digest = digest;
+        }
+
+        VersionedResource get(String name) {
+            VersionedResource edited = edits.get(name);
+            // A null edit is a removal: the base's resource is gone.
+            return edited != null || base.isEmpty() || edits.containsKey(name) ? edited : base.get(name);
+        }
+
+        /** Nothing to start from and nothing changed yet. */
+        boolean blank() {
+            return base.isEmpty() && edits.isEmpty();
+        }
+
+        ResourceMap build() {
+            return base.with(edits);
+        }
     }
 
     /** Collects resources; {@link #build()} computes the versions not given explicitly. */
     public static final class Builder {
-        private final Map<XdsResourceType, SortedMap<String, VersionedResource>> resources =
-                new EnumMap<>(XdsResourceType.class);
+        /** The types changed since the builder was made or last built. */
+        private final Map<XdsResourceType, Draft> drafts = new EnumMap<>(XdsResourceType.class);
         private final Map<XdsResourceType, String> versions = new EnumMap<>(XdsResourceType.class);
-        /** Per type held in {@link #resources}: the digest of its content so far (see {@link TypeResources}). */
-        private final Map<XdsResourceType, long[]> digests = new EnumMap<>(XdsResourceType.class);
-        /** The snapshot this builder derives from (types not yet copied are read from it), or empty. */
+        /** The snapshot this builder derives from (types without a draft are read from it), or empty. */
         private Map<XdsResourceType, TypeResources> base;
 
         private Builder() {
@@ -118,29 +148,29 @@ public final class Snapshot {
             this.base = base;
             if (base.isEmpty()) {
                 for (XdsResourceType type : XdsResourceType.values()) {
-                    resources.put(type, new TreeMap<>());
-                    digests.put(type, new long[1]);
+                    drafts.put(type, new Draft(ResourceMap.EMPTY, 0));
                 }
             }
         }
 
-        /** The resources of a type, copied from the base snapshot on first use. */
-        private SortedMap<String, VersionedResource> own(XdsResourceType type) {
-            SortedMap<String, VersionedResource> own = resources.get(type);
-            if (own == null) {
+        /** The draft of a type, started from the base snapshot's resources on first use. */
+        private Draft draft(XdsResourceType type) {
+            Draft draft = drafts.get(type);
+            if (draft == null) {
                 TypeResources from = base.get(type);
-                own = new TreeMap<>(from.resources());
-                resources.put(type, own);
-                digests.put(type, new long[] {from.digest()});
+                draft = new Draft(from.resources(), from.digest());
+                drafts.put(type, draft);
             }
-            return own;
+            return draft;
         }
 
-        /** Removes a resource from a type held in {@link #resources}, keeping its digest. */
-        private void removeOwned(XdsResourceType type, String name) {
-            VersionedResource removed = own(type).remove(name);
+        /** Removes a resource from a type, keeping its digest. */
+        private void removeFromDraft(XdsResourceType type, String name) {
+            Draft draft = draft(type);
+            VersionedResource removed = draft.get(name);
             if (removed != null) {
-                digests.get(type)[0] -= contribution(removed);
+                draft.edits.put(name, null);
+                draft.digest -= contribution(removed);
             }
         }
 
@@ -183,12 +213,13 @@ public final class Snapshot {
         }
 
         private Builder insert(XdsResourceType type, VersionedResource resource) {
-            VersionedResource previous = own(type).putIfAbsent(resource.name(), resource);
-            if (previous != null) {
+            Draft draft = draft(type);
+            if (draft.get(resource.name()) != null) {
                 throw new IllegalArgumentException(type.shortName() + " resource name: " + resource.name()
                         + " (expected: unique within a snapshot; it was added twice)");
             }
-            digests.get(type)[0] += contribution(resource);
+            draft.edits.put(resource.name(), resource);
+            draft.digest += contribution(resource);
             return this;
         }
 
@@ -196,15 +227,15 @@ public final class Snapshot {
         public Builder put(XdsResourceType type, Message resource) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(resource, "resource");
-            removeOwned(type, type.nameOf(resource));
+            removeFromDraft(type, type.nameOf(resource));
             return add(type, resource);
         }
 
         /** Removes a resource by name; absent names are ignored. */
         public Builder remove(XdsResourceType type, String name) {
             Objects.requireNonNull(type, "type");
-            if (resources.containsKey(type) || base.get(type).resources().containsKey(name)) {
-                removeOwned(type, name);
+            if (drafts.containsKey(type) || base.get(type).resources().containsKey(name)) {
+                removeFromDraft(type, name);
             }
             return this;
         }
@@ -242,7 +273,7 @@ public final class Snapshot {
                             + resource.resource().getTypeUrl() + " (expected: " + type.typeUrl() + " for "
                             + type.shortName() + ")");
                 }
-                removeOwned(type, resource.name());
+                removeFromDraft(type, resource.name());
                 insert(type, resource);
             }
             return this;
@@ -254,8 +285,8 @@ public final class Snapshot {
          */
         public Builder putAllPacked(XdsResourceType type, SortedMap<String, VersionedResource> byName) {
             Objects.requireNonNull(type, "type");
-            SortedMap<String, VersionedResource> own = own(type);
-            if (!own.isEmpty() || byName.comparator() != null) {
+            Draft draft = draft(type);
+            if (!draft.blank() || byName.comparator() != null) {
                 return putAllPacked(type, byName.values());
             }
             long digest = 0;
@@ -266,8 +297,8 @@ public final class Snapshot {
                 }
                 digest += contribution(resource);
             }
-            own.putAll(byName); // TreeMap: from a sorted map of the same order, built in linear time
-            digests.get(type)[0] += digest;
+            // Nothing to merge with: the resources become the type's base as they are, in chunks, in one pass.
+            drafts.put(type, new Draft(ResourceMap.of(byName), draft.digest + digest));
             return this;
         }
 
@@ -300,26 +331,24 @@ public final class Snapshot {
         }
 
         /**
-         * The snapshot. The builder stays usable: it hands its maps to the snapshot and copies them again only if
-         * it is changed afterwards.
+         * The snapshot. The builder stays usable: later changes derive from this snapshot, which they leave as it
+         * is.
          */
         public Snapshot build() {
             Map<XdsResourceType, TypeResources> types = new EnumMap<>(XdsResourceType.class);
             for (XdsResourceType type : XdsResourceType.values()) {
-                SortedMap<String, VersionedResource> byName = resources.get(type);
-                if (byName == null && !versions.containsKey(type)) {
+                Draft draft = drafts.get(type);
+                if (draft == null && !versions.containsKey(type)) {
                     types.put(type, base.get(type)); // untouched since toBuilder(): shared as it was
                     continue;
                 }
-                SortedMap<String, VersionedResource> frozen = byName == null ? base.get(type).resources()
-                        : Collections.unmodifiableSortedMap(byName);
-                long digest = byName == null ? base.get(type).digest() : digests.get(type)[0];
-                String version = versions.getOrDefault(type, frozen.isEmpty() ? "empty" : HEX.toHexDigits(digest));
-                types.put(type, new TypeResources(version, frozen, digest));
+                ResourceMap resources = draft == null ? base.get(type).resources() : draft.build();
+                long digest = draft == null ? base.get(type).digest() : draft.digest;
+                String version = versions.getOrDefault(type, resources.isEmpty() ? "empty" : HEX.toHexDigits(digest));
+                types.put(type, new TypeResources(version, resources, digest));
             }
-            // The maps now belong to the snapshot: a later change copies them first (own()).
-            resources.clear();
-            digests.clear();
+            // The snapshot is the base of later changes: each starts a new draft from it.
+            drafts.clear();
             base = types;
             return new Snapshot(types);
         }

@@ -3,7 +3,6 @@ package io.meshfed.control.plane.xds;
 import io.meshfed.control.client.xds.XdsResourceType;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -38,36 +37,13 @@ final class SnapshotDiff {
     }
 
     /**
-     * Walks both name-sorted maps side by side (no lookup per resource: a type holds tens of thousands), adding
-     * each name added, removed or at another version.
+     * Walks both name-sorted maps side by side, skipping the chunks a derived snapshot shares with the one before
+     * (no lookup per resource: a type holds tens of thousands), adding each name added, removed or at another
+     * version.
      */
     private static void changedNames(SortedMap<String, VersionedResource> old, SortedMap<String, VersionedResource> now,
             Set<String> names) {
-        Iterator<VersionedResource> before = old.values().iterator();
-        Iterator<VersionedResource> after = now.values().iterator();
-        VersionedResource o = before.hasNext() ? before.next() : null;
-        VersionedResource n = after.hasNext() ? after.next() : null;
-        while (o != null || n != null) {
-            if (o == n) { // shared by a derived snapshot: unchanged
-                o = before.hasNext() ? before.next() : null;
-                n = after.hasNext() ? after.next() : null;
-                continue;
-            }
-            int order = o == null ? 1 : n == null ? -1 : o.name().compareTo(n.name());
-            if (order == 0) {
-                if (!o.version().equals(n.version())) {
-                    names.add(n.name());
-                }
-                o = before.hasNext() ? before.next() : null;
-                n = after.hasNext() ? after.next() : null;
-            } else if (order < 0) {
-                names.add(o.name());
-                o = before.hasNext() ? before.next() : null;
-            } else {
-                names.add(n.name());
-                n = after.hasNext() ? after.next() : null;
-            }
-        }
+        ResourceMap.changedNames(ResourceMap.of(old), ResourceMap.of(now), names);
     }
 
     Set<String> changed(XdsResourceType type) {

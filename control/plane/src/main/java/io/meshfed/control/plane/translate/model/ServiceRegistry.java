@@ -26,16 +26,45 @@ import java.util.Optional;
  */
 public final class ServiceRegistry {
 
-  private final Map<String, MeshService> byFqdn;
+  /**
+   * The services by FQDN as last built in full, never changed afterwards: registries derived by {@link #withChanges}
+   * share it and hold their changes apart, so one endpoint change does not copy ten thousand services.
+   */
+  private final Map<String, MeshService> base;
+  /** The services changed since {@link #base} was built, by FQDN; null for a service gone since. */
+  private final Map<String, MeshService> changes;
+  private final int concreteSize;
   private final List<MeshService> wildcardEntries;
-  // Computed on first use, without a lock: the registry never changes once built, and the list (Stream.toList) is
-  // immutable with final fields, so a thread that sees it sees it whole; a race only computes it twice.
+  // Computed on first use, without a lock: the registry never changes once built, and the lists (Stream.toList,
+  // List.copyOf) are immutable with final fields, so a thread that sees one sees it whole; a race only computes it
+  // twice.
+  private List<MeshService> all;
   private List<MeshService> byName;
 
-  private ServiceRegistry(Map<String, MeshService> byFqdn, List<MeshService> wildcardEntries) {
-    this.byFqdn = byFqdn;
+  private ServiceRegistry(Map<String, MeshService> base, Map<String, MeshService> changes,
+      List<MeshService> wildcardEntries) {
+    this.base = base;
+    this.changes = changes;
     this.wildcardEntries = wildcardEntries;
+    int size = base.size();
+    for (Map.Entry<String, MeshService> change : changes.entrySet()) {
+      boolean before = base.containsKey(change.getKey());
+      size += change.getValue() == null ? (before ? -1 : 0) : (before ? 0 : 1);
+    }
+    this.concreteSize = size;
   }
+
+  /** A service with a concrete host by FQDN, or null. */
+  private MeshService find(String fqdn) {
+    if (changes.isEmpty()) {
+      return base.get(fqdn);
+    }
+    MeshService changed = changes.get(fqdn);
+    return changed != null || changes.containsKey(fqdn) ? changed : base.get(fqdn);
+  }
+
+  /** Changes a derived registry holds apart from its base before they are folded into a copy of it. */
+  private static final int FLATTEN_AT = 64;
 
   /** What the registry is built from. */
   public record Inputs(String clusterId, String domainSuffix, List<Service> services,
@@ -88,7 +117,7 @@ public final class ServiceRegistry {
         }
       }
     }
-    return new ServiceRegistry(byFqdn, List.copyOf(wildcards));
+    return new ServiceRegistry(byFqdn, Map.of(), List.copyOf(wildcards));
   }
 
   /** A Kubernetes Service of this cluster (reused from {@code previous} if its inputs are the same); null if none. */
@@ -132,11 +161,11 @@ public final class ServiceRegistry {
    * or in the catalog) changed only for those keys. Services that appear or disappear are added or dropped.
    */
   public ServiceRegistry withChanges(java.util.Set<ServiceKey> keys, Inputs inputs) {
-    Map<String, MeshService> next = new HashMap<>(byFqdn);
+    Map<String, MeshService> next = new HashMap<>(changes);
     String suffix = inputs.domainSuffix();
     for (ServiceKey key : keys) {
       String fqdn = key.hostname(suffix);
-      MeshService old = byFqdn.get(fqdn);
+      MeshService old = find(fqdn);
       ExportedService local = inputs.localEndpoints().get(key);
       FederatedService federated = inputs.catalog().get(key);
       if (old != null && old.kind() == MeshService.Kind.KUBERNETES) {
@@ -153,13 +182,27 @@ public final class ServiceRegistry {
       List<ClusterExport> others = federated == null ? List.of() : federated.clusters().values().stream()
           .filter(c -> !c.clusterId().equals(inputs.clusterId())).toList();
       if (others.isEmpty()) {
-        next.remove(fqdn);
+        if (old != null) {
+          next.put(fqdn, null);
+        }
       } else if (old == null || !old.sameInputs(null, null, federated, false, null, null)) {
         next.put(fqdn, new MeshService(MeshService.Kind.REMOTE, fqdn, key.namespace(), key.name(),
             remotePorts(others), List.of(), null, null, federated, false, null, null, inputs.clusterId()));
       }
     }
-    return new ServiceRegistry(next, wildcardEntries);
+    if (next.size() <= Math.max(FLATTEN_AT, base.size() / 16)) {
+      return new ServiceRegistry(base, next, wildcardEntries);
+    }
+    // Enough changes piled up that each derived registry's copy of them costs more than one copy of everything.
+    Map<String, MeshService> flat = new HashMap<>(base);
+    next.forEach((fqdn, service) -> {
+      if (service == null) {
+        flat.remove(fqdn);
+      } else {
+        flat.put(fqdn, service);
+      }
+    });
+    return new ServiceRegistry(flat, Map.of(), wildcardEntries);
   }
 
   private static MeshService reuse(ServiceRegistry previous, String fqdn, Service service, ExportedService local,
@@ -167,7 +210,7 @@ public final class ServiceRegistry {
     if (previous == null) {
       return null;
     }
-    MeshService old = previous.byFqdn.get(fqdn);
+    MeshService old = previous.find(fqdn);
     if (old == null && entry != null) {
       old = previous.wildcardEntries.stream().filter(s -> s.fqdn().equals(fqdn)).findFirst().orElse(null);
     }
@@ -176,7 +219,7 @@ public final class ServiceRegistry {
 
   /** A service by FQDN if it exists and {@code clientNamespace} may see it (exportTo). */
   public Optional<MeshService> lookup(String fqdn, String clientNamespace) {
-    MeshService service = byFqdn.get(fqdn);
+    MeshService service = find(fqdn);
     if (service == null) {
       for (MeshService wildcard : wildcardEntries) {
         if (HostNames.matches(wildcard.fqdn(), fqdn)) {
@@ -193,12 +236,31 @@ public final class ServiceRegistry {
 
   /** Whether the host exists at all (for messages telling "not exported to your namespace" from "unknown"). */
   public boolean exists(String fqdn) {
-    return byFqdn.containsKey(fqdn) || wildcardEntries.stream().anyMatch(w -> HostNames.matches(w.fqdn(), fqdn));
+    return find(fqdn) != null || wildcardEntries.stream().anyMatch(w -> HostNames.matches(w.fqdn(), fqdn));
   }
 
   /** Every service with a concrete host (wildcard ServiceEntry hosts excepted). */
   public Collection<MeshService> all() {
-    return Collections.unmodifiableCollection(byFqdn.values());
+    if (changes.isEmpty()) {
+      return Collections.unmodifiableCollection(base.values());
+    }
+    List<MeshService> merged = all;
+    if (merged == null) {
+      List<MeshService> services = new ArrayList<>(concreteSize);
+      base.forEach((fqdn, service) -> {
+        if (!changes.containsKey(fqdn)) {
+          services.add(service);
+        }
+      });
+      changes.values().forEach(service -> {
+        if (service != null) {
+          services.add(service);
+        }
+      });
+      merged = List.copyOf(services);
+      all = merged;
+    }
+    return merged;
   }
 
   /**
@@ -208,18 +270,18 @@ public final class ServiceRegistry {
   public List<MeshService> sorted() {
     List<MeshService> sorted = byName;
     if (sorted == null) {
-      sorted = byFqdn.values().stream().sorted(Comparator.comparing(MeshService::fqdn)).toList();
+      sorted = all().stream().sorted(Comparator.comparing(MeshService::fqdn)).toList();
       byName = sorted;
     }
     return sorted;
   }
 
   public MeshService get(String fqdn) {
-    return byFqdn.get(fqdn);
+    return find(fqdn);
   }
 
   public int size() {
-    return byFqdn.size() + wildcardEntries.size();
+    return concreteSize + wildcardEntries.size();
   }
 
   private static List<PortSpec> kubernetesPorts(Service service) {

@@ -22,11 +22,21 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
   }
 
   public Optional<Subset> subset(String name) {
-    return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
+    return Subset.named(subsets, name);
   }
 
   /** A subset: the endpoints whose labels include all of {@code labels}; its policy overrides the top-level one. */
   public record Subset(String name, Map<String, String> labels, Optional<TrafficPolicy> trafficPolicy) {
+
+    /** The subset of {@code subsets} named {@code name} (a loop, not a stream: asked for every cluster). */
+    public static Optional<Subset> named(List<Subset> subsets, String name) {
+      for (Subset subset : subsets) {
+        if (subset.name().equals(name)) {
+          return Optional.of(subset);
+        }
+      }
+      return Optional.empty();
+    }
 
     public Subset {
       labels = Map.copyOf(labels);
@@ -42,7 +52,13 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
     }
 
     public Optional<PortTrafficPolicy> forPort(int port) {
-      return portLevelSettings.stream().filter(p -> p.port() == port).findFirst();
+      // A loop, not a stream: asked for every cluster of a large mesh.
+      for (PortTrafficPolicy settings : portLevelSettings) {
+        if (settings.port() == port) {
+          return Optional.of(settings);
+        }
+      }
+      return Optional.empty();
     }
   }
 

@@ -31,7 +31,7 @@ public final class DestinationRuleIndex {
     }
 
     public Optional<Subset> subset(String name) {
-      return subsets.stream().filter(s -> s.name().equals(name)).findFirst();
+      return Subset.named(subsets, name);
     }
   }
 

@@ -291,11 +291,18 @@ final class EastWestListeners {
 
   /** The port a request without one in its Host reaches: 80 when the service has it, else its only HTTP port. */
   static int defaultHttpPort(MeshService service) {
-    List<PortSpec> http = service.ports().stream().filter(p -> p.protocol().isHttp()).toList();
-    if (http.stream().anyMatch(p -> p.number() == 80)) {
-      return 80;
+    int http = 0;
+    int only = -1;
+    for (PortSpec port : service.ports()) {
+      if (port.protocol().isHttp()) {
+        if (port.number() == 80) {
+          return 80;
+        }
+        http++;
+        only = port.number();
+      }
     }
-    return http.size() == 1 ? http.get(0).number() : -1;
+    return http == 1 ? only : -1;
   }
 
   /** {@code reviews} (when unique), {@code reviews.default}, {@code reviews.default.svc}, the FQDN. */

@@ -60,6 +60,11 @@ final class GroupTranslation implements DestinationResolver {
   final TreeSet<String> secrets = new TreeSet<>();
   private final Map<String, Optional<DestinationRuleIndex.Merged>> rules = new HashMap<>();
   private final Snapshot.Packer packer = new Snapshot.Packer();
+  /**
+   * The endpoint policy of every cluster that gets priorities without a {@code localityLbSetting}: one instance for
+   * the group, so the caches' keys holding it compare it by identity (most clusters of an east-west gateway).
+   */
+  private final EndpointPolicy prioritized;
 
   GroupTranslation(MeshView view, GatewayGroup group, ServiceRegistry registry, Problems problems, Flavor outbound,
       OrderedChunks chunks) {
@@ -73,6 +78,8 @@ final class GroupTranslation implements DestinationResolver {
     domains.add(view.trustDomain());
     view.trustDomainAliases().stream().filter(d -> !domains.contains(d)).forEach(domains::add);
     this.trustDomains = List.copyOf(domains);
+    this.prioritized = new EndpointPolicy(true, locality(), network(), view.clusterId(), Map.of(), List.of(),
+        List.of(), List.of());
   }
 
   /** Adds a listener whose filter chains were serialised apart, in this order (see {@link WireSplice}). */
@@ -286,6 +293,9 @@ final class GroupTranslation implements DestinationResolver {
         || policy.outlierDetection().isPresent());
     if (!prioritize && !distribute) {
       return EndpointPolicy.NONE;
+    }
+    if (locality.isEmpty()) {
+      return prioritized;
     }
     List<String> failoverPriority = locality.map(LocalityLb::failoverPriority).orElse(List.of());
     Map<String, String> clientLabels = new TreeMap<>();

@@ -109,7 +109,7 @@ public final class MeshTranslator {
       keys.forEach(k -> fqdns.add(k.hostname(config.mesh().domainSuffix())));
       changedServices = Optional.of(fqdns);
     } else {
-      registry = ServiceRegistry.build(inputs, previousRegistry);
+      registry = ServiceRegistry.build(inputs, previousRegistry, chunks::map);
     }
     List<ConfigResource> allConfig = config.allConfig();
     List<PeerAuthentication> peerAuthentications = config.peerAuthentications();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 5's translation benchmark: 10,000 services / 100,000 endpoints across 3 clusters; prints the full translation
-# time (cold, warm-up and warm, each by a fresh translator), the heap after GC holding the resulting state, and the
-# incremental translation time after one endpoint change. Arguments pass through: services=10000 endpoints=100000
+# time (cold, warm-up and warm, each by a fresh translator; the CPU time the hypervisor stole during the warm ones),
+# the heap after GC holding the resulting state, and the incremental translation time after one endpoint change. Arguments pass through: services=10000 endpoints=100000
 # routes=1000 rounds=40 warmups=20 fulls=10 (the warm figure is the median of `fulls` translations after `warmups`
 # ones, whose figures are printed too).
 # The JVM gets TRANSLATE_BENCH_HEAP (default -Xmx1g): finishing at all shows the state fits the 1 GB target. It runs

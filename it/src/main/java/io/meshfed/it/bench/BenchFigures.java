@@ -33,8 +33,9 @@ public final class BenchFigures {
   }
 
   /**
-   * The machine's CPU time stolen by the hypervisor so far (the {@code steal} column of {@code /proc/stat}'s
-   * {@code cpu} line, in USER_HZ ticks of 10 ms), in ms; -1 where the kernel does not say (not Linux).
+   * The machine's CPU time stolen by the hypervisor so far, all CPUs together (the {@code steal} column of
+   * {@code /proc/stat}'s {@code cpu} line, in USER_HZ ticks, which Linux fixes at 100 per second there), in ms; -1
+   * where the kernel does not say (not Linux).
    */
   public static long stolenMillis() {
     try {
@@ -46,16 +47,30 @@ public final class BenchFigures {
   }
 
   /**
-   * The stolen CPU time between two {@link #stolenMillis()} readings, against all cores' time over {@code wallMs}:
-   * on a virtual machine whose host is busy, every figure of the same interval is slower by about that share.
+   * The machine's CPUs as {@code /proc/stat} counts them (its {@code cpuN} lines: the CPUs {@link #stolenMillis()}
+   * sums over, whatever this JVM may use), or {@link Runtime#availableProcessors()} where it cannot be read.
    */
-  public static String stolenBetween(long before, long after, double wallMs) {
+  public static int machineCpus() {
+    try {
+      int cpus = (int) Files.readAllLines(Path.of("/proc/stat")).stream()
+          .filter(line -> line.length() > 3 && line.startsWith("cpu") && Character.isDigit(line.charAt(3))).count();
+      return cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors();
+    } catch (IOException | RuntimeException e) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /**
+   * The stolen CPU time between two {@link #stolenMillis()} readings, against the machine's {@code cpus} CPUs' time
+   * over {@code wallMs}: on a virtual machine whose host is busy, every figure of the same interval is slower by
+   * about that share.
+   */
+  public static String stolenBetween(long before, long after, double wallMs, int cpus) {
     if (before < 0 || after < 0) {
       return "CPU stolen by the hypervisor: unknown (no /proc/stat)";
     }
-    int cores = Runtime.getRuntime().availableProcessors();
-    return String.format(Locale.ROOT, "CPU stolen by the hypervisor: %.1f s of %d cores x %.1f s (%.1f %%)",
-        (after - before) / 1e3, cores, wallMs / 1e3, 100.0 * (after - before) / (cores * wallMs));
+    return String.format(Locale.ROOT, "CPU stolen by the hypervisor: %.1f s of %d CPUs x %.1f s (%.1f %%, the whole "
+        + "machine)", (after - before) / 1e3, cpus, wallMs / 1e3, 100.0 * (after - before) / (cpus * wallMs));
   }
 
   /** The heap in use after a few full collections (the lowest reading: what the state holds). */

@@ -2,6 +2,7 @@ package io.meshfed.it.bench.translate;
 
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
 import static io.meshfed.it.bench.BenchFigures.jvmOptions;
+import static io.meshfed.it.bench.BenchFigures.machineCpus;
 import static io.meshfed.it.bench.BenchFigures.pct;
 import static io.meshfed.it.bench.BenchFigures.stolenBetween;
 import static io.meshfed.it.bench.BenchFigures.stolenMillis;
@@ -275,6 +276,8 @@ public final class MeshPushBenchmark {
       long roundsStart = System.nanoTime();
       for (int i = 0; i < all; i++) {
         if (i == o.warmups) {
+          // The measured rounds start from a collected heap too, not with the warm-up rounds' garbage.
+          System.gc();
           warmupWorst = afterDebounce.stream().mapToDouble(Double::doubleValue).max().orElse(0);
           List.of(afterDebounce, afterLocal, afterRemote, configMs, catalogMs, total, releaseToReceived)
               .forEach(List::clear);
@@ -394,7 +397,8 @@ public final class MeshPushBenchmark {
         failOnProblems(problems, "round " + i + " (" + changed + ")");
       }
       long gcDuring = gcMillis() - gcBefore;
-      String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - roundsStart) / 1e6);
+      String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - roundsStart) / 1e6,
+          machineCpus());
       double edsPushes = registry.find("pilot_xds_pushes").tag("type", "eds").counter().count() - edsPushesBefore;
       long sends = send.count() - sendsBefore;
       double sendMs = (send.totalTime(TimeUnit.NANOSECONDS) - sendNanosBefore) / 1e6;

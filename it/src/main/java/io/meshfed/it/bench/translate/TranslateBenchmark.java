@@ -2,6 +2,7 @@ package io.meshfed.it.bench.translate;
 
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
 import static io.meshfed.it.bench.BenchFigures.jvmOptions;
+import static io.meshfed.it.bench.BenchFigures.machineCpus;
 import static io.meshfed.it.bench.BenchFigures.pct;
 import static io.meshfed.it.bench.BenchFigures.stolenBetween;
 import static io.meshfed.it.bench.BenchFigures.stolenMillis;
@@ -104,7 +105,8 @@ public final class TranslateBenchmark {
     long stolenBefore = stolenMillis();
     long steadyStart = System.nanoTime();
     Runs steady = fullTranslations(view, opts.get("fulls"));
-    String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - steadyStart) / 1e6);
+    String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - steadyStart) / 1e6,
+        machineCpus());
     System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d after the cold one and %d warm-up"
         + " ones): %s   [target <= 1000 ms]%s%n", steady.count(), warmup.count(), steady,
         steady.jitSettled() ? "" : " (not warm: the JIT was still compiling; raise warmups)");

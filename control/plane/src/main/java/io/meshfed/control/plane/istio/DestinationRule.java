@@ -28,6 +28,10 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
   /** A subset: the endpoints whose labels include all of {@code labels}; its policy overrides the top-level one. */
   public record Subset(String name, Map<String, String> labels, Optional<TrafficPolicy> trafficPolicy) {
 
+    public Subset {
+      labels = Map.copyOf(labels);
+    }
+
     /** The subset of {@code subsets} named {@code name} (a loop, not a stream: asked for every cluster). */
     public static Optional<Subset> named(List<Subset> subsets, String name) {
       for (Subset subset : subsets) {
@@ -36,10 +40,6 @@ public record DestinationRule(ResourceMeta meta, String host, String fqdn, Optio
         }
       }
       return Optional.empty();
-    }
-
-    public Subset {
-      labels = Map.copyOf(labels);
     }
   }
 

@@ -62,7 +62,8 @@ final class GroupTranslation implements DestinationResolver {
   private final Snapshot.Packer packer = new Snapshot.Packer();
   /**
    * The endpoint policy of every cluster that gets priorities without a {@code localityLbSetting}: one instance for
-   * the group, so the caches' keys holding it compare it by identity (most clusters of an east-west gateway).
+   * the group, so comparing the caches' keys that hold it stops at identity (most clusters of an east-west
+   * gateway).
    */
   private final EndpointPolicy prioritized;
 

@@ -50,6 +50,7 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
         if (byName instanceof ResourceMap map) {
             return map;
         }
+        requireNaturalOrder(byName);
         List<VersionedResource[]> chunks = new ArrayList<>(byName.size() / CHUNK + 1);
         VersionedResource[] chunk = new VersionedResource[CHUNK];
         int i = 0;
@@ -74,9 +75,14 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
 
     /**
      * This map with {@code edits} applied: a name mapped to a resource is added or replaced, a name mapped to null
-     * is removed (absent names are ignored). Chunks without an edit are shared with this map.
+     * is removed (absent names are ignored). Chunks without an edit are shared with this map; a chunk that edits
+     * shrink below a quarter of {@link #CHUNK} is merged with the one before it, so removals do not leave a trail of
+     * tiny chunks.
+     *
+     * @throws IllegalArgumentException if {@code edits} is not in the names' natural order
      */
     ResourceMap with(SortedMap<String, VersionedResource> edits) {
+        requireNaturalOrder(edits);
         if (edits.isEmpty()) {
             return this;
         }
@@ -86,12 +92,16 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
         List<VersionedResource[]> out = new ArrayList<>(chunks.length + edits.size() / CHUNK + 1);
         Iterator<Map.Entry<String, VersionedResource>> pending = edits.entrySet().iterator();
         Map.Entry<String, VersionedResource> edit = pending.next();
+        // The chunks before the first edited one are taken as they are, without comparing names.
+        int first = chunkOf(edit.getKey());
+        out.addAll(Arrays.asList(chunks).subList(0, first));
         int newSize = size;
-        for (int c = 0; c < chunks.length; c++) {
+        int c = first;
+        for (; c < chunks.length && edit != null; c++) {
             VersionedResource[] chunk = chunks[c];
             // The edits of this chunk: names below the next chunk's first name (the last chunk takes the rest).
             String next = c + 1 < chunks.length ? chunks[c + 1][0].name() : null;
-            if (edit == null || (next != null && edit.getKey().compareTo(next) >= 0)) {
+            if (next != null && edit.getKey().compareTo(next) >= 0) {
                 out.add(chunk);
                 continue;
             }
@@ -101,8 +111,7 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
                 while (i < chunk.length && chunk[i].name().compareTo(edit.getKey()) < 0) {
                     merged.add(chunk[i++]);
                 }
-                boolean present = i < chunk.length && chunk[i].name().equals(edit.getKey());
-                if (present) {
+                if (i < chunk.length && chunk[i].name().equals(edit.getKey())) {
                     i++;
                     newSize--;
                 }
@@ -115,22 +124,55 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
             while (i < chunk.length) {
                 merged.add(chunk[i++]);
             }
-            split(merged, out);
+            addChunks(merged, out);
         }
+        out.addAll(Arrays.asList(chunks).subList(c, chunks.length));
         return new ResourceMap(out.toArray(new VersionedResource[0][]), newSize);
     }
 
-    /** Adds {@code merged} as one chunk, or several of {@link #CHUNK} when it grew past twice that; none if empty. */
-    private static void split(List<VersionedResource> merged, List<VersionedResource[]> out) {
+    /**
+     * Adds {@code merged} to {@code out}: as one chunk; merged with the chunk before it when below a quarter of
+     * {@link #CHUNK}; cut into chunks of {@link #CHUNK} when past twice that; nothing when empty.
+     */
+    private static void addChunks(List<VersionedResource> merged, List<VersionedResource[]> out) {
+        if (merged.isEmpty()) {
+            return;
+        }
+        if (merged.size() < CHUNK / 4 && !out.isEmpty()
+                && out.get(out.size() - 1).length + merged.size() <= 2 * CHUNK) {
+            List<VersionedResource> joined = new ArrayList<>(Arrays.asList(out.remove(out.size() - 1)));
+            joined.addAll(merged);
+            merged = joined;
+        }
         if (merged.size() <= 2 * CHUNK) {
-            if (!merged.isEmpty()) {
-                out.add(merged.toArray(new VersionedResource[0]));
-            }
+            out.add(merged.toArray(new VersionedResource[0]));
             return;
         }
         for (int from = 0; from < merged.size(); from += CHUNK) {
             out.add(merged.subList(from, Math.min(merged.size(), from + CHUNK)).toArray(new VersionedResource[0]));
         }
+    }
+
+    private static void requireNaturalOrder(SortedMap<String, VersionedResource> byName) {
+        if (byName.comparator() != null) {
+            throw new IllegalArgumentException("resources by name: ordered by " + byName.comparator()
+                    + " (expected: the names' natural order)");
+        }
+    }
+
+    /** The index of the last chunk whose first name is at most {@code name} (0 when none is). */
+    private int chunkOf(String name) {
+        int low = 0;
+        int high = chunks.length - 1;
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (chunks[mid][0].name().compareTo(name) <= 0) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
     }
 
     /**
@@ -208,18 +250,7 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
         if (!(key instanceof String name) || chunks.length == 0) {
             return null;
         }
-        // The last chunk whose first name is at most the name, then the name within it.
-        int low = 0;
-        int high = chunks.length - 1;
-        while (low < high) {
-            int mid = (low + high + 1) >>> 1;
-            if (chunks[mid][0].name().compareTo(name) <= 0) {
-                low = mid;
-            } else {
-                high = mid - 1;
-            }
-        }
-        VersionedResource[] chunk = chunks[low];
+        VersionedResource[] chunk = chunks[chunkOf(name)];
         int i = Arrays.binarySearch(chunk, name, (r, n) -> ((VersionedResource) r).name().compareTo((String) n));
         return i >= 0 ? chunk[i] : null;
     }

@@ -78,6 +78,11 @@ public final class Snapshot {
         return types.get(type).version();
     }
 
+    /** The resources of a type as the snapshot holds them (for diffs that skip what two snapshots share). */
+    ResourceMap resourceMap(XdsResourceType type) {
+        return types.get(type).resources();
+    }
+
     /** One resource by name, or null. */
     VersionedResource resource(XdsResourceType type, String name) {
         return types.get(type).resources().get(name);

@@ -5,7 +5,6 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 
 /**
  * The resource names that differ between two snapshots of a group (added, changed or removed), per type. Computed
@@ -25,7 +24,8 @@ final class SnapshotDiff {
             if (before == null) {
                 names.addAll(after.resources(type).keySet());
             } else if (!before.version(type).equals(after.version(type))) {
-                changedNames(before.resources(type), after.resources(type), names);
+                // Side by side in name order, skipping the chunks a derived snapshot shares with the one before.
+                ResourceMap.changedNames(before.resourceMap(type), after.resourceMap(type), names);
                 if (names.isEmpty()) {
                     // Same resources under a new explicit version: state-of-the-world clients still see it.
                     names.addAll(after.resources(type).keySet());
@@ -34,16 +34,6 @@ final class SnapshotDiff {
             changed.put(type, names);
         }
         return new SnapshotDiff(changed);
-    }
-
-    /**
-     * Walks both name-sorted maps side by side, skipping the chunks a derived snapshot shares with the one before
-     * (no lookup per resource: a type holds tens of thousands), adding each name added, removed or at another
-     * version.
-     */
-    private static void changedNames(SortedMap<String, VersionedResource> old, SortedMap<String, VersionedResource> now,
-            Set<String> names) {
-        ResourceMap.changedNames(ResourceMap.of(old), ResourceMap.of(now), names);
     }
 
     Set<String> changed(XdsResourceType type) {

@@ -68,14 +68,16 @@ class ResourceMapTest {
         ResourceMap map = ResourceMap.of(model);
         for (int round = 0; round < 120; round++) {
             // A few edits per round (adds, replacements, removals, names before the first and after the last), and
-            // now and then a burst into one region, so chunks grow past twice their size and split.
+            // now and then a burst into one region: of additions, so chunks grow past twice their size and split, or
+            // of removals, so chunks empty or shrink and are dropped or merged.
             TreeMap<String, VersionedResource> edits = new TreeMap<>();
             boolean burst = round % 25 == 0;
-            int count = burst ? 3 * ResourceMap.CHUNK : 1 + random.nextInt(4);
+            boolean removals = round % 25 == 12;
+            int count = burst || removals ? 3 * ResourceMap.CHUNK : 1 + random.nextInt(4);
             int region = random.nextInt(2000);
             for (int e = 0; e < count; e++) {
-                int i = burst ? region + e : random.nextInt(2004) - 2;
-                boolean remove = !burst && random.nextInt(3) == 0;
+                int i = burst || removals ? region + e : random.nextInt(2004) - 2;
+                boolean remove = removals || !burst && random.nextInt(3) == 0;
                 edits.put(name(i), remove ? null : resource(name(i), "v" + (round + 1)));
             }
             ResourceMap next = map.with(edits);

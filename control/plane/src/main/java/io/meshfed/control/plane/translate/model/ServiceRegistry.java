@@ -27,6 +27,9 @@ import java.util.Optional;
  */
 public final class ServiceRegistry {
 
+  /** Changes a derived registry holds apart from its base before they are folded into a copy of it (at least). */
+  private static final int FLATTEN_AT = 64;
+
   /**
    * The services by FQDN as last built in full, never changed afterwards: registries derived by {@link #withChanges}
    * share it and hold their changes apart, so one endpoint change does not copy ten thousand services.
@@ -55,6 +58,11 @@ public final class ServiceRegistry {
     this.concreteSize = size;
   }
 
+  /** How many changes this registry holds apart from its base (0 once they are folded into a copy). */
+  int changesHeldApart() {
+    return changes.size();
+  }
+
   /** A service with a concrete host by FQDN, or null. */
   private MeshService find(String fqdn) {
     if (changes.isEmpty()) {
@@ -63,9 +71,6 @@ public final class ServiceRegistry {
     MeshService changed = changes.get(fqdn);
     return changed != null || changes.containsKey(fqdn) ? changed : base.get(fqdn);
   }
-
-  /** Changes a derived registry holds apart from its base before they are folded into a copy of it. */
-  private static final int FLATTEN_AT = 64;
 
   /** What the registry is built from. */
   public record Inputs(String clusterId, String domainSuffix, List<Service> services,
@@ -181,9 +186,10 @@ public final class ServiceRegistry {
       if (old != null && old.kind() == MeshService.Kind.KUBERNETES) {
         Service service = old.kubernetes().orElseThrow();
         Map<String, String> export = inputs.exports().get(key);
-        next.put(fqdn, old.sameInputs(service, local, federated, export != null, export, null) ? old
-            : new MeshService(MeshService.Kind.KUBERNETES, fqdn, old.namespace(), old.name(), old.ports(),
-                old.exportTo(), service, local, federated, export != null, export, null, inputs.clusterId()));
+        if (!old.sameInputs(service, local, federated, export != null, export, null)) {
+          next.put(fqdn, new MeshService(MeshService.Kind.KUBERNETES, fqdn, old.namespace(), old.name(), old.ports(),
+              old.exportTo(), service, local, federated, export != null, export, null, inputs.clusterId()));
+        }
         continue;
       }
       if (old != null && old.kind() == MeshService.Kind.SERVICE_ENTRY) {

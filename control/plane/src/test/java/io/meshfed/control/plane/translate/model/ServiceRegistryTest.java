@@ -65,6 +65,7 @@ class ServiceRegistryTest {
       catalog.put(key(i), remote(i, 1));
     }
     ServiceRegistry registry = ServiceRegistry.build(inputs(catalog), null);
+    int folds = 0;
     // Enough rounds that the changes held apart pass the point where they are folded into a copy, more than once.
     for (int round = 0; round < 200; round++) {
       int i = random.nextInt(320); // some names beyond the first 300: services that appear
@@ -78,7 +79,32 @@ class ServiceRegistryTest {
       // The derived registry reuses what did not change.
       int other = (i + 1) % 300;
       assertThat(derived.get(key(other).hostname(SUFFIX))).isSameAs(registry.get(key(other).hostname(SUFFIX)));
+      if (registry.changesHeldApart() > 0 && derived.changesHeldApart() == 0) {
+        folds++;
+      }
       registry = derived;
+    }
+    assertThat(folds).isGreaterThan(1);
+  }
+
+  @Test
+  void aRegistryBuiltFromADerivedOneReusesItsServices() {
+    Map<ServiceKey, FederatedService> catalog = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      catalog.put(key(i), remote(i, 1));
+    }
+    ServiceRegistry registry = ServiceRegistry.build(inputs(catalog), null);
+    catalog.put(key(3), remote(3, 5));
+    catalog.remove(key(4));
+    ServiceRegistry derived = registry.withChanges(Set.of(key(3), key(4)), inputs(catalog));
+    assertThat(derived.changesHeldApart()).isEqualTo(2);
+
+    ServiceRegistry rebuilt = ServiceRegistry.build(inputs(catalog), derived);
+
+    assertReadsAs(rebuilt, ServiceRegistry.build(inputs(catalog), null), 100);
+    for (int i = 0; i < 100; i++) {
+      String fqdn = key(i).hostname(SUFFIX);
+      assertThat(rebuilt.get(fqdn)).isSameAs(derived.get(fqdn)); // the same inputs: the same instances
     }
   }
 }

@@ -360,7 +360,6 @@ public final class MeshPushBenchmark {
           last = Math.max(last, at);
           total.add((at - t0) / 1e6);
           afterDebounce.add((at - t0 - roundDebounce) / 1e6);
-          worstAfterDebounce[i] = Math.max(worstAfterDebounce[i], (at - t0 - roundDebounce) / 1e6);
           (i % 2 == 0 ? afterLocal : afterRemote).add((at - t0 - roundDebounce) / 1e6);
           releaseToReceived.add((at - run.storedNanos() - roundDebounce) / 1e6);
         }
@@ -372,6 +371,7 @@ public final class MeshPushBenchmark {
         recordedMs[i] = (run.storedNanos() - run.setNanos()) / 1e6;
         setToLast[i] = (last - run.setNanos()) / 1e6;
         setToLastAfterDebounce[i] = (last - run.setNanos() - roundDebounce) / 1e6;
+        worstAfterDebounce[i] = (last - t0 - roundDebounce) / 1e6;
         debounces[i] = roundDebounce / 1e6;
         expectedPerRound[i] = expectedAt.size();
         receivedPerRound[i] = received;

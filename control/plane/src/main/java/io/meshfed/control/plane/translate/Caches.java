@@ -120,7 +120,7 @@ final class Caches {
     if (cluster == null) {
       cluster = clusters.get(key);
       if (cluster == null) {
-        cluster = packer.pack(XdsResourceType.CLUSTER, builder.build(key.key()));
+        cluster = packer.pack(XdsResourceType.CLUSTER, key.key().name(), builder.serialize(key.key()));
         built++;
       }
       clustersUsed.put(key, cluster);
@@ -150,7 +150,7 @@ final class Caches {
     if (chunks.parallel(specs.size() + eds.size())) {
       List<Hashed<ClusterSpec>> specKeys = new ArrayList<>(specs.keySet());
       List<VersionedResource> packed = inParallel(specKeys.size(), (packer, i) -> packer.pack(XdsResourceType.CLUSTER,
-          builder.build(specKeys.get(i).key())));
+          specKeys.get(i).key().name(), builder.serialize(specKeys.get(i).key())));
       for (int i = 0; i < packed.size(); i++) {
         if (packed.get(i) != null) {
           clusters.put(specKeys.get(i), packed.get(i));

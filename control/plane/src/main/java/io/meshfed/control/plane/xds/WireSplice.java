@@ -53,8 +53,14 @@ public final class WireSplice {
         return out;
     }
 
-    /** Where the first field numbered above {@code field} starts (the end if none). */
-    private static int insertionPoint(byte[] shell, int field) {
+    /**
+     * Where the first field numbered above {@code field} starts in {@code shell} (its length if none): where
+     * {@code field}'s entries go.
+     *
+     * @throws IllegalArgumentException if {@code shell} has field {@code field} before any field numbered above it,
+     *     or its fields up to there are not a message's
+     */
+    public static int insertionPoint(byte[] shell, int field) {
         CodedInputStream in = CodedInputStream.newInstance(shell);
         try {
             while (true) {

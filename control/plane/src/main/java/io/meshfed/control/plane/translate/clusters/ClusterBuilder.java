@@ -50,6 +50,8 @@ public final class ClusterBuilder {
    */
   static final int UNLIMITED = -1; // as uint32: 4294967295
   static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  /** Templates kept at most; a mesh has a handful (one per distinct policy, protocol and flags). */
+  static final int MAX_TEMPLATES = 4096;
 
   private static final Cluster.EdsClusterConfig EDS_CONFIG = Cluster.EdsClusterConfig.newBuilder()
       .setEdsConfig(UpstreamTls.ads()).build();
@@ -72,7 +74,8 @@ public final class ClusterBuilder {
   private static final Struct ISTIO_MATCH = Struct.newBuilder()
       .putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()).build();
 
-  // TransportSocketMatch's fields (name, match, transport_socket) and Cluster's transport-socket fields.
+  // Cluster's name and transport-socket fields, TransportSocketMatch's transport_socket (after its name and match).
+  private static final int NAME = 1;
   private static final int MATCH_SOCKET = 3;
   private static final int TRANSPORT_SOCKET = 24;
   private static final int TRANSPORT_SOCKET_MATCHES = 43;
@@ -82,7 +85,7 @@ public final class ClusterBuilder {
 
   // Concurrent: clusters are built in parallel (the translator's Caches.prebuild); equal keys give equal values.
   private final Map<List<String>, UpstreamTls.Istio> istioContexts = new ConcurrentHashMap<>();
-  private final Map<ClusterSpec, Shape> shapes = new ConcurrentHashMap<>();
+  private final Map<ClusterSpec, Template> templates = new ConcurrentHashMap<>();
 
   public ClusterBuilder() {
   }
@@ -135,77 +138,86 @@ public final class ClusterBuilder {
   /**
    * {@link #build}'s cluster serialised deterministically ({@link Snapshot#deterministicBytes}). EDS clusters in
    * plaintext or Istio mTLS differ by their name and SNI alone when their policy is the same, as most of a mesh's do:
-   * those are written from their shape's bytes, serialised once, with the name and the transport socket spliced in
-   * where their field numbers fall (docs/translation.md, "Speed"); the others are built and serialised.
+   * those are written from their template, the bytes of such a cluster without name and transport socket, serialised
+   * once, with the name and the transport socket spliced in where their field numbers fall (docs/translation.md,
+   * "Speed"); the others are built and serialised.
    */
   public byte[] serialize(ClusterSpec spec) {
     if (spec.discovery() != ClusterSpec.Discovery.EDS || spec.transport() == ClusterSpec.Transport.ORIGINATE) {
       return Snapshot.deterministicBytes(build(spec));
     }
-    Shape shape = shapes.computeIfAbsent(shapeOf(spec), this::shape);
-    return switch (spec.transport()) {
-      case NONE -> shape.write(spec.name(), null, null);
-      case ISTIO -> shape.write(spec.name(), socket(spec), null);
-      case ISTIO_AUTO -> shape.write(spec.name(), null, socket(spec));
-      case ORIGINATE -> throw new IllegalStateException("built above");
-    };
-  }
-
-  /** What a templated cluster's bytes depend on besides its name and SNI: the spec without them. */
-  private static ClusterSpec shapeOf(ClusterSpec spec) {
-    List<String> trustDomains = spec.transport() == ClusterSpec.Transport.NONE ? List.of() : spec.trustDomains();
-    return new ClusterSpec("", spec.discovery(), Optional.empty(), spec.protocol(), spec.policy(), spec.transport(),
-        "", trustDomains, Optional.empty(), "", spec.defaultOutlierDetection(), spec.lbConfigAllowed(),
-        spec.localityWeighted());
-  }
-
-  /** A shape's bytes: the cluster built without name and transport socket, and where those go. */
-  private Shape shape(ClusterSpec shape) {
-    ClusterSpec plain = new ClusterSpec("", shape.discovery(), Optional.empty(), shape.protocol(), shape.policy(),
-        ClusterSpec.Transport.NONE, "", List.of(), Optional.empty(), "", shape.defaultOutlierDetection(),
-        shape.lbConfigAllowed(), shape.localityWeighted());
-    byte[] bytes = Snapshot.deterministicBytes(build(plain));
-    return new Shape(bytes, WireSplice.insertionPoint(bytes, TRANSPORT_SOCKET),
-        WireSplice.insertionPoint(bytes, TRANSPORT_SOCKET_MATCHES));
-  }
-
-  private byte[] socket(ClusterSpec spec) {
-    return Snapshot.deterministicBytes(istio(spec.trustDomains()).socket(spec.sni()));
+    ClusterSpec key = templateKey(spec);
+    Template template = templates.get(key);
+    if (template == null) {
+      if (templates.size() >= MAX_TEMPLATES) {
+        templates.clear(); // a memo: policies edited over a long life must not grow it without bound
+      }
+      template = templates.computeIfAbsent(key, this::template);
+    }
+    byte[] socket = spec.transport() == ClusterSpec.Transport.NONE ? null
+        : Snapshot.deterministicBytes(istio(spec.trustDomains()).socket(spec.sni()));
+    return template.write(spec.name(), spec.transport(), socket);
   }
 
   /**
-   * A cluster shape's serialisation (fields in number order, without field 1, the name, nor the transport socket
-   * fields) and the offsets where the fields above 24 and above 43 start.
+   * What a template's bytes depend on: the spec as {@link #build} reads it for a plaintext cluster without a name
+   * (the transport, SNI, trust domains, TLS settings and inline endpoints set aside).
    */
-  private record Shape(byte[] bytes, int socketAt, int matchesAt) {
+  private static ClusterSpec templateKey(ClusterSpec spec) {
+    EffectivePolicy policy = spec.policy();
+    if (policy.tls().isPresent()) {
+      policy = new EffectivePolicy(policy.loadBalancer(), policy.connectionPool(), policy.outlierDetection(),
+          Optional.empty());
+    }
+    return new ClusterSpec("", spec.discovery(), Optional.empty(), spec.protocol(), policy,
+        ClusterSpec.Transport.NONE, "", List.of(), Optional.empty(), "", spec.defaultOutlierDetection(),
+        spec.lbConfigAllowed(), spec.localityWeighted());
+  }
+
+  private Template template(ClusterSpec key) {
+    byte[] bytes = Snapshot.deterministicBytes(build(key));
+    return new Template(bytes, WireSplice.insertionPoint(bytes, TRANSPORT_SOCKET),
+        WireSplice.insertionPoint(bytes, TRANSPORT_SOCKET_MATCHES));
+  }
+
+  /**
+   * A cluster's serialisation without its name (field 1) and transport socket fields (fields in number order), and
+   * the offsets where the fields numbered above 24 and above 43 start.
+   */
+  private record Template(byte[] bytes, int socketAt, int matchesAt) {
 
     /**
-     * The cluster named {@code name} with {@code socket} as its transport socket, or, with {@code istioSocket}, the
-     * socket matches of Istio's auto mTLS (that socket for endpoints labelled {@code tlsMode: istio}, plaintext for
-     * the rest); neither: plaintext.
+     * The cluster named {@code name}: plaintext ({@link ClusterSpec.Transport#NONE}, no socket), {@code socket} as
+     * its transport socket ({@code ISTIO}), or the socket matches of Istio's auto mTLS ({@code ISTIO_AUTO}:
+     * {@code socket} for endpoints labelled {@code tlsMode: istio}, plaintext for the rest).
      */
-    byte[] write(String name, byte[] socket, byte[] istioSocket) {
-      int matchSize = istioSocket == null ? 0
-          : ISTIO_MATCH_HEAD.length + CodedOutputStream.computeByteArraySize(MATCH_SOCKET, istioSocket);
-      int size = CodedOutputStream.computeStringSize(1, name) + bytes.length
-          + (socket == null ? 0 : CodedOutputStream.computeByteArraySize(TRANSPORT_SOCKET, socket))
-          + (istioSocket == null ? 0 : CodedOutputStream.computeTagSize(TRANSPORT_SOCKET_MATCHES) * 2
+    byte[] write(String name, ClusterSpec.Transport transport, byte[] socket) {
+      boolean auto = transport == ClusterSpec.Transport.ISTIO_AUTO;
+      boolean single = transport == ClusterSpec.Transport.ISTIO;
+      int matchSize = auto ? ISTIO_MATCH_HEAD.length + CodedOutputStream.computeByteArraySize(MATCH_SOCKET, socket)
+          : 0;
+      // proto3: an empty string is not written.
+      int size = (name.isEmpty() ? 0 : CodedOutputStream.computeStringSize(NAME, name)) + bytes.length
+          + (single ? CodedOutputStream.computeByteArraySize(TRANSPORT_SOCKET, socket) : 0)
+          + (auto ? CodedOutputStream.computeTagSize(TRANSPORT_SOCKET_MATCHES) * 2
               + CodedOutputStream.computeUInt32SizeNoTag(matchSize) + matchSize
-              + CodedOutputStream.computeByteArraySizeNoTag(PLAINTEXT_MATCH_BYTES));
+              + CodedOutputStream.computeByteArraySizeNoTag(PLAINTEXT_MATCH_BYTES) : 0);
       byte[] out = new byte[size];
       CodedOutputStream stream = CodedOutputStream.newInstance(out);
       try {
-        stream.writeString(1, name);
+        if (!name.isEmpty()) {
+          stream.writeString(NAME, name);
+        }
         stream.writeRawBytes(bytes, 0, socketAt);
-        if (socket != null) {
+        if (single) {
           stream.writeByteArray(TRANSPORT_SOCKET, socket);
         }
         stream.writeRawBytes(bytes, socketAt, matchesAt - socketAt);
-        if (istioSocket != null) {
+        if (auto) {
           stream.writeTag(TRANSPORT_SOCKET_MATCHES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
           stream.writeUInt32NoTag(matchSize);
           stream.writeRawBytes(ISTIO_MATCH_HEAD);
-          stream.writeByteArray(MATCH_SOCKET, istioSocket);
+          stream.writeByteArray(MATCH_SOCKET, socket);
           stream.writeByteArray(TRANSPORT_SOCKET_MATCHES, PLAINTEXT_MATCH_BYTES);
         }
         stream.writeRawBytes(bytes, matchesAt, bytes.length - matchesAt);

@@ -33,8 +33,22 @@ class ClusterBuilderTest {
           Duration.ofSeconds(60), 50, 20)),
       Optional.empty());
 
+  /** Maglev: the only field above the socket matches (43) that a cluster of the gateways can have. */
+  private static final EffectivePolicy MAGLEV = new EffectivePolicy(
+      Optional.of(new DestinationRule.LoadBalancer(Optional.empty(), Optional.of(new DestinationRule.ConsistentHash(
+          Optional.empty(), Optional.empty(), true, Optional.empty(), Optional.empty(), Optional.of(65537L))),
+          Optional.empty())),
+      Optional.empty(), Optional.empty(), Optional.empty());
+
+  private static final EffectivePolicy LEAST_REQUEST = new EffectivePolicy(
+      Optional.of(new DestinationRule.LoadBalancer(Optional.of(DestinationRule.SimpleLb.LEAST_REQUEST),
+          Optional.empty(), Optional.empty())),
+      Optional.empty(), Optional.empty(),
+      Optional.of(new ClientTls(DestinationRule.TlsMode.ISTIO_MUTUAL, Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false)));
+
   private static ClusterSpec spec(String name, Discovery discovery, Protocol protocol, EffectivePolicy policy,
-      Transport transport, String sni, boolean defaultOutlier, boolean localityWeighted) {
+      Transport transport, String sni, boolean defaultOutlier, boolean lbConfigAllowed, boolean localityWeighted) {
     Optional<ClusterLoadAssignment> inline = discovery == Discovery.EDS ? Optional.empty()
         : Optional.of(ClusterLoadAssignment.newBuilder().setClusterName(name).build());
     Optional<ClientTls> originate = transport == Transport.ORIGINATE
@@ -42,24 +56,33 @@ class ClusterBuilderTest {
             Optional.empty(), Optional.empty(), List.of("api.example.com"), Optional.empty(), false))
         : Optional.empty();
     return new ClusterSpec(name, discovery, inline, protocol, policy, transport, sni, TRUST_DOMAINS, originate,
-        "api.example.com", defaultOutlier, true, localityWeighted);
+        "api.example.com", defaultOutlier, lbConfigAllowed, localityWeighted);
   }
 
-  /** Every combination the templates split on, with names and SNIs short and long (one- and two-byte lengths). */
+  /**
+   * EDS clusters of every transport, protocol kind (HTTP/1.1 and HTTP/2 options, none for TCP), policy kind
+   * (fields below the transport socket, between it and the socket matches, and above them), flag, and name and SNI
+   * length (one- and two-byte lengths; an empty name, which is not written); and clusters that are not templated.
+   */
   private static List<ClusterSpec> specs() {
     List<ClusterSpec> specs = new ArrayList<>();
     String longName = "outbound|9080|v1|" + "reviews-with-a-long-name.".repeat(8) + "svc.cluster.local";
-    for (String name : List.of("outbound|9080||reviews.default.svc.cluster.local", longName)) {
-      for (Transport transport : Transport.values()) {
-        for (Protocol protocol : List.of(Protocol.HTTP, Protocol.HTTP2, Protocol.TCP)) {
-          for (EffectivePolicy policy : List.of(EffectivePolicy.NONE, POOLED)) {
-            for (boolean flags : List.of(false, true)) {
-              String sni = flags ? "" : "outbound_.9080_._." + name.substring(name.lastIndexOf('|') + 1);
-              specs.add(spec(name, Discovery.EDS, protocol, policy, transport, sni, flags, !flags));
+    String longSni = "outbound_.9080_.v1_." + "reviews-with-a-long-name.".repeat(8) + "svc.cluster.local";
+    List<Protocol> protocols = List.of(Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.TCP);
+    List<EffectivePolicy> policies = List.of(EffectivePolicy.NONE, POOLED, MAGLEV, LEAST_REQUEST);
+    for (String name : List.of("outbound|9080||reviews.default.svc.cluster.local", longName, "")) {
+      for (String sni : List.of("outbound_.9080_._.reviews.default.svc.cluster.local", longSni, "")) {
+        for (Transport transport : Transport.values()) {
+          for (Protocol protocol : protocols) {
+            for (EffectivePolicy policy : policies) {
+              for (int flags = 0; flags < 8; flags++) {
+                specs.add(spec(name, Discovery.EDS, protocol, policy, transport, sni, (flags & 1) != 0,
+                    (flags & 2) != 0, (flags & 4) != 0));
+              }
             }
           }
+          specs.add(spec(name, Discovery.STATIC, Protocol.HTTP, POOLED, transport, sni, false, true, false));
         }
-        specs.add(spec(name, Discovery.STATIC, Protocol.HTTP, EffectivePolicy.NONE, transport, "sni", false, false));
       }
     }
     return specs;
@@ -70,7 +93,7 @@ class ClusterBuilderTest {
     ClusterBuilder builder = new ClusterBuilder();
 
     for (ClusterSpec spec : specs()) {
-      // Twice: the first call of a shape builds its template, the second writes from it.
+      // Twice: the first call of a template builds it, the second finds it.
       for (int i = 0; i < 2; i++) {
         assertThat(builder.serialize(spec)).as("%s", spec)
             .isEqualTo(Snapshot.deterministicBytes(builder.build(spec)));
@@ -79,12 +102,14 @@ class ClusterBuilderTest {
   }
 
   @Test
-  void clustersOfOneShapeKeepTheirOwnNameAndSni() throws Exception {
+  void clustersOfOneTemplateKeepTheirOwnNameAndSni() throws Exception {
     ClusterBuilder builder = new ClusterBuilder();
     ClusterSpec first = spec("outbound|80||a.default.svc.cluster.local", Discovery.EDS, Protocol.HTTP,
-        EffectivePolicy.NONE, Transport.ISTIO_AUTO, "outbound_.80_._.a.default.svc.cluster.local", false, false);
+        EffectivePolicy.NONE, Transport.ISTIO_AUTO, "outbound_.80_._.a.default.svc.cluster.local", false, true,
+        false);
     ClusterSpec second = spec("outbound|80||b.other.svc.cluster.local", Discovery.EDS, Protocol.HTTP,
-        EffectivePolicy.NONE, Transport.ISTIO_AUTO, "outbound_.80_._.b.other.svc.cluster.local", false, false);
+        EffectivePolicy.NONE, Transport.ISTIO_AUTO, "outbound_.80_._.b.other.svc.cluster.local", false, true,
+        false);
 
     Cluster a = Cluster.parseFrom(builder.serialize(first));
     Cluster b = Cluster.parseFrom(builder.serialize(second));

@@ -71,7 +71,7 @@ public final class L7Engine {
     this.state = new EngineState(EngineSnapshot.empty(role), Map.of());
     ProxyContext proxy = new ProxyContext(() -> state, upstreams, builder.sink, limits, jwt, role,
         builder.tlsSessionResumption);
-    this.listeners = new ListenerManager(transport, workers, proxy);
+    this.listeners = new ListenerManager(control, transport, workers, proxy);
     LOG.info("L7 engine ({}) on {} {} event loops", role.metadataValue(), builder.workers, transport.name());
   }
 

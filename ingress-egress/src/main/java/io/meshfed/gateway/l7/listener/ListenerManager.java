@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.net.InetSocketAddress;
@@ -32,15 +33,24 @@ public final class ListenerManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
 
+  private final Context owner;
   private final Transport transport;
   private final EventLoopGroup group;
   private final DataPlane dataPlane;
   private final Map<String, ListenerRuntime> bound = new HashMap<>();
   private final Set<String> warming = new HashSet<>();
   private final AtomicReference<Map<String, Integer>> ports = new AtomicReference<>(Map.of());
+  /** Every server socket open, bound or being replaced: closing the engine must wait for each to close. */
+  private final Set<Channel> servers = new HashSet<>();
+  private final Set<Future<ConfigError>> bindsInFlight = new HashSet<>();
+  private boolean closed;
 
-  /** Listeners on {@code group}'s event loops, serving through {@code dataPlane}. */
-  public ListenerManager(Transport transport, EventLoopGroup group, DataPlane dataPlane) {
+  /**
+   * Listeners on {@code group}'s event loops, serving through {@code dataPlane}, reconciled on {@code owner} (bind
+   * results come back to it).
+   */
+  public ListenerManager(Context owner, Transport transport, EventLoopGroup group, DataPlane dataPlane) {
+    this.owner = owner;
     this.transport = transport;
     this.group = group;
     this.dataPlane = dataPlane;
@@ -51,6 +61,9 @@ public final class ListenerManager {
    * carries bind failures (as listener errors).
    */
   public Future<List<ConfigError>> reconcile(Map<String, ListenerSpec> specs, Set<String> routeConfigurations) {
+    if (closed) {
+      return Future.succeededFuture(List.of());
+    }
     List<Future<ConfigError>> binds = new ArrayList<>();
     List<ListenerRuntime> replaced = new ArrayList<>();
     warming.retainAll(specs.keySet());
@@ -73,7 +86,7 @@ public final class ListenerManager {
         continue;
       }
       ListenerRuntime runtime = new ListenerRuntime(spec, dataPlane);
-      binds.add(bind(runtime).map(error -> {
+      Future<ConfigError> bind = bind(runtime).map(error -> {
         if (error == null) {
           if (existing != null) {
             replaced.add(existing);
@@ -81,7 +94,10 @@ public final class ListenerManager {
           bound.put(spec.name(), runtime);
         }
         return error;
-      }));
+      });
+      bindsInFlight.add(bind);
+      bind.onComplete(done -> bindsInFlight.remove(bind));
+      binds.add(bind);
     }
     for (Map.Entry<String, ListenerRuntime> entry : List.copyOf(bound.entrySet())) {
       if (!specs.containsKey(entry.getKey())) {
@@ -139,10 +155,13 @@ public final class ListenerManager {
           }
         })
         .bind(spec.address(), spec.port())
-        .addListener(future -> {
+        .addListener(future -> owner.runOnContext(ignored -> {
+          // Back on the owner: the maps this manager keeps are touched there only.
           if (future.isSuccess()) {
             Channel channel = ((io.netty.channel.ChannelFuture) future).channel();
             runtime.server(channel);
+            servers.add(channel);
+            channel.closeFuture().addListener(closed -> owner.runOnContext(v -> servers.remove(channel)));
             LOG.info("listener {} bound on {}", spec.name(), channel.localAddress());
             promise.complete(null);
           } else {
@@ -150,7 +169,7 @@ public final class ListenerManager {
                 "cannot bind " + spec.address() + ":" + spec.port() + ": " + future.cause().getMessage()
                     + " (expected: a free port this process may bind)"));
           }
-        });
+        }));
     return promise.future();
   }
 
@@ -200,28 +219,38 @@ public final class ListenerManager {
     List<Future<Void>> closes = new ArrayList<>();
     for (ListenerRuntime runtime : bound.values()) {
       if (runtime.server() != null) {
-        Promise<Void> closed = Promise.promise();
-        runtime.server().close().addListener(future -> closed.complete());
-        closes.add(closed.future());
+        closes.add(completion(runtime.server().close()));
       }
     }
     return Future.join(closes).mapEmpty();
   }
 
-  /** Closes everything: listeners and connections. */
+  /**
+   * Closes everything: listeners and connections. Completes once every server socket is closed, since the event
+   * loops stop next and io_uring leaves a socket whose close is still pending open for the life of the process.
+   */
   public Future<Void> closeAll() {
-    List<Future<Void>> closes = new ArrayList<>();
-    for (ListenerRuntime runtime : bound.values()) {
-      if (runtime.server() != null) {
-        runtime.server().close();
+    closed = true;
+    // A bind in flight ends with its socket in servers: wait for it, so that socket is closed too.
+    return Future.join(List.copyOf(bindsInFlight)).transform(ignored -> {
+      List<Future<Void>> closes = new ArrayList<>();
+      for (Channel server : List.copyOf(servers)) {
+        closes.add(completion(server.close()));
       }
-      Promise<Void> closed = Promise.promise();
-      runtime.connections().close().addListener(future -> closed.complete());
-      closes.add(closed.future());
-      runtime.closeTls();
-    }
-    bound.clear();
-    publishPorts();
-    return Future.join(closes).mapEmpty();
+      for (ListenerRuntime runtime : bound.values()) {
+        closes.add(completion(runtime.connections().close()));
+        runtime.closeTls();
+      }
+      bound.clear();
+      publishPorts();
+      return Future.join(closes).mapEmpty();
+    });
+  }
+
+  /** A Vert.x future that completes, successfully, when {@code operation} does, however it ends. */
+  private static Future<Void> completion(io.netty.util.concurrent.Future<?> operation) {
+    Promise<Void> done = Promise.promise();
+    operation.addListener(ignored -> done.complete());
+    return done.future();
   }
 }

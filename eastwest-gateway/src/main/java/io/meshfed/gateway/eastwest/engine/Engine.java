@@ -160,7 +160,17 @@ public final class Engine {
   /** Stops accepting new connections; established ones continue. */
   public CompletableFuture<Void> stopAccepting() {
     accepting = false;
-    return CompletableFuture.supplyAsync(listeners::closeAll, control).thenCompose(f -> f);
+    return closeListeners();
+  }
+
+  /**
+   * Closes every listener once the update in flight, if any, is done: an update still binding would otherwise
+   * commit a socket after the listeners were closed. Updates that start later are ignored ({@code accepting}).
+   */
+  private CompletableFuture<Void> closeListeners() {
+    return CompletableFuture.supplyAsync(() -> lastApply.handle((result, error) -> null), control)
+        .thenCompose(inFlight -> inFlight)
+        .thenComposeAsync(ignored -> listeners.closeAll(), control);
   }
 
   /**
@@ -201,7 +211,7 @@ public final class Engine {
       return closed.get();
     }
     accepting = false;
-    CompletableFuture.supplyAsync(listeners::closeAll, control).thenCompose(f -> f).whenComplete((ok, error) ->
+    closeListeners().whenComplete((ok, error) ->
         connections.close().addListener(connectionsClosed -> {
           Runnable stopControl = () -> control.submit(materializer::releaseAll).addListener(released ->
               control.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(stopped -> result.complete(null)));

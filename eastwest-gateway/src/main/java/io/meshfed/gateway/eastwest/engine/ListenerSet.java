@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bound server sockets, reconciled with each snapshot in two phases: {@link #prepare} binds what is new (a
@@ -38,6 +40,12 @@ final class ListenerSet {
   private final Transport transport;
   private final Map<String, InetSocketAddress> overrides;
   private Map<String, Bound> bound = new HashMap<>();
+  /**
+   * Every server socket open, bound or closing (replaced, rolled back): {@link #closeAll} waits for each, since the
+   * event loops stop next and a socket whose close is pending then may stay open for the life of the process.
+   * Concurrent: binds complete on the event loops.
+   */
+  private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   /** What {@link #addresses} returns: republished at each commit so readers on any thread never wait. */
   private volatile Map<String, InetSocketAddress> addresses = Map.of();
 
@@ -112,12 +120,15 @@ final class ListenerSet {
     }
   }
 
-  /** Stops accepting on every listener (drain); the connections already accepted carry on. */
+  /**
+   * Stops accepting on every listener (drain); the connections already accepted carry on. Completes once every
+   * server socket is closed.
+   */
   CompletableFuture<Void> closeAll() {
     List<CompletableFuture<Void>> closes = new ArrayList<>();
-    for (Bound listener : bound.values()) {
+    for (Channel server : List.copyOf(open)) {
       CompletableFuture<Void> closed = new CompletableFuture<>();
-      listener.channel().close().addListener(done -> closed.complete(null));
+      server.close().addListener(done -> closed.complete(null));
       closes.add(closed);
     }
     bound = new HashMap<>();
@@ -137,6 +148,8 @@ final class ListenerSet {
         .bind(address);
     bind.addListener(done -> {
       if (done.isSuccess()) {
+        open.add(bind.channel());
+        bind.channel().closeFuture().addListener(closed -> open.remove(bind.channel()));
         result.complete(new Bound(name, address, bind.channel()));
       } else {
         result.completeExceptionally(done.cause());

@@ -22,6 +22,7 @@ class ListenerPortReleaseTest {
 
   private static final String HOST = "127.0.0.1";
   private static final String SNI = "outbound_.9080_._.reviews.default.svc.cluster.local";
+  private static final String LISTENER = "0.0.0.0_15443";
   private static final int CYCLES = 200;
 
   private final TestPki mesh = TestPki.create("mesh");
@@ -36,16 +37,18 @@ class ListenerPortReleaseTest {
   }
 
   @Test
-  void everyCloseReleasesThePortWithOrWithoutABindInFlight() throws IOException {
-    int port = freePort();
+  void everyCloseReleasesThePortWithOrWithoutABindInFlight() {
+    // The first cycle binds an ephemeral port; every later one binds that same port again.
+    int port = 0;
+    XdsResources config = new XdsResources("1", List.of(Xds.listener(15443, Xds.passthrough(SNI))), List.of(),
+        List.of(Xds.eds(SNI)), List.of(Xds.endpoints(SNI, backend.address())), List.of());
     for (int cycle = 0; cycle < CYCLES; cycle++) {
       EastWestGateway gateway = EastWestGateway.builder().eventLoops(2)
-          .bind("0.0.0.0_15443", new InetSocketAddress(HOST, port)).build();
+          .bind(LISTENER, new InetSocketAddress(HOST, port)).build();
       try {
-        XdsResources config = new XdsResources("1", List.of(Xds.listener(15443, Xds.passthrough(SNI))), List.of(),
-            List.of(Xds.eds(SNI)), List.of(Xds.endpoints(SNI, backend.address())), List.of());
         if (cycle % 2 == 0) {
           assertThat(Await.get(gateway.apply(config)).accepted()).as("cycle %d", cycle).isTrue();
+          port = gateway.boundAddress(LISTENER).orElseThrow().getPort();
           // A second version moves nothing: the listener keeps its socket.
           assertThat(Await.get(gateway.apply(config.with("2", ResourceType.CLUSTER, List.of(Xds.eds(SNI)))))
               .accepted()).isTrue();
@@ -67,12 +70,6 @@ class ListenerPortReleaseTest {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

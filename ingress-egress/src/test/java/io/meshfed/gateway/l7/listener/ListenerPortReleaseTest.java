@@ -39,18 +39,20 @@ class ListenerPortReleaseTest {
   @Test
   void everyCloseReleasesThePortWithOrWithoutOpenConnectionsOrABindInFlight() throws Exception {
     Backend backend = Backend.start(vertx, "b", HOST);
-    int port = freePort();
-    XdsResources config = XdsResources.builder()
-        .listener(Xds.httpListener("l", "r").toBuilder().setAddress(Xds.address(HOST, port)).build())
-        .route(Xds.routes("r", Xds.vhost("b", List.of("b"), Xds.route(Xds.prefix("/"), "c"))))
-        .cluster(Xds.staticCluster("c", HOST, backend.port())).build();
+    // The first cycle binds an ephemeral port; every later one binds that same port again.
+    int port = 0;
     try {
       for (int cycle = 0; cycle < CYCLES; cycle++) {
+        XdsResources config = XdsResources.builder()
+            .listener(Xds.httpListener("l", "r").toBuilder().setAddress(Xds.address(HOST, port)).build())
+            .route(Xds.routes("r", Xds.vhost("b", List.of("b"), Xds.route(Xds.prefix("/"), "c"))))
+            .cluster(Xds.staticCluster("c", HOST, backend.port())).build();
         L7Engine engine = L7Engine.builder(vertx).role(Role.INGRESS).workers(2).build();
         Socket client = null;
         try {
           if (cycle % 2 == 0) {
             assertThat(Await.result(engine.apply(config)).errors()).as("cycle %d", cycle).isEmpty();
+            port = engine.port("l");
             client = keepAliveExchange(port);
           } else {
             // Closed while the bind may still be in flight.
@@ -85,12 +87,6 @@ class ListenerPortReleaseTest {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A closed gateway gives its listeners' ports back at once, so a gateway restarted in the same process binds the
- * same port again: on io_uring a server socket whose close was still pending when the event loops stopped stayed
- * open for the life of the process.
+ * same port again. An update still binding when the gateway closed used to commit its socket after the listeners
+ * were closed, and that socket stayed open for the life of the process.
  */
 class ListenerPortReleaseTest {
 

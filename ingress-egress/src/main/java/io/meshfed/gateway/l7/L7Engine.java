@@ -56,6 +56,8 @@ public final class L7Engine {
   private volatile boolean ready;
   private volatile boolean draining;
   private Future<ApplyResult> lastApply = Future.succeededFuture(new ApplyResult(0, List.of()));
+  /** Set by {@link #close()}; control context only. */
+  private boolean closed;
 
   private L7Engine(Builder builder) {
     this.vertx = builder.vertx;
@@ -89,7 +91,9 @@ public final class L7Engine {
     Promise<ApplyResult> promise = Promise.promise();
     control.runOnContext(ignored -> {
       // Serialise: an update starts after the previous one finished.
-      lastApply = lastApply.transform(previous -> doApply(resources)).onComplete(promise);
+      lastApply = lastApply.transform(previous -> closed
+          ? Future.failedFuture(new IllegalStateException("L7 engine closed: update ignored"))
+          : doApply(resources)).onComplete(promise);
     });
     return promise.future();
   }
@@ -167,17 +171,23 @@ public final class L7Engine {
     return drain(limits.drainTime());
   }
 
-  /** Closes listeners, connections and pools, and stops the event loops. */
+  /**
+   * Closes listeners, connections and pools, and stops the event loops, once the update in flight, if any, is done
+   * (one still binding or creating cluster runtimes would otherwise leave them behind); later updates are refused.
+   * Completes once every listener socket is closed.
+   */
   public Future<Void> close() {
     Promise<Void> promise = Promise.promise();
     control.runOnContext(ignored -> {
+      closed = true;
       ready = false;
-      listeners.closeAll().onComplete(closed -> {
-        clusters.closeAll();
-        upstreams.close();
-        jwt.close();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(done -> promise.complete());
-      });
+      lastApply.onComplete(applied -> control.runOnContext(v -> listeners.closeAll().onComplete(
+          listenersClosed -> control.runOnContext(w -> {
+            clusters.closeAll();
+            upstreams.close();
+            jwt.close();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(done -> promise.complete());
+          }))));
     });
     return promise.future();
   }

@@ -41,9 +41,9 @@ final class ListenerSet {
   private final Map<String, InetSocketAddress> overrides;
   private Map<String, Bound> bound = new HashMap<>();
   /**
-   * Every server socket open, bound or closing (replaced, rolled back): {@link #closeAll} waits for each, since the
-   * event loops stop next and a socket whose close is pending then may stay open for the life of the process.
-   * Concurrent: binds complete on the event loops.
+   * Every server socket open, bound or closing (replaced, rolled back): {@link #closeAll} closes and waits for each,
+   * so that when it completes no port is held, not even by a listener an earlier update replaced. Concurrent: binds
+   * complete on the event loops.
    */
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   /** What {@link #addresses} returns: republished at each commit so readers on any thread never wait. */

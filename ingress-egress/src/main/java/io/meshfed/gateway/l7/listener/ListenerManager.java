@@ -43,6 +43,8 @@ public final class ListenerManager {
   /** Every server socket open, bound or being replaced: closing the engine must wait for each to close. */
   private final Set<Channel> servers = new HashSet<>();
   private final Set<Future<ConfigError>> bindsInFlight = new HashSet<>();
+  /** Replaced or removed listeners whose connections may still be draining: closing the engine closes them too. */
+  private final Set<ListenerRuntime> retired = new HashSet<>();
   private boolean closed;
 
   /**
@@ -58,7 +60,7 @@ public final class ListenerManager {
 
   /**
    * Reconciles with {@code specs}, given the names of the route configurations the snapshot holds; the future
-   * carries bind failures (as listener errors).
+   * carries bind failures (as listener errors). Does nothing once {@link #closeAll} ran.
    */
   public Future<List<ConfigError>> reconcile(Map<String, ListenerSpec> specs, Set<String> routeConfigurations) {
     if (closed) {
@@ -106,8 +108,10 @@ public final class ListenerManager {
       }
     }
     return Future.join(binds).transform(ignored -> {
+      retired.removeIf(runtime -> runtime.openConnections() == 0);
       for (ListenerRuntime old : replaced) {
         close(old);
+        retired.add(old);
       }
       publishPorts();
       List<ConfigError> errors = new ArrayList<>();
@@ -161,7 +165,7 @@ public final class ListenerManager {
             Channel channel = ((io.netty.channel.ChannelFuture) future).channel();
             runtime.server(channel);
             servers.add(channel);
-            channel.closeFuture().addListener(closed -> owner.runOnContext(v -> servers.remove(channel)));
+            channel.closeFuture().addListener(done -> owner.runOnContext(v -> servers.remove(channel)));
             LOG.info("listener {} bound on {}", spec.name(), channel.localAddress());
             promise.complete(null);
           } else {
@@ -241,16 +245,21 @@ public final class ListenerManager {
         closes.add(completion(runtime.connections().close()));
         runtime.closeTls();
       }
+      for (ListenerRuntime runtime : retired) {
+        // Their TLS contexts went when they were replaced; only their draining connections are left.
+        closes.add(completion(runtime.connections().close()));
+      }
       bound.clear();
+      retired.clear();
       publishPorts();
       return Future.join(closes).mapEmpty();
     });
   }
 
-  /** A Vert.x future that completes, successfully, when {@code operation} does, however it ends. */
-  private static Future<Void> completion(io.netty.util.concurrent.Future<?> operation) {
+  /** A future completing on the owner, successfully, when {@code operation} does, however it ends. */
+  private Future<Void> completion(io.netty.util.concurrent.Future<?> operation) {
     Promise<Void> done = Promise.promise();
-    operation.addListener(ignored -> done.complete());
+    operation.addListener(ignored -> owner.runOnContext(v -> done.complete()));
     return done.future();
   }
 }

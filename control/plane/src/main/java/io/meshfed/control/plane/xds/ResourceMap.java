@@ -207,7 +207,7 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
         }
     }
 
-    /** A position in a map: chunk, then index in it. */
+    /** A position in a map: chunk, then index in it (the diff's walk and the views' iterators). */
     private static final class Cursor {
         private final VersionedResource[][] chunks;
         private int chunk;
@@ -359,26 +359,21 @@ final class ResourceMap extends AbstractMap<String, VersionedResource>
 
     /** The resources in name order, each shown as {@code show} makes it; read-only. */
     private <T> Iterator<T> inOrder(Function<VersionedResource, T> show) {
+        Cursor at = new Cursor(this);
         return new Iterator<>() {
-            private int chunk;
-            private int index;
-
             @Override
             public boolean hasNext() {
-                return chunk < chunks.length;
+                return !at.done();
             }
 
             @Override
             public T next() {
-                if (chunk == chunks.length) {
+                if (at.done()) {
                     throw new NoSuchElementException();
                 }
-                VersionedResource r = chunks[chunk][index];
-                if (++index == chunks[chunk].length) {
-                    chunk++;
-                    index = 0;
-                }
-                return show.apply(r);
+                VersionedResource resource = at.current();
+                at.advance();
+                return show.apply(resource);
             }
         };
     }

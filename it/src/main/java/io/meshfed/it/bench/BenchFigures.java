@@ -73,6 +73,22 @@ public final class BenchFigures {
         + "machine)", (after - before) / 1e3, cpus, wallMs / 1e3, 100.0 * (after - before) / (cpus * wallMs));
   }
 
+  /**
+   * An interval over which the hypervisor's steal is measured: {@link #open()} at its start, {@link #describe()} at
+   * its end ({@link #stolenBetween} over it).
+   */
+  public record StealWindow(long stolenAtStart, long startNanos) {
+
+    public static StealWindow open() {
+      return new StealWindow(stolenMillis(), System.nanoTime());
+    }
+
+    /** The CPU stolen since {@link #open()}, against the machine's CPUs' time since then. */
+    public String describe() {
+      return stolenBetween(stolenAtStart, stolenMillis(), (System.nanoTime() - startNanos) / 1e6, machineCpus());
+    }
+  }
+
   /** The heap in use after a few full collections (the lowest reading: what the state holds). */
   public static long usedAfterGc() throws InterruptedException {
     long used = Long.MAX_VALUE;

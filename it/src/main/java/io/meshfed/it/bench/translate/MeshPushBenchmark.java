@@ -2,10 +2,7 @@ package io.meshfed.it.bench.translate;
 
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
 import static io.meshfed.it.bench.BenchFigures.jvmOptions;
-import static io.meshfed.it.bench.BenchFigures.machineCpus;
 import static io.meshfed.it.bench.BenchFigures.pct;
-import static io.meshfed.it.bench.BenchFigures.stolenBetween;
-import static io.meshfed.it.bench.BenchFigures.stolenMillis;
 import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
 import com.google.protobuf.Struct;
@@ -26,6 +23,7 @@ import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
 import io.meshfed.control.plane.xds.XdsServer;
 import io.meshfed.federation.catalog.ServiceKey;
+import io.meshfed.it.bench.BenchFigures.StealWindow;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -272,8 +270,7 @@ public final class MeshPushBenchmark {
       long sendsBefore = send.count();
       double sendNanosBefore = send.totalTime(TimeUnit.NANOSECONDS);
       long gcBefore = gcMillis();
-      long stolenBefore = stolenMillis();
-      long roundsStart = System.nanoTime();
+      StealWindow steal = StealWindow.open();
       for (int i = 0; i < all; i++) {
         if (i == o.warmups) {
           // The measured rounds start from a collected heap too, not with the warm-up rounds' garbage.
@@ -285,8 +282,7 @@ public final class MeshPushBenchmark {
           sendsBefore = send.count();
           sendNanosBefore = send.totalTime(TimeUnit.NANOSECONDS);
           gcBefore = gcMillis();
-          stolenBefore = stolenMillis();
-          roundsStart = System.nanoTime();
+          steal = StealWindow.open();
         }
         MeshView next;
         // t0: the change reaching the control plane. A local one is the config store's work first (the next
@@ -397,8 +393,7 @@ public final class MeshPushBenchmark {
         failOnProblems(problems, "round " + i + " (" + changed + ")");
       }
       long gcDuring = gcMillis() - gcBefore;
-      String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - roundsStart) / 1e6,
-          machineCpus());
+      String stolen = steal.describe();
       double edsPushes = registry.find("pilot_xds_pushes").tag("type", "eds").counter().count() - edsPushesBefore;
       long sends = send.count() - sendsBefore;
       double sendMs = (send.totalTime(TimeUnit.NANOSECONDS) - sendNanosBefore) / 1e6;

@@ -2,10 +2,7 @@ package io.meshfed.it.bench.translate;
 
 import static io.meshfed.it.bench.BenchFigures.gcMillis;
 import static io.meshfed.it.bench.BenchFigures.jvmOptions;
-import static io.meshfed.it.bench.BenchFigures.machineCpus;
 import static io.meshfed.it.bench.BenchFigures.pct;
-import static io.meshfed.it.bench.BenchFigures.stolenBetween;
-import static io.meshfed.it.bench.BenchFigures.stolenMillis;
 import static io.meshfed.it.bench.BenchFigures.usedAfterGc;
 
 import io.meshfed.control.client.xds.XdsResourceType;
@@ -16,6 +13,7 @@ import io.meshfed.control.plane.translate.MeshView;
 import io.meshfed.control.plane.translate.RemoteCatalog;
 import io.meshfed.control.plane.translate.Translation;
 import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.it.bench.BenchFigures.StealWindow;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -102,11 +100,9 @@ public final class TranslateBenchmark {
       System.out.printf(Locale.ROOT, "full translation, warm-up (fresh translator x%d, JIT still compiling): %s%n",
           warmup.count(), warmup);
     }
-    long stolenBefore = stolenMillis();
-    long steadyStart = System.nanoTime();
+    StealWindow steal = StealWindow.open();
     Runs steady = fullTranslations(view, opts.get("fulls"));
-    String stolen = stolenBetween(stolenBefore, stolenMillis(), (System.nanoTime() - steadyStart) / 1e6,
-        machineCpus());
+    String stolen = steal.describe();
     System.out.printf(Locale.ROOT, "full translation, warm (fresh translator x%d after the cold one and %d warm-up"
         + " ones): %s   [target <= 1000 ms]%s%n", steady.count(), warmup.count(), steady,
         steady.jitSettled() ? "" : " (not warm: the JIT was still compiling; raise warmups)");

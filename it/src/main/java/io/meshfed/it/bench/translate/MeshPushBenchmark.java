@@ -23,6 +23,7 @@ import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.VersionedResource;
 import io.meshfed.control.plane.xds.XdsServer;
 import io.meshfed.federation.catalog.ServiceKey;
+import io.meshfed.it.bench.BenchArgs;
 import io.meshfed.it.bench.BenchFigures.StealWindow;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,26 +100,8 @@ public final class MeshPushBenchmark {
   record Options(int services, int endpoints, int routes, int gateways, int warmups, int rounds, int quietMs) {
 
     static Options parse(String... args) {
-      Map<String, Integer> opts = new LinkedHashMap<>();
-      opts.put("services", 10_000);
-      opts.put("endpoints", 100_000);
-      opts.put("routes", 1_000);
-      opts.put("gateways", 100);
-      opts.put("warmups", 20);
-      opts.put("rounds", 100);
-      opts.put("quietMs", 100);
-      for (String a : args) {
-        String[] kv = a.split("=", 2);
-        if (kv.length != 2 || !opts.containsKey(kv[0])) {
-          throw new IllegalArgumentException("argument: " + a + " (expected: one of " + opts.keySet()
-              + " as key=value)");
-        }
-        try {
-          opts.put(kv[0], Integer.parseInt(kv[1]));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(kv[0] + ": " + kv[1] + " (expected: an integer)");
-        }
-      }
+      Map<String, Integer> opts = BenchArgs.parse(Map.of("services", 10_000, "endpoints", 100_000, "routes", 1_000,
+          "gateways", 100, "warmups", 20, "rounds", 100, "quietMs", 100), args);
       Options o = new Options(opts.get("services"), opts.get("endpoints"), opts.get("routes"), opts.get("gateways"),
           opts.get("warmups"), opts.get("rounds"), opts.get("quietMs"));
       require("services", o.services, o.services >= 1, ">= 1");

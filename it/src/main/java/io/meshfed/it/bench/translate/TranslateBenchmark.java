@@ -13,10 +13,10 @@ import io.meshfed.control.plane.translate.MeshView;
 import io.meshfed.control.plane.translate.RemoteCatalog;
 import io.meshfed.control.plane.translate.Translation;
 import io.meshfed.control.plane.xds.Snapshot;
+import io.meshfed.it.bench.BenchArgs;
 import io.meshfed.it.bench.BenchFigures.StealWindow;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,16 +45,8 @@ public final class TranslateBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, Integer> opts = new HashMap<>(Map.of("services", 10_000, "endpoints", 100_000, "routes", 1_000,
-        "rounds", 40, "warmups", 20, "fulls", 10));
-    for (String a : args) {
-      String[] kv = a.split("=", 2);
-      if (kv.length != 2 || !opts.containsKey(kv[0])) {
-        throw new IllegalArgumentException("argument: " + a + " (expected: one of " + opts.keySet()
-            + " as key=value)");
-      }
-      opts.put(kv[0], Integer.parseInt(kv[1]));
-    }
+    Map<String, Integer> opts = BenchArgs.parse(Map.of("services", 10_000, "endpoints", 100_000, "routes", 1_000,
+        "rounds", 40, "warmups", 20, "fulls", 10), args);
     if (opts.get("fulls") < 1 || opts.get("warmups") < 0) {
       throw new IllegalArgumentException("fulls: " + opts.get("fulls") + ", warmups: " + opts.get("warmups")
           + " (expected: fulls >= 1, warmups >= 0)");

@@ -22,6 +22,7 @@ import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.xds.DebounceOptions;
 import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.XdsServer;
+import io.meshfed.it.bench.BenchArgs;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -58,16 +59,8 @@ public final class DeltaPushBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Integer> opts = new java.util.HashMap<>(Map.of("gateways", 100, "clusters", 1_000,
-                "endpoints", 10, "rounds", 50, "quietMs", 100));
-        for (String a : args) {
-            String[] kv = a.split("=", 2);
-            if (kv.length != 2 || !opts.containsKey(kv[0])) {
-                throw new IllegalArgumentException("argument: " + a + " (expected: one of " + opts.keySet()
-                        + " as key=value)");
-            }
-            opts.put(kv[0], Integer.parseInt(kv[1]));
-        }
+        Map<String, Integer> opts = BenchArgs.parse(Map.of("gateways", 100, "clusters", 1_000, "endpoints", 10,
+                "rounds", 50, "quietMs", 100), args);
         int gateways = opts.get("gateways");
         int clusters = opts.get("clusters");
         int endpointsPerCluster = opts.get("endpoints");

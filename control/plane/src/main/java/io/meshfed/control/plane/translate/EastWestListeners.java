@@ -133,12 +133,12 @@ final class EastWestListeners {
     String sni = Names.sni(port.number(), subset, service.fqdn());
     String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule), "spec.subsets");
     if (flavor == Flavor.INBOUND_PASSTHROUGH) {
-      return new InboundChain(sni, cluster, true, List.of(), null);
+      return InboundChain.passthrough(sni, cluster);
     }
     List<Filter> rbac = rbac(service, rule, port, subset);
     String routeName = port.protocol().isHttp() ? "inbound|" + port.number() + "|" + subset + "|" + service.fqdn()
         : null;
-    return new InboundChain(sni, cluster, false, rbac, routeName);
+    return InboundChain.terminated(sni, cluster, rbac, routeName);
   }
 
   /** A filter chain, serialised, and, for a terminated HTTP chain, its routes packed (null otherwise). */
@@ -152,6 +152,16 @@ final class EastWestListeners {
    * @param routeName the terminated HTTP chain's route configuration; null for TCP (or a passthrough chain)
    */
   private record InboundChain(String sni, String cluster, boolean passthrough, List<Filter> rbac, String routeName) {
+
+    /** A chain that forwards the caller's mTLS bytes untouched to the SNI's cluster (AUTO_PASSTHROUGH). */
+    static InboundChain passthrough(String sni, String cluster) {
+      return new InboundChain(sni, cluster, true, List.of(), null);
+    }
+
+    /** A chain that terminates the caller's mTLS, applies {@code rbac}, then proxies TCP or, with a route, HTTP. */
+    static InboundChain terminated(String sni, String cluster, List<Filter> rbac, String routeName) {
+      return new InboundChain(sni, cluster, false, rbac, routeName);
+    }
 
     BuiltChain build(TransportSocket istioMutual, Snapshot.Packer packer) {
       FilterChain.Builder chain = FilterChain.newBuilder().setName(sni)

@@ -6,9 +6,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.meshfed.federation.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,8 @@ class HazelcastRecipeTest {
   void twoEmbeddedMembersFormOneClusterOnLoopback() throws IOException {
     // A unique cluster name keeps concurrent test runs on this machine from joining each other.
     String clusterName = "recipe-" + UUID.randomUUID();
-    int firstPort = freePort();
-    int secondPort = freePort();
+    int firstPort = FreePorts.onLoopback();
+    int secondPort = FreePorts.onLoopback();
 
     first = Hazelcast.newHazelcastInstance(member(clusterName, firstPort, secondPort));
     second = Hazelcast.newHazelcastInstance(member(clusterName, secondPort, firstPort));
@@ -56,11 +55,5 @@ class HazelcastRecipeTest {
         .addMember("127.0.0.1:" + port)
         .addMember("127.0.0.1:" + peerPort);
     return config;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -4,10 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.meshfed.federation.testing.FreePorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -22,7 +19,7 @@ final class LoopbackMembers implements AutoCloseable {
 
   LoopbackMembers(int expected) {
     for (int i = 0; i < expected; i++) {
-      ports.add(freePort());
+      ports.add(FreePorts.onLoopback());
     }
   }
 
@@ -66,14 +63,6 @@ final class LoopbackMembers implements AutoCloseable {
       } catch (RuntimeException ignored) {
         // already gone
       }
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

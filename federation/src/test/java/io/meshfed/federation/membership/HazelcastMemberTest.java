@@ -7,13 +7,12 @@ import com.hazelcast.config.Config;
 import io.meshfed.federation.relay.FederationTls;
 import io.meshfed.federation.relay.RelayPeer;
 import io.meshfed.federation.relay.TestPki;
+import io.meshfed.federation.testing.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,9 +69,9 @@ class HazelcastMemberTest {
 
   @Test
   void loopbackMembersFormOneClusterNamedAfterTheMesh() throws Exception {
-    int a = freePort();
-    int b = freePort();
-    int c = freePort();
+    int a = FreePorts.onLoopback();
+    int b = FreePorts.onLoopback();
+    int c = FreePorts.onLoopback();
     start(loopback(mesh, "east", a, a, b, c));
     start(loopback(mesh, "west", b, a, b, c));
     HazelcastMember third = start(loopback(mesh, "third", c, a, b, c));
@@ -83,8 +82,8 @@ class HazelcastMemberTest {
 
   @Test
   void aMemberOfAnotherMeshIsReportedNotSilentlyIgnored() throws Exception {
-    int a = freePort();
-    int b = freePort();
+    int a = FreePorts.onLoopback();
+    int b = FreePorts.onLoopback();
     HazelcastMember first = start(loopback(mesh, "east", a, a, b));
     HazelcastMember stranger = start(loopback("other-" + suffix, "west", b, a, b));
 
@@ -131,7 +130,7 @@ class HazelcastMemberTest {
   private MemberSettings relayed(String meshId, String name, String host, List<RelayPeer> peers) throws IOException {
     FederationTls tls = pki.svid("spiffe://test.local/ns/istio-system/sa/meshfed-" + name, "test.local");
     return MemberSettings.of(meshId, name + "-" + suffix,
-            new Membership.Relayed(host, 0, freePort(), peers, tls))
+            new Membership.Relayed(host, 0, FreePorts.onLoopback(), peers, tls))
         .withMemberTimeout(Duration.ofSeconds(4)).withMergeInterval(Duration.ofSeconds(2));
   }
 
@@ -156,11 +155,5 @@ class HazelcastMemberTest {
         List.of(new InetSocketAddress("192.0.2.10", 5701))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("members: /192.0.2.10:5701 (expected: a loopback address");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

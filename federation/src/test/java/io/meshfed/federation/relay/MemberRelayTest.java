@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.meshfed.federation.testing.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,9 +16,7 @@ import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -212,8 +211,8 @@ class MemberRelayTest {
   @Test
   void twoHazelcastMembersFormAClusterOnlyThroughTheirRelays() throws Exception {
     String mesh = "test-" + UUID.randomUUID();
-    int eastPort = freePort();
-    int westPort = freePort();
+    int eastPort = FreePorts.onLoopback();
+    int westPort = FreePorts.onLoopback();
     MemberRelay east = relay(mesh, "east", "127.0.1.1", new InetSocketAddress("127.0.0.1", eastPort),
         svid("east"));
     MemberRelay west = relay(mesh, "west", "127.0.2.1", new InetSocketAddress("127.0.0.1", westPort),
@@ -256,12 +255,6 @@ class MemberRelayTest {
     while (list.isEmpty()) {
       assertThat(System.nanoTime()).as("nothing refused").isLessThan(deadline);
       Thread.sleep(20);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -7,7 +7,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.meshfed.federation.testing.FreePorts;
-import java.io.IOException;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class HazelcastRecipeTest {
   }
 
   @Test
-  void twoEmbeddedMembersFormOneClusterOnLoopback() throws IOException {
+  void twoEmbeddedMembersFormOneClusterOnLoopback() {
     // A unique cluster name keeps concurrent test runs on this machine from joining each other.
     String clusterName = "recipe-" + UUID.randomUUID();
     int firstPort = FreePorts.onLoopback();

@@ -11,7 +11,6 @@ import io.meshfed.federation.testing.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,7 +126,7 @@ class HazelcastMemberTest {
     assertThat(west.hazelcast().getCluster().getMembers()).hasSize(1);
   }
 
-  private MemberSettings relayed(String meshId, String name, String host, List<RelayPeer> peers) throws IOException {
+  private MemberSettings relayed(String meshId, String name, String host, List<RelayPeer> peers) {
     FederationTls tls = pki.svid("spiffe://test.local/ns/istio-system/sa/meshfed-" + name, "test.local");
     return MemberSettings.of(meshId, name + "-" + suffix,
             new Membership.Relayed(host, 0, FreePorts.onLoopback(), peers, tls))

@@ -26,8 +26,8 @@ class BenchArgsTest {
   }
 
   @Test
-  void aValueThatIsNotAWholeNumberIsRefused() {
+  void aValueThatIsNotAnIntegerIsRefusedByItsKey() {
     assertThatThrownBy(() -> BenchArgs.parse(DEFAULTS, "rounds=2.5"))
-        .hasMessage("rounds: 2.5 (expected: a whole number)");
+        .hasMessage("rounds: 2.5 (expected: an integer)");
   }
 }

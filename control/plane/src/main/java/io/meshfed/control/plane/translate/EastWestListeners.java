@@ -133,12 +133,12 @@ final class EastWestListeners {
     String sni = Names.sni(port.number(), subset, service.fqdn());
     String cluster = gt.addCluster(service, service.fqdn(), port, subset, flavor, source(rule), "spec.subsets");
     if (flavor == Flavor.INBOUND_PASSTHROUGH) {
-      return InboundChain.passthrough(sni, cluster);
+      return InboundChain.passingThrough(sni, cluster);
     }
     List<Filter> rbac = rbac(service, rule, port, subset);
     String routeName = port.protocol().isHttp() ? "inbound|" + port.number() + "|" + subset + "|" + service.fqdn()
         : null;
-    return InboundChain.terminated(sni, cluster, rbac, routeName);
+    return InboundChain.terminating(sni, cluster, rbac, routeName);
   }
 
   /** A filter chain, serialised, and, for a terminated HTTP chain, its routes packed (null otherwise). */
@@ -154,12 +154,12 @@ final class EastWestListeners {
   private record InboundChain(String sni, String cluster, boolean passthrough, List<Filter> rbac, String routeName) {
 
     /** A chain that forwards the caller's mTLS bytes untouched to the SNI's cluster (AUTO_PASSTHROUGH). */
-    static InboundChain passthrough(String sni, String cluster) {
+    static InboundChain passingThrough(String sni, String cluster) {
       return new InboundChain(sni, cluster, true, List.of(), null);
     }
 
     /** A chain that terminates the caller's mTLS, applies {@code rbac}, then proxies TCP or, with a route, HTTP. */
-    static InboundChain terminated(String sni, String cluster, List<Filter> rbac, String routeName) {
+    static InboundChain terminating(String sni, String cluster, List<Filter> rbac, String routeName) {
       return new InboundChain(sni, cluster, false, rbac, routeName);
     }
 

@@ -75,10 +75,10 @@ public final class ClusterBuilder {
       .putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()).build();
 
   // Cluster's name and transport-socket fields, TransportSocketMatch's transport_socket (after its name and match).
-  private static final int NAME = 1;
-  private static final int MATCH_SOCKET = 3;
-  private static final int TRANSPORT_SOCKET = 24;
-  private static final int TRANSPORT_SOCKET_MATCHES = 43;
+  private static final int NAME = Cluster.NAME_FIELD_NUMBER;
+  private static final int MATCH_SOCKET = Cluster.TransportSocketMatch.TRANSPORT_SOCKET_FIELD_NUMBER;
+  private static final int TRANSPORT_SOCKET = Cluster.TRANSPORT_SOCKET_FIELD_NUMBER;
+  private static final int TRANSPORT_SOCKET_MATCHES = Cluster.TRANSPORT_SOCKET_MATCHES_FIELD_NUMBER;
   private static final byte[] ISTIO_MATCH_HEAD = Snapshot.deterministicBytes(Cluster.TransportSocketMatch.newBuilder()
       .setName("tlsMode-istio").setMatch(ISTIO_MATCH).build());
   private static final byte[] PLAINTEXT_MATCH_BYTES = Snapshot.deterministicBytes(PLAINTEXT_MATCH);
@@ -182,7 +182,7 @@ public final class ClusterBuilder {
 
   /**
    * A cluster's serialisation without its name (field 1) and transport socket fields (fields in number order), and
-   * the offsets where the fields numbered above 24 and above 43 start.
+   * the offsets where the fields numbered above transport_socket (24) and transport_socket_matches (43) start.
    */
   private record Template(byte[] bytes, int socketAt, int matchesAt) {
 

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * HTTP/1.1 headers in arrival order in two parallel arrays, looked up by a case-insensitive scan. A proxied request or
+ * HTTP/1.1 headers in arrival order in parallel arrays, looked up by a case-insensitive scan. A proxied request or
  * response carries a dozen headers, each read or rewritten once or twice; for that, a scan beats Netty's hashed
  * {@code DefaultHttpHeaders}, which hashes every name on the way in and allocates an entry per header and a bucket
  * table per message. Names and values are validated as they are added (RFC 9110 §5.1 token, §5.5 field value), like
@@ -60,25 +60,43 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   };
 
   private static final CharSequence[] NONE = new CharSequence[0];
+  private static final int[] NO_FINGERPRINTS = new int[0];
 
   private CharSequence[] names;
   private CharSequence[] values;
+  // Each name's fingerprint(): a scan compares these and reads the text of only the names whose fingerprint matches.
+  private int[] fingerprints;
   private int size;
 
   ArrayHttpHeaders(int capacity) {
     names = capacity == 0 ? NONE : new CharSequence[capacity];
     values = capacity == 0 ? NONE : new CharSequence[capacity];
+    fingerprints = capacity == 0 ? NO_FINGERPRINTS : new int[capacity];
   }
 
   // --- lookup ------------------------------------------------------------------------------------------------------
 
-  private static boolean sameName(CharSequence a, CharSequence b) {
-    return a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);
+  /**
+   * A name's length and its first and last characters, ASCII case folded as names are compared (Netty's
+   * {@code AsciiString.contentEqualsIgnoreCase}): names equal but for case have equal fingerprints.
+   */
+  private static int fingerprint(CharSequence name) {
+    int length = name.length();
+    return length == 0 ? 0 : (length << 16) | (folded(name.charAt(0)) << 8) ^ folded(name.charAt(length - 1));
+  }
+
+  private static int folded(char c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+  }
+
+  private boolean nameAtIs(int index, CharSequence name, int fingerprint) {
+    return fingerprints[index] == fingerprint && AsciiString.contentEqualsIgnoreCase(names[index], name);
   }
 
   private int indexOf(CharSequence name, int from) {
+    int fingerprint = fingerprint(name);
     for (int i = from; i < size; i++) {
-      if (sameName(names[i], name)) {
+      if (nameAtIs(i, name, fingerprint)) {
         return i;
       }
     }
@@ -237,6 +255,49 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return false;
   }
 
+  /**
+   * Whether any value of {@code name}, read as a comma-separated list, has an element equal to {@code value} once
+   * trimmed: Netty's meaning (which {@code HttpUtil.isKeepAlive} and {@code isTransferEncodingChunked} ask per
+   * message), found in place instead of through an iterator and a trimmed sub-sequence per element.
+   */
+  @Override
+  public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      if (listHas(values[i], value, ignoreCase)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean listHas(CharSequence list, CharSequence element, boolean ignoreCase) {
+    int length = list.length();
+    int begin = 0;
+    while (true) {
+      int end = AsciiString.indexOf(list, ',', begin);
+      if (end < 0) {
+        // Like Netty, an empty element after the last comma is no element.
+        return (begin < length || begin == 0) && trimmedEquals(list, begin, length, element, ignoreCase);
+      }
+      if (trimmedEquals(list, begin, end, element, ignoreCase)) {
+        return true;
+      }
+      begin = end + 1;
+    }
+  }
+
+  /** Whether {@code list[from, to)}, without leading and trailing whitespace (chars up to space), is {@code element}. */
+  private static boolean trimmedEquals(CharSequence list, int from, int to, CharSequence element, boolean ignoreCase) {
+    while (from < to && list.charAt(from) <= ' ') {
+      from++;
+    }
+    while (to > from && list.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    return to - from == element.length()
+        && AsciiString.regionMatches(list, ignoreCase, from, element, 0, to - from);
+  }
+
   @Override
   public boolean isEmpty() {
     return size == 0;
@@ -350,9 +411,11 @@ public final class ArrayHttpHeaders extends HttpHeaders {
       int capacity = Math.max(4, size * 2);
       names = Arrays.copyOf(names, capacity);
       values = Arrays.copyOf(values, capacity);
+      fingerprints = Arrays.copyOf(fingerprints, capacity);
     }
     names[size] = name;
     values[size] = value;
+    fingerprints[size] = fingerprint(name);
     size++;
   }
 
@@ -454,12 +517,18 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return this;
   }
 
+  /** Removes {@code name} at {@code from} and after; writes nothing when it is absent (most removals). */
   private void removeFrom(CharSequence name, int from) {
-    int kept = from;
-    for (int i = from; i < size; i++) {
-      if (!sameName(names[i], name)) {
+    int kept = indexOf(name, from);
+    if (kept < 0) {
+      return;
+    }
+    int fingerprint = fingerprints[kept];
+    for (int i = kept + 1; i < size; i++) {
+      if (!nameAtIs(i, name, fingerprint)) {
         names[kept] = names[i];
         values[kept] = values[i];
+        fingerprints[kept] = fingerprints[i];
         kept++;
       }
     }
@@ -481,6 +550,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     ArrayHttpHeaders copy = new ArrayHttpHeaders(Math.max(2, size));
     System.arraycopy(names, 0, copy.names, 0, size);
     System.arraycopy(values, 0, copy.values, 0, size);
+    System.arraycopy(fingerprints, 0, copy.fingerprints, 0, size);
     copy.size = size;
     return copy;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -58,6 +59,21 @@ class ArrayHttpHeadersTest {
   }
 
   @Test
+  void namesAlikeInLengthAndEndsAreStillTold() {
+    HttpHeaders headers = headers().add("x-a-b", "1").add("X-C-B", "2").add("x-A-b", "3").add("xb", "4")
+        .add("x-c-b", "5");
+
+    assertThat(headers.getAll("X-a-B")).containsExactly("1", "3");
+    assertThat(headers.getAll("x-c-b")).containsExactly("2", "5");
+    headers.remove("x-c-b");
+    assertThat(headers.entries()).extracting(Map.Entry::getValue).containsExactly("1", "3", "4");
+    headers.set("X-A-B", "6").add("x-d-b", "7");
+    assertThat(headers.entries()).extracting(Map.Entry::getValue).containsExactly("6", "4", "7");
+    assertThat(headers.copy().getAll("x-d-b")).containsExactly("7");
+    assertThat(headers.contains("x-b-b")).isFalse();
+  }
+
+  @Test
   void answersNettysHttpUtilQuestionsLikeTheHashedHeaders() {
     HttpHeaders headers = headers().add("Connection", "Upgrade, close").add("Transfer-Encoding", "chunked")
         .add("Content-Length", "12");
@@ -69,6 +85,26 @@ class ArrayHttpHeadersTest {
     assertThat(headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)).isTrue();
     assertThat(headers.contains("connection", "upgrade, close", false)).isFalse();
     assertThat(headers.contains("connection", "upgrade, close", true)).isTrue();
+  }
+
+  @Test
+  void findsListElementsExactlyAsNettysHashedHeadersDo() {
+    String[] lists = {"close", "close ,  ", "Close", "keep-alive, close", "close,keep-alive", "a,,close", "closed",
+        "xclose", "close,", ",close", ",", "", "a,\tclose\t", "keep-alive ,\tCLOSE", "clo se", "a, b,c"};
+    String[] elements = {"close", "CLOSE", "keep-alive", "a", "b", "c", ""};
+    for (String list : lists) {
+      HttpHeaders ours = headers().add("Connection", "other").add("connection", list);
+      HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders().add("Connection", "other")
+          .add("connection", list);
+      for (String element : elements) {
+        for (boolean ignoreCase : new boolean[] {true, false}) {
+          assertThat(ours.containsValue("CONNECTION", element, ignoreCase))
+              .as("list '%s' has '%s' (ignore case %s)", list, element, ignoreCase)
+              .isEqualTo(netty.containsValue("CONNECTION", element, ignoreCase));
+        }
+      }
+    }
+    assertThat(headers().containsValue("connection", "close", true)).isFalse();
   }
 
   @Test

@@ -4,20 +4,22 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayDeque;
 
 /**
- * The methods of the requests an HTTP/1.1 connection decoded and has not answered yet, oldest first (responses go out
- * in request order, RFC 9112 §9.3.2): the response encoder needs to know which answer a HEAD, whose response has no
- * body whatever its framing headers say (RFC 9110 §9.3.2). One per connection; event-loop confined.
+ * The methods of an HTTP/1.1 connection's requests not answered yet, oldest first (responses come in request order,
+ * RFC 9112 §9.3.2): a response to HEAD has no body whatever its framing headers say (RFC 9110 §9.3.2), so the side
+ * framing responses must know which answer a HEAD. Downstream the request decoder records and the response encoder
+ * reads; upstream the {@link RequestEncoder} records and the {@link ResponseDecoder} reads. One per connection;
+ * event-loop confined.
  */
 public final class PendingMethods {
 
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
-  /** The decoder read a request. */
+  /** A request was read or sent. */
   public void requested(HttpMethod method) {
     methods.add(method);
   }
 
-  /** A final response goes out: the method of the request it answers, or null when none is pending. */
+  /** A final response is framed: the method of the request it answers, or null when none is pending. */
   HttpMethod answered() {
     return methods.poll();
   }

@@ -2,7 +2,9 @@ package io.meshfed.gateway.l7.upstream;
 
 import io.meshfed.gateway.l7.cluster.ClusterRuntime;
 import io.meshfed.gateway.l7.cluster.Host;
-import io.meshfed.gateway.l7.codec.ArrayHttpHeaders;
+import io.meshfed.gateway.l7.codec.PendingMethods;
+import io.meshfed.gateway.l7.codec.RequestEncoder;
+import io.meshfed.gateway.l7.codec.ResponseDecoder;
 import io.meshfed.gateway.l7.tls.TlsContextFactory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,8 +13,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -195,10 +195,9 @@ final class HostPool {
       h2Capacity(connection);
     } else {
       Http1Connection connection = new Http1Connection(this, channel);
-      channel.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(4096)
-          .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(ArrayHttpHeaders.FACTORY)
-          .setTrailersFactory(ArrayHttpHeaders.TRAILERS),
-          HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST, false));
+      PendingMethods pending = new PendingMethods();
+      channel.pipeline().addLast("http-decoder", new ResponseDecoder(pending));
+      channel.pipeline().addLast("http-encoder", new RequestEncoder(pending));
       channel.pipeline().addLast(connection);
       released(connection, true);
     }

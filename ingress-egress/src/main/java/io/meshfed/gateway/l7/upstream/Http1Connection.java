@@ -1,6 +1,8 @@
 package io.meshfed.gateway.l7.upstream;
 
 import io.meshfed.gateway.l7.cluster.Host;
+import io.meshfed.gateway.l7.codec.RequestEncoder;
+import io.meshfed.gateway.l7.codec.ResponseDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One pooled HTTP/1.1 upstream connection; it is its own stream while assigned. Lives at the end of the connection's
- * pipeline, after the {@code HttpClientCodec}; event-loop confined.
+ * pipeline, after its {@link ResponseDecoder} and {@link RequestEncoder}; event-loop confined.
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter implements UpstreamStream {
 
@@ -159,10 +161,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     listener = null;
     cancelIdleTimer();
     pool.detached(this);
-    // Called while the codec is decoding the 101: Netty allows removing a decoder mid-decode (its own
+    // Called while the decoder is decoding the 101: Netty allows removing a decoder mid-decode (its own
     // HttpClientUpgradeHandler does so); bytes after the 101 reach the relay as raw buffers.
     channel.pipeline().replace(this, "relay", relay);
-    channel.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
+    channel.pipeline().remove(ResponseDecoder.class);
+    channel.pipeline().remove(RequestEncoder.class);
   }
 
   @Override

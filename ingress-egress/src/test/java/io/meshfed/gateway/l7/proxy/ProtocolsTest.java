@@ -21,7 +21,10 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +111,33 @@ class ProtocolsTest extends EngineTestBase {
 
     // 404 → UNIMPLEMENTED (12) in a trailers-only response, as Envoy maps local replies for gRPC.
     assertThat(result).containsExactly("200", "12", "NR");
+  }
+
+  @Test
+  void aResponseToHeadEndsAtItsHeadersSoTheUpstreamConnectionServesTheNextRequest() throws Exception {
+    Backend backend = backend("b");
+    Map<Object, List<String>> methodsByConnection = new ConcurrentHashMap<>();
+    backend.handler(request -> {
+      methodsByConnection.computeIfAbsent(request.connection(), connection -> new CopyOnWriteArrayList<>())
+          .add(request.method().name());
+      // The HEAD's framing announces a body it does not send (RFC 9110 §9.3.2): read as one, it would swallow the
+      // next response on the same connection.
+      boolean head = request.method() == HttpMethod.HEAD;
+      request.response().putHeader("content-length", "11").end(head ? "" : "hello world");
+    });
+    int port = serve(Xds.staticCluster("c", "127.0.0.1", backend.port()));
+
+    for (int i = 0; i < 3; i++) {
+      Http.Response head = http.send(HttpMethod.HEAD, port, "h", "/x", null);
+      Http.Response get = http.get(port, "h", "/x");
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("content-length")).isEqualTo("11");
+      assertThat(head.body()).isEmpty();
+      assertThat(get.body()).isEqualTo("hello world");
+    }
+    // The gateway pools connections per event loop: at least one of them carried a GET after a HEAD.
+    assertThat(methodsByConnection.values()).as("methods per upstream connection")
+        .anyMatch(methods -> String.join(",", methods).contains("HEAD,GET"));
   }
 
   @Test

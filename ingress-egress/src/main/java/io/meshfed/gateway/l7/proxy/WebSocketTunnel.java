@@ -26,13 +26,15 @@ final class WebSocketTunnel implements Relay.Listener {
     Channel upstream = attempt.stream().channel();
     Relay fromUpstream = new Relay(client, tunnel);
     tunnel.fromClient = new Relay(upstream, tunnel);
-    attempt.stream().upgrade(fromUpstream);
+    // Each side's encoder goes before the other side's decoder: removing a decoder hands the bytes read after the
+    // message it decoded (a first frame in the same read as the 101, a client's frame right after its request) to its
+    // relay at once, and an HTTP encoder on the other side would refuse them. The 101 goes out before either.
     client.writeAndFlush(switching);
     ChannelPipeline pipeline = client.pipeline();
     pipeline.replace("http", "relay", tunnel.fromClient);
     pipeline.remove("encoder");
     pipeline.remove("guard");
-    // Last: removing the decoder hands any bytes the client sent after the upgrade request to the relay.
+    attempt.stream().upgrade(fromUpstream);
     pipeline.remove("decoder");
     client.config().setAutoRead(true);
     upstream.config().setAutoRead(true);

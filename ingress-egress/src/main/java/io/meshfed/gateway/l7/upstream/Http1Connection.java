@@ -161,11 +161,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     listener = null;
     cancelIdleTimer();
     pool.detached(this);
-    // Called while the decoder is decoding the 101: Netty allows removing a decoder mid-decode (its own
-    // HttpClientUpgradeHandler does so); bytes after the 101 reach the relay as raw buffers.
+    // Called while the decoder hands on the decoded 101: Netty allows removing a decoder then (its own
+    // HttpClientUpgradeHandler does so), and bytes read after the 101 reach the relay as raw buffers as it goes. The
+    // encoder goes first, so that the client's bytes, relayed from then on, leave as they are.
     channel.pipeline().replace(this, "relay", relay);
-    channel.pipeline().remove(ResponseDecoder.class);
     channel.pipeline().remove(RequestEncoder.class);
+    channel.pipeline().remove(ResponseDecoder.class);
   }
 
   @Override

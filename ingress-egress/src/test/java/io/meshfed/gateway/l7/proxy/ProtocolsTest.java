@@ -9,6 +9,7 @@ import io.meshfed.gateway.l7.config.XdsResources;
 import io.meshfed.gateway.l7.testing.Await;
 import io.meshfed.gateway.l7.testing.Backend;
 import io.meshfed.gateway.l7.testing.Http;
+import io.meshfed.gateway.l7.testing.RawHttp;
 import io.meshfed.gateway.l7.testing.Xds;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -19,7 +20,9 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -160,6 +163,30 @@ class ProtocolsTest extends EngineTestBase {
     assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo:hello");
     Await.result(client.close());
     assertThat(outcomes.nth(1).responseCode()).isEqualTo(101);
+  }
+
+  @Test
+  void bytesInTheSameReadAsTheUpgradesResponseReachTheClient() throws Exception {
+    // A backend that sends its first WebSocket frame in the same write as its 101: the upstream decoder, removed
+    // while it hands on the 101, must pass the frame's bytes to the tunnel rather than drop or parse them.
+    NetServer upstream = vertx.createNetServer().connectHandler(socket -> socket.handler(request -> {
+      if (request.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+        socket.write(Buffer.buffer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\u0081\u0005hello",
+            "ISO-8859-1"));
+      }
+    }));
+    closeLater(() -> Await.result(upstream.close()));
+    int port = serve(Xds.staticCluster("c", "127.0.0.1", Await.result(upstream.listen(0, "127.0.0.1")).actualPort()));
+
+    String response;
+    try (RawHttp raw = new RawHttp(port)) {
+      response = raw.send("GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").readAll(1000);
+    }
+
+    assertThat(RawHttp.status(response)).as(response).isEqualTo(101);
+    assertThat(response).endsWith("\r\n\r\n\u0081\u0005hello");
   }
 
   @Test

@@ -77,12 +77,12 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   // --- lookup ------------------------------------------------------------------------------------------------------
 
   /**
-   * A name's length and its first and last characters, ASCII case folded as names are compared (Netty's
+   * A name's length combined with its first and last characters, ASCII case folded as names are compared (Netty's
    * {@code AsciiString.contentEqualsIgnoreCase}): names equal but for case have equal fingerprints.
    */
   private static int fingerprint(CharSequence name) {
     int length = name.length();
-    return length == 0 ? 0 : (length << 16) | (folded(name.charAt(0)) << 8) ^ folded(name.charAt(length - 1));
+    return length == 0 ? 0 : (length << 16) | ((folded(name.charAt(0)) << 8) ^ folded(name.charAt(length - 1)));
   }
 
   private static int folded(char c) {
@@ -286,8 +286,13 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
   }
 
-  /** Whether {@code list[from, to)}, without leading and trailing whitespace (chars up to space), is {@code element}. */
-  private static boolean trimmedEquals(CharSequence list, int from, int to, CharSequence element, boolean ignoreCase) {
+  /**
+   * Whether {@code list[from, to)}, without leading and trailing whitespace (chars up to space), is {@code element},
+   * case folded as Netty folds (ASCII only). Netty's trim of an {@code AsciiString} value also strips obs-text bytes
+   * (it compares signed bytes); that quirk is not copied.
+   */
+  private static boolean trimmedEquals(CharSequence list, int from, int to, CharSequence element,
+                                       boolean ignoreCase) {
     while (from < to && list.charAt(from) <= ' ') {
       from++;
     }
@@ -295,7 +300,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
       to--;
     }
     return to - from == element.length()
-        && AsciiString.regionMatches(list, ignoreCase, from, element, 0, to - from);
+        && AsciiString.regionMatchesAscii(list, ignoreCase, from, element, 0, to - from);
   }
 
   @Override

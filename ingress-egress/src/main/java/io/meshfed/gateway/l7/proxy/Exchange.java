@@ -444,7 +444,9 @@ final class Exchange implements AuthzRequest {
     if (vhost == null) {
       return;
     }
-    route = vhost.route(line);
+    // Envoy matches CONNECT only with a route's connect_matcher, which this engine does not take: CONNECT finds no
+    // route (404, NR), as in Envoy without one, and so never reaches an upstream HTTP/1.1 connection as a tunnel.
+    route = HttpMethod.CONNECT.equals(request.method()) ? null : vhost.route(line);
     overrides = route == null ? vhost.filters() : route.filters().over(vhost.filters());
   }
 

@@ -24,6 +24,7 @@ import io.meshfed.gateway.l7.EngineTestBase;
 import io.meshfed.gateway.l7.config.XdsResources;
 import io.meshfed.gateway.l7.testing.Backend;
 import io.meshfed.gateway.l7.testing.Http;
+import io.meshfed.gateway.l7.testing.RawHttp;
 import io.meshfed.gateway.l7.testing.Xds;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -86,6 +87,20 @@ class RoutingTest extends EngineTestBase {
     assertThat(response.header("x-meshfed-flags")).isEqualTo("NR");
     assertThat(outcomes.nth(1).responseFlags()).isEqualTo("NR");
     assertThat(http.get(port, "unknown.host", "/productpage").header("x-meshfed-flags")).isEqualTo("NR");
+  }
+
+  @Test
+  void aConnectRequestMatchesNoRouteAsInEnvoyWithoutAConnectMatcher() throws Exception {
+    serve(Xds.vhost("v", List.of("*"), Xds.route(Xds.prefix("/"), "a")));
+
+    String response;
+    try (RawHttp raw = new RawHttp(port)) {
+      response = raw.send("CONNECT /tunnel HTTP/1.1\r\nHost: bookinfo.com\r\n\r\n").readAll(1000);
+    }
+
+    assertThat(RawHttp.status(response)).as(response).isEqualTo(404);
+    assertThat(RawHttp.header(response, "x-meshfed-flags")).isEqualTo("NR");
+    assertThat(backendOf("bookinfo.com", "/tunnel")).isEqualTo("a");
   }
 
   @Test

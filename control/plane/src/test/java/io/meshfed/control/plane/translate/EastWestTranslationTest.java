@@ -221,4 +221,36 @@ class EastWestTranslationTest {
     assertThat(passthrough.hasTransportSocket()).isFalse();
     assertThat(fx.names(EASTWEST, XdsResourceType.LISTENER)).containsExactly("0.0.0.0_15001");
   }
+
+  @Test
+  void istiosCrossNetworkGatewayDescribesThe15443ListenerAndOtherServersAreReported() {
+    MeshFixture fx = exported().sample("multicluster/expose-services.yaml").sample("multicluster/expose-istiod.yaml")
+        .file("narrow.yaml", """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: narrow, namespace: istio-system}
+            spec:
+              selector: {istio: eastwestgateway}
+              servers:
+              - port: {number: 15443, name: tls, protocol: TLS}
+                tls: {mode: AUTO_PASSTHROUGH}
+                hosts: ["*.svc.cluster.local", "shop/*.shop.svc.cluster.local", "local"]
+            """);
+    fx.translate();
+
+    assertThat(fx.names(EASTWEST, XdsResourceType.LISTENER)).containsExactly("0.0.0.0_15001", "0.0.0.0_15443");
+    List<String> reported = fx.last.problems().stream().filter(p -> p.kind() == Kind.UNSUPPORTED)
+        .map(p -> p.object().orElseThrow() + " " + p.field()).toList();
+    // Istio's cross-network-gateway is what the 15443 listener serves: nothing to say about it.
+    assertThat(reported).containsExactlyInAnyOrder("Gateway default/istiod-gateway spec.servers[0]",
+        "Gateway default/istiod-gateway spec.servers[1]", "Gateway istio-system/narrow spec.servers[0].hosts[1]",
+        "Gateway istio-system/narrow spec.servers[0].hosts[2]");
+    assertThat(fx.last.problems()).anySatisfy(p -> {
+      assertThat(p.field()).isEqualTo("spec.servers[0]");
+      assertThat(p.detail()).contains("port 15012, TLS PASSTHROUGH) is not served");
+      assertThat(p.fix()).contains("ingress gateway");
+      assertThat(p.groups()).containsExactly(EASTWEST);
+    });
+    assertThat(fx.last.problems()).noneMatch(p -> p.kind() == Kind.GATEWAY_SELECTS_NOTHING);
+  }
 }

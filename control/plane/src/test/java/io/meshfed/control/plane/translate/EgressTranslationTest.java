@@ -183,4 +183,56 @@ class EgressTranslationTest {
       assertThat(p.field()).isEqualTo("spec.resolution");
     });
   }
+
+  private static final String VM_ENTRY = """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: vms, namespace: shop}
+      spec:
+        hosts: [vms.shop.internal]
+        ports: [{number: 8080, name: http, protocol: HTTP}]
+        resolution: STATIC
+        location: LOCATION
+        endpoints:
+        - {address: 10.9.0.1, labels: {security.istio.io/tlsMode: istio, version: v1}}
+        - {address: 10.9.0.2, labels: {version: v1}}
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: vms, namespace: shop}
+      spec:
+        hosts: ["*"]
+        gateways: [istio-system/edge]
+        http:
+        - route: [{destination: {host: vms.shop.internal}}]
+      """;
+
+  @Test
+  void meshInternalEntriesGetIstioMtlsToTheirSidecarWorkloadsAndMeshExternalOnesDoNot() {
+    MeshFixture internal = new MeshFixture().ingress().file("vms.yaml", MeshFixture.EDGE_GATEWAY
+        + VM_ENTRY.replace("LOCATION", "MESH_INTERNAL"));
+    internal.translate();
+    Cluster vms = internal.cluster(MeshFixture.INGRESS, "outbound|8080||vms.shop.internal");
+    assertThat(vms.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
+    assertThat(vms.getTransportSocketMatchesList()).extracting(Cluster.TransportSocketMatch::getName)
+        .containsExactly("tlsMode-istio", "tlsMode-disabled");
+    assertJson(vms.getLoadAssignment(), """
+        {"clusterName":"outbound|8080||vms.shop.internal","endpoints":[{"lbEndpoints":[
+          {"endpoint":{"address":{"socketAddress":{"address":"10.9.0.1","portValue":8080}}},
+           "metadata":{"filterMetadata":{"envoy.transport_socket_match":{"tlsMode":"istio"}}},"loadBalancingWeight":1},
+          {"endpoint":{"address":{"socketAddress":{"address":"10.9.0.2","portValue":8080}}},"loadBalancingWeight":1}],
+          "loadBalancingWeight":2}]}
+        """);
+    assertThat(internal.last.problems()).isEmpty();
+
+    // The same workloads declared outside the mesh: no sidecar to speak Istio mTLS to, whatever their labels say.
+    MeshFixture external = new MeshFixture().ingress().file("vms.yaml", MeshFixture.EDGE_GATEWAY
+        + VM_ENTRY.replace("LOCATION", "MESH_EXTERNAL"));
+    external.translate();
+    Cluster outside = external.cluster(MeshFixture.INGRESS, "outbound|8080||vms.shop.internal");
+    assertThat(outside.getLoadAssignment().getEndpoints(0).getLbEndpointsList())
+        .allSatisfy(e -> assertThat(e.hasMetadata()).isFalse());
+    assertThat(outside.getTransportSocketMatchesList()).isEmpty();
+    assertThat(outside.hasTransportSocket()).isFalse();
+  }
 }

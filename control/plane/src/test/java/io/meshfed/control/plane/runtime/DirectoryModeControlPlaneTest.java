@@ -15,6 +15,7 @@ import io.meshfed.control.client.xds.AdsClientState;
 import io.meshfed.control.client.xds.Backoff;
 import io.meshfed.control.client.xds.GatewayRole;
 import io.meshfed.control.client.xds.NodeIdentity;
+import io.meshfed.control.client.xds.ResourceConsumer;
 import io.meshfed.control.client.xds.Verdict;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.ca.BootstrapTokens;
@@ -165,7 +166,14 @@ class DirectoryModeControlPlaneTest {
   }
 
   private AdsClient adsClient(Svid svid, String namespace, List<XdsResourceType> seen) {
-    Node node = NodeIdentity.builder().ip("127.0.1.20").podName("meshfed-ingressgateway-1").namespace(namespace)
+    return adsClient(svid, namespace, "meshfed-ingressgateway-1", update -> {
+      seen.add(XdsResourceType.CLUSTER);
+      return Verdict.accept();
+    });
+  }
+
+  private AdsClient adsClient(Svid svid, String namespace, String podName, ResourceConsumer clusters) {
+    Node node = NodeIdentity.builder().ip("127.0.1.20").podName(podName).namespace(namespace)
         .clusterId("east").network("network-east").role(GatewayRole.INGRESS).meshId("mesh1").build().toNode();
     return AdsClient.builder(vertx)
         .server(SocketAddress.inetSocketAddress(plane.xdsTlsPort(), HOST))
@@ -175,10 +183,7 @@ class DirectoryModeControlPlaneTest {
             .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(svid.bundle().rootsPem()))))
         .node(node)
         .backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)))
-        .subscribe(XdsResourceType.CLUSTER, Set.of(), update -> {
-          seen.add(XdsResourceType.CLUSTER);
-          return Verdict.accept();
-        })
+        .subscribe(XdsResourceType.CLUSTER, Set.of(), clusters)
         .build();
   }
 
@@ -229,6 +234,53 @@ class DirectoryModeControlPlaneTest {
     } finally {
       await(client.close());
     }
+  }
+
+  /** The sum of a metric's samples over all its labels (0 when it has none). */
+  private double metric(String name) throws Exception {
+    return ControlPlaneFixture.get(admin + "/metrics").body().lines()
+        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
+  void aRejectedConfigIsStaleWithTheGatewaysReasonInSynczAndProxyStatusAndIsNotSentAgain() throws Exception {
+    Svid svid = bootstrapSvid(INGRESS);
+    java.util.concurrent.atomic.AtomicInteger offered = new java.util.concurrent.atomic.AtomicInteger();
+    AdsClient client = adsClient(svid, "meshfed-system", "meshfed-ingressgateway-nack", update -> {
+      offered.incrementAndGet();
+      return Verdict.reject("cluster outbound|9080||reviews: unsupported lb_policy");
+    });
+    double rejectsBefore = metric("pilot_total_xds_rejects_total");
+    await(client.start());
+    try {
+      ControlPlaneFixture.eventually("NACK in syncz", () -> ControlPlaneFixture.get(admin + "/debug/syncz").body()
+          .contains("\"lastNack\""));
+      JsonObject cds = gateway(new JsonObject(ControlPlaneFixture.get(admin + "/debug/syncz").body()),
+          "meshfed-ingressgateway-nack.meshfed-system").getJsonObject("types").getJsonObject("CDS");
+      assertThat(cds.getString("state")).isEqualTo("STALE");
+      assertThat(cds.getString("ackedVersion")).isEmpty();
+      JsonObject nack = cds.getJsonObject("lastNack");
+      assertThat(nack.getString("version")).isEqualTo(cds.getString("sentVersion"));
+      assertThat(nack.getString("nonce")).isEqualTo(cds.getString("sentNonce"));
+      assertThat(nack.getString("message")).isEqualTo("cluster outbound|9080||reviews: unsupported lb_policy");
+
+      assertThat(run(new ProxyStatusCommand(), "--control-plane", admin)).containsPattern(
+          "meshfed-ingressgateway-nack\\.meshfed-system .*STALE \\(NACK: cluster outbound\\|9080\\|\\|reviews: "
+          + "unsupported lb_policy\\)");
+      assertThat(metric("pilot_total_xds_rejects_total")).isGreaterThan(rejectsBefore);
+      // The rejected version is not pushed again: only a newer one would be (none comes: the config is unchanged).
+      Thread.sleep(500);
+      assertThat(offered).hasValue(1);
+    } finally {
+      await(client.close());
+    }
+  }
+
+  private static JsonObject gateway(JsonObject syncz, String name) {
+    return syncz.getJsonArray("proxies").stream().map(JsonObject.class::cast)
+        .filter(p -> p.getString("name").equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError(name + " not in " + syncz.encode()));
   }
 
   @Test

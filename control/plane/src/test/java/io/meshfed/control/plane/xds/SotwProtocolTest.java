@@ -225,6 +225,8 @@ class SotwProtocolTest {
         DiscoveryResponse first = stream.next();
         stream.send(request(CLUSTER, first.getVersionInfo(), first.getNonce()));
         double pushesBefore = fx.counter("pilot_xds_pushes", "cds");
+        io.micrometer.core.instrument.Timer convergence = fx.registry.find("pilot_proxy_convergence_time").timer();
+        assertThat(convergence.count()).as("a gateway's first response follows no change").isZero();
 
         // Twenty changes queued back to back (not awaited one by one, so a loaded machine cannot stretch them
         // past the quiet period).
@@ -241,6 +243,16 @@ class SotwProtocolTest {
         stream.expectNothingFor(Duration.ofMillis(300));
         assertThat(fx.counter("pilot_xds_pushes", "cds") - pushesBefore).isEqualTo(1);
         assertThat(fx.registry.find("pilot_debounce_time").timer().count()).isGreaterThanOrEqualTo(1);
+        // One push of the coalesced changes, timed from the first of them to the write's completion (which may
+        // follow the gateway's reading of it by a moment).
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (convergence.count() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(convergence.count()).isEqualTo(1);
+        assertThat(convergence.max(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isGreaterThanOrEqualTo(fx.registry.find("pilot_debounce_time").timer()
+                        .max(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
     @Test

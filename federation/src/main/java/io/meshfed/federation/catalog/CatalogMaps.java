@@ -17,11 +17,18 @@ public final class CatalogMaps {
   private final IMap<String, ClusterRecord> clusters;
   private final IMap<EntryKey, CatalogEntry> services;
   private final com.hazelcast.partition.PartitionService partitions;
+  private final com.hazelcast.core.LifecycleService lifecycle;
 
   CatalogMaps(HazelcastInstance hazelcast) {
     this.clusters = hazelcast.getMap(CLUSTERS);
     this.services = hazelcast.getMap(SERVICES);
     this.partitions = hazelcast.getPartitionService();
+    this.lifecycle = hazelcast.getLifecycleService();
+  }
+
+  /** Whether the member is running: a stopped one throws on every map call, and never runs again. */
+  boolean running() {
+    return lifecycle.isRunning();
   }
 
   int partitionOf(EntryKey key) {

@@ -2,6 +2,7 @@ package io.meshfed.federation.catalog;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
@@ -59,6 +60,8 @@ final class CatalogView implements FederationCatalog {
 
   private long sequence;
   private long leaseTimer = -1;
+  /** The last lease check could not read the catalog or the cluster time (logged once per outage). */
+  private boolean leasesUnjudged;
   private long antiEntropyTimer = -1;
   private final List<UUID> listeners = new ArrayList<>();
   private boolean closed;
@@ -364,11 +367,33 @@ final class CatalogView implements FederationCatalog {
     leaseCheckRunning = true;
     offContext(() -> new ArrayList<>(maps.clusters().values())).onComplete(fresh -> {
       leaseCheckRunning = false;
-      if (fresh.succeeded()) {
+      try {
+        if (fresh.failed()) {
+          leasesUnjudged(fresh.cause());
+          return;
+        }
         fresh.result().forEach(this::applyRecord);
+        evaluateLeases();
+        if (leasesUnjudged) {
+          leasesUnjudged = false;
+          LOG.info("catalog readable again: cluster leases are judged again");
+        }
+      } catch (HazelcastInstanceNotActiveException e) {
+        leasesUnjudged(e);
       }
-      evaluateLeases();
     });
+  }
+
+  /**
+   * Ages are cluster time and heartbeats are in the catalog: without either (this member stopped, or the catalog
+   * does not answer) no lease can be judged, so every cluster keeps the health it had and the view keeps serving.
+   */
+  private void leasesUnjudged(Throwable cause) {
+    if (!leasesUnjudged) {
+      leasesUnjudged = true;
+      LOG.warn("catalog unreadable ({}): cluster leases are not judged until it answers; the last view keeps "
+          + "serving", cause.toString());
+    }
   }
 
   private void evaluateLeases() {

@@ -206,6 +206,10 @@ final class HazelcastPublisher implements ClusterPublisher {
     if (state != State.RUNNING) {
       return;
     }
+    if (!maps.running()) {
+      // The member stopped (the heartbeats' warnings say so): what is dirty stays dirty, nothing can be written.
+      return;
+    }
     // During a bulk publish, wait until half the window is free so that each partition operation carries many
     // services; a lone change (dirty holds one key) goes out at once.
     int free = settings.maxInFlightWrites() - inFlight.size();
@@ -309,8 +313,7 @@ final class HazelcastPublisher implements ClusterPublisher {
       return Future.succeededFuture();
     }
     republishing = true;
-    return Future.fromCompletionStage(maps.clusters().submitToKey(clusterId,
-            new Heartbeat(epoch, clusterClock.getAsLong(), info, true)), context)
+    return heartbeat(info, true)
         .compose(accepted -> {
           if (!accepted) {
             fence("the cluster record is owned by a newer epoch");
@@ -331,8 +334,7 @@ final class HazelcastPublisher implements ClusterPublisher {
     }
     ClusterInfo update = infoChanged ? info : null;
     infoChanged = false;
-    Future.fromCompletionStage(maps.clusters().submitToKey(clusterId,
-            new Heartbeat(epoch, clusterClock.getAsLong(), update, republished)), context)
+    heartbeat(update, republished)
         .onComplete(result -> {
           if (result.failed()) {
             if (update != null) {
@@ -343,6 +345,17 @@ final class HazelcastPublisher implements ClusterPublisher {
             fence("the cluster record is owned by a newer epoch");
           }
         });
+  }
+
+  /** Writes a heartbeat; true when this epoch still owns the record. */
+  private Future<Boolean> heartbeat(ClusterInfo update, boolean republished) {
+    try {
+      return Future.fromCompletionStage(maps.clusters().submitToKey(clusterId,
+          new Heartbeat(epoch, clusterClock.getAsLong(), update, republished)), context);
+    } catch (RuntimeException e) {
+      // A stopped member throws at once (cluster time, the map) rather than failing the operation.
+      return Future.failedFuture(e);
+    }
   }
 
   private void fence(String detail) {

@@ -114,6 +114,30 @@ class CatalogFederationTest {
   }
 
   @Test
+  void aMemberWhoseHazelcastStoppedKeepsItsLastViewJudgesNoLeaseAndThrowsNothing() throws Exception {
+    List<Throwable> unhandled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.exceptionHandler(unhandled::add);
+    Catalog east = catalog(members.start(0), "east", fast);
+    HazelcastInstance westMember = members.start(1);
+    Catalog west = catalog(westMember, "west", fast);
+    CatalogEvents atWest = new CatalogEvents(vertx, west.view());
+    ClusterPublisher publisher = await(east.publisher(ClusterInfo.of("east")));
+    await(publisher.replaceAll(List.of(reviews("10.1.0.1"))));
+    ClusterPublisher westPublisher = await(west.publisher(ClusterInfo.of("west")));
+    atWest.await("east endpoint", WAIT, s -> !addresses(s.service(REVIEWS), "east").isEmpty());
+
+    westMember.getLifecycleService().terminate();
+    // West's own changes cannot be written now; its heartbeats fail (every 200 ms here) and say so.
+    westPublisher.publish(reviews("10.2.0.1"));
+
+    // Past lease + grace, many lease checks later: nothing to read the ages from, so nothing changes.
+    Thread.sleep(fast.leaseDuration().plus(fast.withdrawGrace()).toMillis() + 500);
+    assertThat(atWest.cluster("east").health()).isEqualTo(ClusterHealth.LIVE);
+    assertThat(addresses(atWest.service(REVIEWS), "east")).containsExactly("10.1.0.1");
+    assertThat(unhandled).isEmpty();
+  }
+
+  @Test
   void failStaticKeepsAnExpiredClusterServingMarkedStale() throws Exception {
     CatalogSettings failStatic = CatalogSettings.builder().heartbeatInterval(Duration.ofMillis(200))
         .leaseDuration(Duration.ofMillis(800)).withdrawGrace(Duration.ofMillis(200))

@@ -3,6 +3,8 @@ package io.meshfed.control.plane.runtime;
 import static io.meshfed.control.plane.runtime.ControlPlaneFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import io.meshfed.control.client.xds.AdsClient;
 import io.meshfed.control.client.xds.AdsClientState;
 import io.meshfed.control.client.xds.Backoff;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -45,15 +48,17 @@ class FederatedControlPlanesTest {
   ControlPlane west;
   AdsClient eastGateway;
   AdsClient westGateway;
+  AdsClient lateGateway;
+  static final String REVIEWS = "outbound|9080||reviews.bookinfo.svc.cluster.local";
 
   @AfterEach
   void stop() {
-    for (AdsClient client : new AdsClient[] {eastGateway, westGateway}) {
+    for (AdsClient client : new AdsClient[] {eastGateway, westGateway, lateGateway}) {
       if (client != null) {
         await(client.close());
       }
     }
-    for (ControlPlane plane : new ControlPlane[] {west, east}) {
+    for (ControlPlane plane : new ControlPlane[] {west, east}) { // close() may run twice: the second is a no-op
       if (plane != null) {
         await(plane.close());
       }
@@ -61,9 +66,16 @@ class FederatedControlPlanesTest {
     await(vertx.close());
   }
 
-  @Test
-  void anExportedServiceCrossesTheRelayAndProxyStatusSeesBothClusters() throws Exception {
-    String mesh = "test-" + UUID.randomUUID();
+  String mesh;
+  String eastAdmin;
+  String westAdmin;
+
+  /**
+   * Starts east (exporting bookinfo/reviews) and west, federated, both ready, with one gateway each; west's gateway
+   * holds east's reviews.
+   */
+  private void federate() throws Exception {
+    mesh = "test-" + UUID.randomUUID();
     int eastRelay = ControlPlaneFixture.freePort("127.0.0.1");
     int westRelay = ControlPlaneFixture.freePort("127.0.0.1");
     Path eastConfig = Files.createDirectories(dir.resolve("east-istio"));
@@ -99,8 +111,8 @@ class FederatedControlPlanesTest {
     west = ControlPlaneFixture.start(vertx, westSettings, Map.of("federation.relayPort", "" + westRelay,
         "federation.members", "east=127.0.0.1:" + eastRelay), dir.resolve("none"));
 
-    String eastAdmin = ControlPlaneFixture.adminUrl(east);
-    String westAdmin = ControlPlaneFixture.adminUrl(west);
+    eastAdmin = ControlPlaneFixture.adminUrl(east);
+    westAdmin = ControlPlaneFixture.adminUrl(west);
     ControlPlaneFixture.awaitGet(westAdmin + "/debug/clusterz", r -> r.statusCode() == 200
         && clusterIds(r.body()).containsAll(Set.of("east", "west")));
     ControlPlaneFixture.awaitGet(eastAdmin + "/ready", r -> r.statusCode() == 200);
@@ -109,11 +121,17 @@ class FederatedControlPlanesTest {
     // West's gateways learn of east's export through the catalog.
     westGateway = gateway(west, "127.0.2.20", "west");
     eastGateway = gateway(east, "127.0.1.20", "east");
-    ControlPlaneFixture.eventually("west's gateway gets east's reviews", () -> {
-      AdsClientState state = await(westGateway.state());
-      return state.types().get(XdsResourceType.CLUSTER).resources()
-          .containsKey("outbound|9080||reviews.bookinfo.svc.cluster.local");
-    });
+    awaitReviews(westGateway, "west's gateway gets east's reviews");
+  }
+
+  private static void awaitReviews(AdsClient gateway, String what) {
+    ControlPlaneFixture.eventually(what, () -> await(gateway.state()).types().get(XdsResourceType.CLUSTER)
+        .resources().containsKey(REVIEWS));
+  }
+
+  @Test
+  void anExportedServiceCrossesTheRelayAndProxyStatusSeesBothClusters() throws Exception {
+    federate();
 
     JsonObject clusterz = new JsonObject(ControlPlaneFixture.get(westAdmin + "/debug/clusterz").body());
     assertThat(clusterz.getInteger("members")).isEqualTo(2);
@@ -133,6 +151,47 @@ class FederatedControlPlanesTest {
     assertThat(out.toString()).contains("SYNCED");
   }
 
+  @Test
+  void losingThePeerThenTheHazelcastMemberKeepsTheLastCatalogViewServingAndReadinessSaysWhy() throws Exception {
+    List<Throwable> unhandled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.exceptionHandler(unhandled::add);
+    federate();
+    assertThat(ControlPlaneFixture.get(westAdmin + "/ready").body()).doesNotContain("degraded");
+
+    // The peer goes away (a partition looks the same from here): its exports stay, judged by their lease.
+    await(east.close());
+    east = null;
+    var ready = ControlPlaneFixture.awaitGet(westAdmin + "/ready", r -> r.body().contains("degraded: federation"));
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).startsWith("ready (degraded)").contains("no other control plane connected "
+        + "(configured peers: [east]); the last catalog view keeps serving");
+    lateGateway = gateway(west, "127.0.2.21", "west", "gw-west-late");
+    awaitReviews(lateGateway, "a gateway connecting now still gets east's reviews");
+
+    // Then west's own Hazelcast member stops.
+    HazelcastInstance member = Hazelcast.getHazelcastInstanceByName("meshfed-" + mesh + "-west");
+    assertThat(member).as("west's Hazelcast member").isNotNull();
+    member.getLifecycleService().terminate();
+    ready = ControlPlaneFixture.awaitGet(westAdmin + "/ready", r -> r.body().contains("Hazelcast member is not"));
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).startsWith("ready (degraded)").contains("degraded: federation: the Hazelcast member is "
+        + "not running; the last catalog view keeps serving");
+    var clusterz = ControlPlaneFixture.get(westAdmin + "/debug/clusterz");
+    assertThat(clusterz.statusCode()).isEqualTo(200);
+    JsonObject view = new JsonObject(clusterz.body());
+    assertThat(view.getInteger("members")).isZero();
+    assertThat(view.getJsonArray("clusters").stream().map(JsonObject.class::cast).map(c -> c.getString("clusterId")))
+        .contains("east", "west");
+
+    await(lateGateway.close());
+    lateGateway = gateway(west, "127.0.2.22", "west", "gw-west-later");
+    awaitReviews(lateGateway, "a gateway connecting after the member stopped still gets east's reviews");
+    assertThat(await(westGateway.state()).types().get(XdsResourceType.CLUSTER).resources()).containsKey(REVIEWS);
+    // A few lease checks (one a second) and health checks later: nothing failed for want of the member.
+    Thread.sleep(2_000);
+    assertThat(unhandled).isEmpty();
+  }
+
   private static Set<String> clusterIds(String body) {
     return new JsonObject(body).getJsonArray("clusters").stream().map(JsonObject.class::cast)
         .filter(c -> c.getString("health").equals("LIVE"))
@@ -140,10 +199,14 @@ class FederatedControlPlanesTest {
   }
 
   private AdsClient gateway(ControlPlane plane, String ip, String cluster) {
+    return gateway(plane, ip, cluster, "gw-" + cluster);
+  }
+
+  private AdsClient gateway(ControlPlane plane, String ip, String cluster, String pod) {
     AdsClient client = AdsClient.builder(vertx)
         .server(SocketAddress.inetSocketAddress(plane.xdsPlaintextPort(), plane.settings().xds().plaintextAddress()
             .host()))
-        .node(NodeIdentity.builder().ip(ip).podName("gw-" + cluster).namespace("meshfed-system").clusterId(cluster)
+        .node(NodeIdentity.builder().ip(ip).podName(pod).namespace("meshfed-system").clusterId(cluster)
             .role(GatewayRole.EASTWEST).build())
         .backoff(new io.meshfed.control.client.xds.Backoff(Duration.ofMillis(50), Duration.ofMillis(500)))
         .subscribe(XdsResourceType.CLUSTER, Set.of(), update -> Verdict.accept())

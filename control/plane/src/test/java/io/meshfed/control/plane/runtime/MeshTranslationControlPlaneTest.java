@@ -111,6 +111,32 @@ class MeshTranslationControlPlaneTest {
   }
 
   @Test
+  void badInputIsReportedAndTheGatewayKeepsTheLastGoodConfigWhileOtherChangesFlow() throws Exception {
+    client = ingressClient();
+    await(client.start());
+    awaitState("the first RDS and EDS", state -> has(state, XdsResourceType.ROUTE, ROUTE)
+        && hasDomain(state, "shop.example.com") && has(state, XdsResourceType.ENDPOINT, CLUSTER));
+
+    // A VirtualService edit with an invalid weight: rejected, the accepted version keeps routing.
+    write("gateway.yaml", MeshFixture.EDGE_GATEWAY + virtualService("store.example.com", "web")
+        .replace("- destination:", "- weight: -3\n      destination:"));
+    ControlPlaneFixture.eventually("the invalid edit reported", () -> plane.config().errors().stream()
+        .anyMatch(m -> m.detail().contains("last good version keeps serving")));
+    // Then a file that is not YAML at all: reported, and nothing it held before is dropped.
+    write("broken.yaml", "apiVersion: networking.istio.io/v1\nkind: [broken\n");
+    ControlPlaneFixture.eventually("the broken file reported", () -> plane.config().errors().stream()
+        .anyMatch(m -> m.type() == io.meshfed.control.plane.istio.MessageType.INVALID_YAML));
+
+    // A valid change elsewhere still reaches the gateway, next to the last good routes.
+    write("shop.yaml", service() + endpoints("10.1.0.2"));
+    AdsClientState after = awaitState("EDS with the new pod", state -> has(state, XdsResourceType.ENDPOINT, CLUSTER)
+        && addresses(state).equals(List.of("10.1.0.2:8000")));
+    assertThat(hasDomain(after, "shop.example.com")).isTrue();
+    assertThat(hasDomain(after, "store.example.com")).isFalse();
+    assertThat(virtualHost(after, "shop.example.com").getRoutes(0).getRoute().getCluster()).isEqualTo(CLUSTER);
+  }
+
+  @Test
   void aGroupWhoseGatewaysLeftIsForgottenAndServedAgainWhenOneReturns() throws Exception {
     String group = "east/ingress/istio-ingressgateway";
     client = ingressClient();

@@ -438,8 +438,10 @@ public final class MeshPushBenchmark {
           histogram(receivedPerRound), histogram(changedPerRound));
       out.printf(Locale.ROOT, "  server side during the rounds: %.0f EDS responses, pilot_xds_send_time mean %.2f ms "
           + "over %d sends; GC %d ms%n", edsPushes, sends == 0 ? 0 : sendMs / sends, sends, gcDuring);
-      out.printf(Locale.ROOT, "  heap after GC holding mesh + translator + server + %d gateways' streams: %,d MiB%n",
-          o.gateways, usedAfterGc() >> 20);
+      long edsNamesHeld = gateways.stream().mapToLong(DeltaGateway::edsNameCount).sum();
+      out.printf(Locale.ROOT, "  heap after GC holding mesh + translator + server + %d gateways' streams: %,d MiB   "
+          + "[target: control plane <= 1024 MiB; this is an upper bound: it includes the gateways' own side, sets "
+          + "of %,d EDS names sharing the server's strings]%n", o.gateways, usedAfterGc() >> 20, edsNamesHeld);
       out.printf(Locale.ROOT, "  machine: %d cores, load average %.1f (gateways, control plane and anything else "
           + "share them)%n", Runtime.getRuntime().availableProcessors(),
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

@@ -12,8 +12,10 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -92,6 +94,24 @@ abstract class AdsStream<Q, R> {
      * @param changeNanos nanotime of the first change of the batch, for convergence time
      */
     abstract void push(Snapshot snapshot, SnapshotDiff diff, long changeNanos);
+
+    /**
+     * The requested names, each replaced by the snapshot's own instance of it when the group's snapshot holds it: a
+     * stream keeps the names it is subscribed to for its life, and a gateway's tens of thousands of EDS names parsed
+     * from its requests would otherwise be held once per gateway.
+     */
+    final List<String> sharedNames(XdsResourceType type, List<String> requested) {
+        Snapshot snapshot = host.current(group);
+        if (snapshot == null || requested.isEmpty()) {
+            return requested;
+        }
+        List<String> shared = new ArrayList<>(requested.size());
+        for (String name : requested) {
+            VersionedResource resource = snapshot.resource(type, name);
+            shared.add(resource == null ? name : resource.name());
+        }
+        return shared;
+    }
 
     final TypeStatusTracker tracker(XdsResourceType type) {
         return trackers.get(type);

@@ -72,10 +72,14 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
             }
         }
         if (first) {
-            state.clientVersions.putAll(request.getInitialResourceVersionsMap());
+            Map<String, String> held = request.getInitialResourceVersionsMap();
+            List<String> names = sharedNames(type, new ArrayList<>(held.keySet()));
+            for (String name : names) {
+                state.clientVersions.put(name, held.get(name));
+            }
         }
         Set<String> unsubscribed = new HashSet<>();
-        Set<String> added = state.subscription.update(request.getResourceNamesSubscribeList(),
+        Set<String> added = state.subscription.update(sharedNames(type, request.getResourceNamesSubscribeList()),
                 request.getResourceNamesUnsubscribeList(), first, unsubscribed);
         for (String name : added) {
             // On the first request, a name the gateway already holds (initial_resource_versions) is the resume
@@ -157,7 +161,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
             } else if (forced || !r.version().equals(held)) {
                 response.addResources(Resource.newBuilder().setName(name).setVersion(r.version())
                         .setResource(r.resource()));
-                state.clientVersions.put(name, r.version());
+                state.clientVersions.put(r.name(), r.version());
             }
         }
         state.force.clear();

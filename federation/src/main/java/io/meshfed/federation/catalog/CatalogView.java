@@ -60,7 +60,7 @@ final class CatalogView implements FederationCatalog {
 
   private long sequence;
   private long leaseTimer = -1;
-  /** The last lease check could not read the catalog or the cluster time (logged once per outage). */
+  /** The last lease check found this member stopped (logged once). */
   private boolean leasesUnjudged;
   private long antiEntropyTimer = -1;
   private final List<UUID> listeners = new ArrayList<>();
@@ -368,15 +368,18 @@ final class CatalogView implements FederationCatalog {
     offContext(() -> new ArrayList<>(maps.clusters().values())).onComplete(fresh -> {
       leaseCheckRunning = false;
       try {
-        if (fresh.failed()) {
+        if (fresh.failed() && !maps.running()) {
           leasesUnjudged(fresh.cause());
           return;
         }
-        fresh.result().forEach(this::applyRecord);
+        if (fresh.succeeded()) {
+          fresh.result().forEach(this::applyRecord);
+        }
+        // A running member whose read failed judges the records it has applied: silence still ages them.
         evaluateLeases();
         if (leasesUnjudged) {
           leasesUnjudged = false;
-          LOG.info("catalog readable again: cluster leases are judged again");
+          LOG.info("cluster time available again: cluster leases are judged again");
         }
       } catch (HazelcastInstanceNotActiveException e) {
         leasesUnjudged(e);
@@ -385,14 +388,15 @@ final class CatalogView implements FederationCatalog {
   }
 
   /**
-   * Ages are cluster time and heartbeats are in the catalog: without either (this member stopped, or the catalog
-   * does not answer) no lease can be judged, so every cluster keeps the health it had and the view keeps serving.
+   * Ages are measured in cluster time, which a stopped member no longer has: no lease can be judged, so every
+   * cluster keeps the health it had (unlike a member that lost its peers, which still sees them age) and the view
+   * keeps serving.
    */
   private void leasesUnjudged(Throwable cause) {
     if (!leasesUnjudged) {
       leasesUnjudged = true;
-      LOG.warn("catalog unreadable ({}): cluster leases are not judged until it answers; the last view keeps "
-          + "serving", cause.toString());
+      LOG.warn("this federation member stopped ({}): cluster leases are no longer judged; the last catalog view "
+          + "keeps serving", cause.toString());
     }
   }
 

@@ -207,7 +207,12 @@ final class HazelcastPublisher implements ClusterPublisher {
       return;
     }
     if (!maps.running()) {
-      // The member stopped (the heartbeats' warnings say so): what is dirty stays dirty, nothing can be written.
+      // The member stopped (the heartbeats' warnings say so): what is dirty stays dirty, nothing can be written,
+      // and whoever waits for a flush learns it now rather than never.
+      IllegalStateException stopped = new IllegalStateException("cluster " + clusterId + ": this federation member "
+          + "stopped; " + dirty.size() + " changed services are not published");
+      waiters.forEach(waiter -> waiter.promise().tryFail(stopped));
+      waiters.clear();
       return;
     }
     // During a bulk publish, wait until half the window is free so that each partition operation carries many

@@ -1,6 +1,7 @@
 package io.meshfed.federation.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -115,7 +117,7 @@ class CatalogFederationTest {
 
   @Test
   void aMemberWhoseHazelcastStoppedKeepsItsLastViewJudgesNoLeaseAndThrowsNothing() throws Exception {
-    List<Throwable> unhandled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> unhandled = new CopyOnWriteArrayList<>();
     vertx.exceptionHandler(unhandled::add);
     Catalog east = catalog(members.start(0), "east", fast);
     HazelcastInstance westMember = members.start(1);
@@ -127,8 +129,9 @@ class CatalogFederationTest {
     atWest.await("east endpoint", WAIT, s -> !addresses(s.service(REVIEWS), "east").isEmpty());
 
     westMember.getLifecycleService().terminate();
-    // West's own changes cannot be written now; its heartbeats fail (every 200 ms here) and say so.
-    westPublisher.publish(reviews("10.2.0.1"));
+    // West's own changes cannot be written now, and a flush says so; its heartbeats fail (every 200 ms here) and warn.
+    assertThatThrownBy(() -> await(westPublisher.replaceAll(List.of(reviews("10.2.0.1")))))
+        .hasMessageContaining("this federation member stopped; 1 changed services are not published");
 
     // Past lease + grace, many lease checks later: nothing to read the ages from, so nothing changes.
     Thread.sleep(fast.leaseDuration().plus(fast.withdrawGrace()).toMillis() + 500);

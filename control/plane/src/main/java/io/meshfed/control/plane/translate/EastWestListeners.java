@@ -15,11 +15,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.istio.DestinationRule;
 import io.meshfed.control.plane.istio.DestinationRuleIndex;
-import io.meshfed.control.plane.istio.Gateway;
 import io.meshfed.control.plane.istio.HostNames;
 import io.meshfed.control.plane.istio.VirtualService;
 import io.meshfed.control.plane.istio.Visibility;
-import io.meshfed.control.plane.translate.TranslationProblem.Kind;
 import io.meshfed.control.plane.translate.clusters.UpstreamTls;
 import io.meshfed.control.plane.translate.listeners.ListenerParts;
 import io.meshfed.control.plane.translate.model.MeshService;
@@ -66,48 +64,9 @@ final class EastWestListeners {
   void translate() {
     gt.secrets.add(Names.DEFAULT_SECRET);
     gt.secrets.add(Names.ROOT_CA_SECRET);
-    reportGatewayServers();
+    EastWestGatewayServers.report(gt);
     inbound();
     outbound();
-  }
-
-  /**
-   * Istio Gateways that select the east-west gateway. Its listeners are fixed: the server Istio's multi-network
-   * install declares ({@code cross-network-gateway}: TLS on 15443, AUTO_PASSTHROUGH) describes the 15443 listener
-   * built here, and every other server (Istio's {@code istiod-gateway} on 15012/15017, say) is not served, so it is
-   * reported rather than dropped unseen.
-   */
-  private void reportGatewayServers() {
-    for (Gateway gateway : gt.view.config().gateways()) {
-      if (!GatewayServers.selects(gateway, gt.group)) {
-        continue;
-      }
-      for (int i = 0; i < gateway.servers().size(); i++) {
-        Gateway.Server server = gateway.servers().get(i);
-        String field = "spec.servers[" + i + "]";
-        boolean autoPassthrough = server.tls().map(t -> t.mode() == Gateway.TlsMode.AUTO_PASSTHROUGH).orElse(false);
-        if (server.port().number() != INBOUND_PORT || !autoPassthrough) {
-          gt.problems.report(Kind.UNSUPPORTED, gateway, field, "the east-west gateway serves only its fixed "
-              + "listeners (" + INBOUND_PORT + " AUTO_PASSTHROUGH for exported services, " + OUTBOUND_PORT
-              + " outbound); this server (port " + server.port().number() + ", " + server.port().protocol()
-              + server.tls().map(t -> " " + t.mode()).orElse("") + ") is not served", "serve it from an ingress "
-              + "gateway (select istio: ingressgateway), or drop it: each cluster runs its own meshfed control "
-              + "plane, so istiod needs no exposing");
-          continue;
-        }
-        String services = ".svc." + gt.view.config().mesh().domainSuffix();
-        for (int h = 0; h < server.hosts().size(); h++) {
-          String host = server.hosts().get(h);
-          String bare = host.substring(host.indexOf('/') + 1);
-          boolean everyService = bare.equals("*") || bare.startsWith("*.") && services.endsWith(bare.substring(1));
-          if (!everyService) {
-            gt.problems.report(Kind.UNSUPPORTED, gateway, field + ".hosts[" + h + "]", "\"" + host + "\" does not "
-                + "narrow what the east-west gateway exposes: it serves every exported service", "choose what "
-                + "leaves the cluster with ServiceExport, and list \"*.local\" here as Istio's samples do");
-          }
-        }
-      }
-    }
   }
 
   private List<MeshService> sorted(java.util.function.Predicate<MeshService> filter) {

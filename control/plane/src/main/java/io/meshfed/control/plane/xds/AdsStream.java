@@ -12,12 +12,11 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,21 +95,19 @@ abstract class AdsStream<Q, R> {
     abstract void push(Snapshot snapshot, SnapshotDiff diff, long changeNanos);
 
     /**
-     * The requested names, each replaced by the snapshot's own instance of it when the group's snapshot holds it: a
-     * stream keeps the names it is subscribed to for its life, and a gateway's tens of thousands of EDS names parsed
-     * from its requests would otherwise be held once per gateway.
+     * Maps a requested name to the group snapshot's own instance of it, when the snapshot holds it: a stream keeps the
+     * names it is subscribed to for its life, and a gateway's tens of thousands of EDS names parsed from its requests
+     * would otherwise be held once per gateway.
      */
-    final List<String> sharedNames(XdsResourceType type, List<String> requested) {
+    final UnaryOperator<String> sharedNames(XdsResourceType type) {
         Snapshot snapshot = host.current(group);
-        if (snapshot == null || requested.isEmpty()) {
-            return requested;
+        if (snapshot == null) {
+            return UnaryOperator.identity();
         }
-        List<String> shared = new ArrayList<>(requested.size());
-        for (String name : requested) {
+        return name -> {
             VersionedResource resource = snapshot.resource(type, name);
-            shared.add(resource == null ? name : resource.name());
-        }
-        return shared;
+            return resource == null ? name : resource.name();
+        };
     }
 
     final TypeStatusTracker tracker(XdsResourceType type) {

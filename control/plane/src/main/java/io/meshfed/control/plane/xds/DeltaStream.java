@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,16 +72,14 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
                 host.metrics().expiredNonce(type);
             }
         }
+        UnaryOperator<String> shared = sharedNames(type);
         if (first) {
-            Map<String, String> held = request.getInitialResourceVersionsMap();
-            List<String> names = sharedNames(type, new ArrayList<>(held.keySet()));
-            for (String name : names) {
-                state.clientVersions.put(name, held.get(name));
-            }
+            request.getInitialResourceVersionsMap().forEach((name, version) ->
+                    state.clientVersions.put(shared.apply(name), version));
         }
         Set<String> unsubscribed = new HashSet<>();
-        Set<String> added = state.subscription.update(sharedNames(type, request.getResourceNamesSubscribeList()),
-                request.getResourceNamesUnsubscribeList(), first, unsubscribed);
+        Set<String> added = state.subscription.update(request.getResourceNamesSubscribeList(),
+                request.getResourceNamesUnsubscribeList(), first, unsubscribed, shared);
         for (String name : added) {
             // On the first request, a name the gateway already holds (initial_resource_versions) is the resume
             // point: sent only if its version differs.
@@ -161,7 +160,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
             } else if (forced || !r.version().equals(held)) {
                 response.addResources(Resource.newBuilder().setName(name).setVersion(r.version())
                         .setResource(r.resource()));
-                state.clientVersions.put(r.name(), r.version());
+                state.clientVersions.put(name, r.version());
             }
         }
         state.force.clear();

@@ -69,7 +69,7 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
         }
         boolean wasWildcard = state.subscription.wildcard();
         int namesBefore = state.subscription.names().size();
-        Set<String> added = state.subscription.replace(sharedNames(type, request.getResourceNamesList()));
+        Set<String> added = state.subscription.replace(request.getResourceNamesList(), sharedNames(type));
         if (!added.isEmpty()) {
             state.mustRespond = true;
         }

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * What one stream subscribed to for one type: the wildcard and explicit names, with the legacy rule of the xDS
@@ -30,11 +31,12 @@ final class Subscription {
     }
 
     /**
-     * Applies a state-of-the-world request's full name list.
+     * Applies a state-of-the-world request's full name list (resent with every ACK).
      *
+     * @param shared the instance to keep of a newly subscribed name (names already held keep theirs)
      * @return the names newly subscribed (the wildcard included as "*"), empty if none
      */
-    Set<String> replace(Collection<String> requested) {
+    Set<String> replace(Collection<String> requested, UnaryOperator<String> shared) {
         Set<String> added = new LinkedHashSet<>();
         boolean wantWildcard;
         Set<String> wanted = new HashSet<>(requested);
@@ -48,13 +50,14 @@ final class Subscription {
             added.add(WILDCARD);
         }
         wildcard = wantWildcard;
+        names.retainAll(wanted);
         for (String n : wanted) {
             if (!names.contains(n)) {
-                added.add(n);
+                String kept = shared.apply(n);
+                names.add(kept);
+                added.add(kept);
             }
         }
-        names.clear();
-        names.addAll(wanted);
         return added;
     }
 
@@ -62,10 +65,11 @@ final class Subscription {
      * Applies an incremental request's changes.
      *
      * @param first whether this is the stream's first request for the type (the legacy wildcard applies)
+     * @param shared the instance to keep of a subscribed name
      * @return the names newly subscribed (the wildcard included as "*"), empty if none
      */
     Set<String> update(Collection<String> subscribe, Collection<String> unsubscribe, boolean first,
-            Set<String> unsubscribedOut) {
+            Set<String> unsubscribedOut, UnaryOperator<String> shared) {
         Set<String> added = new LinkedHashSet<>();
         if (first && subscribe.isEmpty() && unsubscribe.isEmpty() && !everNamed) {
             wildcard = true;
@@ -81,8 +85,10 @@ final class Subscription {
             } else {
                 // Re-subscribing to a name the server thinks the client has still gets it resent (xDS protocol,
                 // "Subscribing to Resources"): the client may have forgotten it.
-                names.add(n);
-                added.add(n);
+                String kept = shared.apply(n);
+                names.remove(kept);
+                names.add(kept);
+                added.add(kept);
             }
         }
         for (String n : unsubscribe) {

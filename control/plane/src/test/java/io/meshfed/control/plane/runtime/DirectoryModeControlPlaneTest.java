@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,7 +191,7 @@ class DirectoryModeControlPlaneTest {
   @Test
   void aGatewayWithItsSvidGetsXdsOver15012AndIsListedInSyncz() throws Exception {
     Svid svid = bootstrapSvid(INGRESS);
-    List<XdsResourceType> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<XdsResourceType> seen = new CopyOnWriteArrayList<>();
     AdsClient client = adsClient(svid, "meshfed-system", seen);
     await(client.start());
     try {
@@ -246,9 +247,9 @@ class DirectoryModeControlPlaneTest {
   @Test
   void aRejectedConfigIsStaleWithTheGatewaysReasonInSynczAndProxyStatusAndIsNotSentAgain() throws Exception {
     Svid svid = bootstrapSvid(INGRESS);
-    java.util.concurrent.atomic.AtomicInteger offered = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> offered = new CopyOnWriteArrayList<>();
     AdsClient client = adsClient(svid, "meshfed-system", "meshfed-ingressgateway-nack", update -> {
-      offered.incrementAndGet();
+      offered.add(update.version());
       return Verdict.reject("cluster outbound|9080||reviews: unsupported lb_policy");
     });
     double rejectsBefore = metric("pilot_total_xds_rejects_total");
@@ -269,9 +270,9 @@ class DirectoryModeControlPlaneTest {
           "meshfed-ingressgateway-nack\\.meshfed-system .*STALE \\(NACK: cluster outbound\\|9080\\|\\|reviews: "
           + "unsupported lb_policy\\)");
       assertThat(metric("pilot_total_xds_rejects_total")).isGreaterThan(rejectsBefore);
-      // The rejected version is not pushed again: only a newer one would be (none comes: the config is unchanged).
+      // The rejected version is not pushed again: only a newer one would be.
       Thread.sleep(500);
-      assertThat(offered).hasValue(1);
+      assertThat(offered).filteredOn(nack.getString("version")::equals).hasSize(1);
     } finally {
       await(client.close());
     }
@@ -287,7 +288,7 @@ class DirectoryModeControlPlaneTest {
   void aCertificateOfAnotherNamespaceCannotSpeakForTheNode() throws Exception {
     SpiffeId other = SpiffeId.of("cluster.local", "default", "sleep");
     Svid svid = bootstrapSvid(other);
-    List<XdsResourceType> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<XdsResourceType> seen = new CopyOnWriteArrayList<>();
     AdsClient client = adsClient(svid, "meshfed-system", seen);
     client.start();
     try {

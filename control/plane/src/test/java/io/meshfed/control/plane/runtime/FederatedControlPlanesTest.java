@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class FederatedControlPlanesTest {
         await(client.close());
       }
     }
-    for (ControlPlane plane : new ControlPlane[] {west, east}) { // close() may run twice: the second is a no-op
+    for (ControlPlane plane : new ControlPlane[] {west, east}) {
       if (plane != null) {
         await(plane.close());
       }
@@ -153,8 +154,6 @@ class FederatedControlPlanesTest {
 
   @Test
   void losingThePeerThenTheHazelcastMemberKeepsTheLastCatalogViewServingAndReadinessSaysWhy() throws Exception {
-    List<Throwable> unhandled = new java.util.concurrent.CopyOnWriteArrayList<>();
-    vertx.exceptionHandler(unhandled::add);
     federate();
     assertThat(ControlPlaneFixture.get(westAdmin + "/ready").body()).doesNotContain("degraded");
 
@@ -168,7 +167,9 @@ class FederatedControlPlanesTest {
     lateGateway = gateway(west, "127.0.2.21", "west", "gw-west-late");
     awaitReviews(lateGateway, "a gateway connecting now still gets east's reviews");
 
-    // Then west's own Hazelcast member stops.
+    // Then west's own Hazelcast member stops. From here on (east is closed), nothing may fail unhandled.
+    List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+    vertx.exceptionHandler(unhandled::add);
     HazelcastInstance member = Hazelcast.getHazelcastInstanceByName("meshfed-" + mesh + "-west");
     assertThat(member).as("west's Hazelcast member").isNotNull();
     member.getLifecycleService().terminate();

@@ -18,6 +18,7 @@ import io.meshfed.control.client.xds.NodeIdentity;
 import io.meshfed.control.client.xds.Verdict;
 import io.meshfed.control.client.xds.XdsResource;
 import io.meshfed.control.client.xds.XdsResourceType;
+import io.meshfed.control.plane.istio.MessageType;
 import io.meshfed.control.plane.translate.MeshFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -122,15 +123,17 @@ class MeshTranslationControlPlaneTest {
         .replace("- destination:", "- weight: -3\n      destination:"));
     ControlPlaneFixture.eventually("the invalid edit reported", () -> plane.config().errors().stream()
         .anyMatch(m -> m.detail().contains("last good version keeps serving")));
-    // Then a file that is not YAML at all: reported, and nothing it held before is dropped.
-    write("broken.yaml", "apiVersion: networking.istio.io/v1\nkind: [broken\n");
+    // Then the same file is no longer YAML at all: reported, and nothing it held (the Gateway, the last good
+    // VirtualService) is dropped.
+    write("gateway.yaml", "apiVersion: networking.istio.io/v1\nkind: [broken\n");
     ControlPlaneFixture.eventually("the broken file reported", () -> plane.config().errors().stream()
-        .anyMatch(m -> m.type() == io.meshfed.control.plane.istio.MessageType.INVALID_YAML));
+        .anyMatch(m -> m.type() == MessageType.INVALID_YAML));
 
     // A valid change elsewhere still reaches the gateway, next to the last good routes.
     write("shop.yaml", service() + endpoints("10.1.0.2"));
     AdsClientState after = awaitState("EDS with the new pod", state -> has(state, XdsResourceType.ENDPOINT, CLUSTER)
         && addresses(state).equals(List.of("10.1.0.2:8000")));
+    assertThat(has(after, XdsResourceType.LISTENER, LISTENER)).isTrue();
     assertThat(hasDomain(after, "shop.example.com")).isTrue();
     assertThat(hasDomain(after, "store.example.com")).isFalse();
     assertThat(virtualHost(after, "shop.example.com").getRoutes(0).getRoute().getCluster()).isEqualTo(CLUSTER);

@@ -234,7 +234,7 @@ class EastWestTranslationTest {
               servers:
               - port: {number: 15443, name: tls, protocol: TLS}
                 tls: {mode: AUTO_PASSTHROUGH}
-                hosts: ["*.svc.cluster.local", "shop/*.shop.svc.cluster.local", "local"]
+                hosts: ["*.svc.cluster.local", "shop/*.shop.svc.cluster.local", "local", "*", "shop/*.LOCAL"]
             """);
     fx.translate();
 
@@ -248,7 +248,7 @@ class EastWestTranslationTest {
     assertThat(fx.last.problems()).anySatisfy(p -> {
       assertThat(p.field()).isEqualTo("spec.servers[0]");
       assertThat(p.detail()).contains("port 15012, TLS PASSTHROUGH) is not served");
-      assertThat(p.fix()).contains("ingress gateway");
+      assertThat(p.fix()).contains("istiod needs no exposing");
       assertThat(p.groups()).containsExactly(EASTWEST);
     });
     assertThat(fx.last.problems()).noneMatch(p -> p.kind() == Kind.GATEWAY_SELECTS_NOTHING);

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
@@ -40,6 +41,18 @@ public final class Http implements AutoCloseable {
 
   public Http(Vertx vertx, HttpClientOptions options) {
     this.client = vertx.createHttpClient(options);
+  }
+
+  private Http(Vertx vertx, HttpClientOptions options, PoolOptions pool) {
+    this.client = vertx.createHttpClient(options, pool);
+  }
+
+  /**
+   * HTTP/1.1 over one keep-alive connection: each request waits for the previous one's, so consecutive requests
+   * reach the gateway's same event loop (and so its same upstream pool).
+   */
+  public static Http oneConnection(Vertx vertx) {
+    return new Http(vertx, new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
   }
 
   /** HTTP/2 with prior knowledge (h2c). */

@@ -1,6 +1,8 @@
 package io.meshfed.gateway.l7.codec;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import java.util.ArrayDeque;
 
 /**
@@ -22,5 +24,13 @@ public final class PendingMethods {
   /** A final response is framed: the method of the request it answers, or null when none is pending. */
   HttpMethod answered() {
     return methods.poll();
+  }
+
+  /**
+   * Whether {@code response}, being framed, answers a HEAD: a final response answers the oldest pending request; an
+   * interim (1xx) one answers none and leaves it pending.
+   */
+  boolean answersHead(HttpResponse response) {
+    return response.status().codeClass() != HttpStatusClass.INFORMATIONAL && HttpMethod.HEAD.equals(answered());
   }
 }

@@ -2,10 +2,8 @@ package io.meshfed.gateway.l7.codec;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpStatusClass;
 
 /**
  * Netty's HTTP/1.1 response decoder for upstream connections, reading headers into {@link ArrayHttpHeaders} and
@@ -38,10 +36,6 @@ public final class ResponseDecoder extends HttpResponseDecoder {
 
   @Override
   protected boolean isContentAlwaysEmpty(HttpMessage message) {
-    if (((HttpResponse) message).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-      return super.isContentAlwaysEmpty(message);
-    }
-    boolean head = HttpMethod.HEAD.equals(pending.answered());
-    return head || super.isContentAlwaysEmpty(message);
+    return pending.answersHead((HttpResponse) message) || super.isContentAlwaysEmpty(message);
   }
 }

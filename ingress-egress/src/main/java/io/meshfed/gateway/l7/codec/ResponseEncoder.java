@@ -2,10 +2,8 @@ package io.meshfed.gateway.l7.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.HttpStatusClass;
 
 /**
  * Netty's HTTP/1.1 response encoder, writing {@link ArrayHttpHeaders} straight from their arrays (no iterator, no
@@ -24,9 +22,7 @@ public final class ResponseEncoder extends HttpResponseEncoder {
   /** A response to HEAD has no body, even when its headers frame one (Netty's plain encoder ends a chunked one). */
   @Override
   protected boolean isContentAlwaysEmpty(HttpResponse response) {
-    boolean head = response.status().codeClass() != HttpStatusClass.INFORMATIONAL
-        && HttpMethod.HEAD.equals(pending.answered());
-    return head || super.isContentAlwaysEmpty(response);
+    return pending.answersHead(response) || super.isContentAlwaysEmpty(response);
   }
 
   @Override

@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.meshfed.control.client.xds.XdsResourceType;
 import io.meshfed.control.plane.xds.Snapshot;
-import io.meshfed.control.plane.xds.VersionedResource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -165,7 +164,10 @@ final class DeltaGateway {
       }
       if (cluster.getType() == Cluster.DiscoveryType.EDS) {
         String service = cluster.getEdsClusterConfig().getServiceName();
-        String eds = shared(service.isEmpty() ? cluster.getName() : service);
+        // The server snapshot's instance of the name: 100 gateways in the control plane's JVM each holding their own
+        // copies of tens of thousands of names would make its heap figure mostly theirs.
+        String eds = intended.get().sharedName(XdsResourceType.ENDPOINT,
+            service.isEmpty() ? cluster.getName() : service);
         if (edsNames.add(eds)) {
           subscribe.add(eds);
         }
@@ -200,15 +202,6 @@ final class DeltaGateway {
       call.write(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addAllResourceNamesSubscribe(subscribe)
           .addAllResourceNamesUnsubscribe(unsubscribe).build());
     }
-  }
-
-  /**
-   * The server snapshot's instance of an EDS name: 100 gateways in the control plane's JVM each holding their own
-   * copies of tens of thousands of names would make its heap figure mostly theirs.
-   */
-  private String shared(String edsName) {
-    VersionedResource resource = intended.get().resources(XdsResourceType.ENDPOINT).get(edsName);
-    return resource == null ? edsName : resource.name();
   }
 
   private void onEndpoints(DeltaDiscoveryResponse response, long now) {

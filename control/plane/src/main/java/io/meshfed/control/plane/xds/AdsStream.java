@@ -104,10 +104,7 @@ abstract class AdsStream<Q, R> {
         if (snapshot == null) {
             return UnaryOperator.identity();
         }
-        return name -> {
-            VersionedResource resource = snapshot.resource(type, name);
-            return resource == null ? name : resource.name();
-        };
+        return name -> snapshot.sharedName(type, name);
     }
 
     final TypeStatusTracker tracker(XdsResourceType type) {

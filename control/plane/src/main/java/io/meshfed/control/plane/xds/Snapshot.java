@@ -88,6 +88,15 @@ public final class Snapshot {
         return types.get(type).resources().get(name);
     }
 
+    /**
+     * This snapshot's own instance of a resource name, or {@code name} itself when it holds no such resource: what
+     * keeps many holders of a name (streams, clients) from each keeping a copy parsed from the wire.
+     */
+    public String sharedName(XdsResourceType type, String name) {
+        VersionedResource resource = resource(type, name);
+        return resource == null ? name : resource.name();
+    }
+
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder("Snapshot{");

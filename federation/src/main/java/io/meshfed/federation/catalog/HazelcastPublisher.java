@@ -211,8 +211,7 @@ final class HazelcastPublisher implements ClusterPublisher {
       // and whoever waits for a flush learns it now rather than never.
       IllegalStateException stopped = new IllegalStateException("cluster " + clusterId + ": this federation member "
           + "stopped; " + dirty.size() + " changed services are not published");
-      waiters.forEach(waiter -> waiter.promise().tryFail(stopped));
-      waiters.clear();
+      failWaiters(stopped);
       return;
     }
     // During a bulk publish, wait until half the window is free so that each partition operation carries many
@@ -381,8 +380,12 @@ final class HazelcastPublisher implements ClusterPublisher {
     }
     state = next;
     context.owner().cancelTimer(heartbeatTimer);
+    failWaiters(stopped());
+  }
+
+  private void failWaiters(Exception cause) {
     for (FlushWaiter waiter : waiters) {
-      waiter.promise().tryFail(stopped());
+      waiter.promise().tryFail(cause);
     }
     waiters.clear();
   }

@@ -45,7 +45,7 @@ public final class TlsContextFactory {
     SecretSpec.TlsCertificate certificate = certificate(spec.certificateSecrets(), secrets);
     try {
       SslContextBuilder builder = SslContextBuilder.forServer(KeyMaterial.keyManagerFactory(certificate))
-          .sslProvider(SslProvider.OPENSSL);
+          .sslProvider(SslProvider.OPENSSL_REFCNT);
       List<X509Certificate> cas = new ArrayList<>(spec.inlineTrustedCas());
       if (spec.validationSecret() != null) {
         cas.addAll(validation(spec.validationSecret(), secrets).trustedCas());
@@ -100,7 +100,7 @@ public final class TlsContextFactory {
   public static SslContext client(UpstreamTlsSpec spec, Map<String, SecretSpec> secrets, boolean http2)
       throws TlsUnavailableException {
     try {
-      SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
+      SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL_REFCNT)
           // SANs are checked by SanVerifyingTrustManager; JDK host-name verification would reject Istio SNI.
           .endpointIdentificationAlgorithm(null);
       if (!spec.certificateSecrets().isEmpty()) {

@@ -102,10 +102,11 @@ PIDS+=($!)
 wait_port "$BACKEND" || exit 1
 
 # --- the three proxies, same route, same cores ----------------------------------------------------------------------
-# The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap, the serial collector, glibc arenas capped
-# and trimmed, leak detection off.
+# The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap kept near its live set, the serial collector,
+# C2 only (a third of tiered compilation's code cache), glibc arenas capped and trimmed, leak detection off.
 start_meshfed() { # http h2c https
-  MALLOC_ARENA_MAX=2 taskset -c "$PROXY_CPUS" java -XX:+UseSerialGC -Xms24m -Xmx48m -Xmn12m \
+  MALLOC_ARENA_MAX=2 taskset -c "$PROXY_CPUS" java -XX:+UseSerialGC -Xms24m -Xmx40m -Xmn12m \
+    -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-TieredCompilation \
     -XX:ActiveProcessorCount="$WORKERS" -XX:ReservedCodeCacheSize=32m -Xss256k -XX:MaxDirectMemorySize=32m \
     -XX:TrimNativeHeapInterval=5000 -Dio.netty.leakDetection.level=disabled \
     -cp "$CP" io.meshfed.it.bench.l7.L7BenchMain --http "127.0.0.1:$1" --https "127.0.0.1:$3" \
@@ -198,28 +199,22 @@ rss_kb() {
   echo "$total"
 }
 
-to_ms() { # wrk latency ("123.00us", "1.23ms", "1.00s") -> milliseconds
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-}
-
 wrk_peak() { # url -> requests/s
   taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) wrk -t1 -c64 -d"${SECS}s" "$1" 2>/dev/null \
     | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
 
-wrk_rate() { # url rate -> "rps p50ms p99ms" at about rate requests/s
-  local delay=10
-  local conns=$(( ($2 * (delay + 1) + 999) / 1000 ))
-  [ "$conns" -lt 1 ] && conns=1
-  local out
-  out="$(WRK_DELAY_MS=$delay taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) wrk -t1 -c"$conns" -d"${SECS}s" \
-    --latency -s "$ROOT/it/bench/l7-rate.lua" "$1" 2>/dev/null)"
-  local rps p50 p99
-  rps="$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')"
-  p50="$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")"
-  p99="$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
-  echo "$rps $p50 $p99"
+rate_latency() { # url rate -> "rps p50ms p99ms" at a fixed rate: h2load --h1 paces each connection (--rps) and logs
+  # every request's time to its response, the percentiles come from that log
+  local clients=50 log="$WORK/latency.log" out rps
+  [ "$2" -lt "$clients" ] && clients="$2"
+  rm -f "$log"
+  out="$(taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) h2load --h1 -c"$clients" --rps=$(( $2 / clients )) \
+    -D "$SECS" --log-file="$log" "$1" 2>/dev/null)"
+  rps="$(echo "$out" | awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}')"
+  sort -n -k3 "$log" 2>/dev/null | awk -v rps="${rps:-0}" '{ v[NR] = $3 } END {
+    if (NR == 0) { printf "%s n/a n/a", rps; exit }
+    printf "%s %.3f %.3f", rps, v[int((NR - 1) * 0.5) + 1] / 1000, v[int((NR - 1) * 0.99) + 1] / 1000 }'
 }
 
 h2_peak() { # url -> requests/s over HTTP/2 (h2c prior knowledge)
@@ -232,7 +227,7 @@ tls_handshakes() { # url -> new TLS connections/s (every request on a new connec
     | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
 
-declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS BASE50 BASE99
+declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS TLSCPU BASE50 BASE99
 PROXIES=(meshfed nginx haproxy)
 
 run_proxy() { # name phase
@@ -269,12 +264,20 @@ run_proxy() { # name phase
     log "meshfed warmed up: ${current:-0} req/s in the last 5 s slice ($slice slices)"
   fi
   if [ "$phase" = peak ]; then
-    local h1 h2
+    local h1 h2 tls before after tls_cpu
     h1="$(wrk_peak "http://127.0.0.1:$http/")"
     h2="$(h2_peak "http://127.0.0.1:$h2c/")"
+    before="$(cpu_ticks "$procs")"
+    tls="$(tls_handshakes "https://127.0.0.1:$https/")"
+    after="$(cpu_ticks "$procs")"
+    # The proxy's own CPU per handshake: the TLS client (wrk, on the load cores) is the usual bottleneck, so the rate
+    # alone says little about the proxy's cost.
+    tls_cpu="$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$SECS" -v r="${tls:-0}" \
+      'BEGIN { if (r > 0) printf "%.3f", (t / hz / s) / (r / 1000); else print "n/a" }')"
     [ "${h1:-0}" -gt "${PEAK[$name]:-0}" ] && PEAK[$name]="$h1"
     [ "${h2:-0}" -gt "${H2[$name]:-0}" ] && H2[$name]="$h2"
-    log "$name: peak HTTP/1.1 $h1 req/s, HTTP/2 $h2 req/s"
+    if [ "${tls:-0}" -gt "${TLS[$name]:-0}" ]; then TLS[$name]="$tls"; TLSCPU[$name]="$tls_cpu"; fi
+    log "$name: peak HTTP/1.1 $h1 req/s, HTTP/2 $h2 req/s, TLS $tls handshakes/s ($tls_cpu vCPU per 1000/s)"
   else
     local before after result direct round rows="" cpus="" picked
     # LAT_ROUNDS measurements, each the backend alone at the same rate right before (the baseline "added latency"
@@ -282,9 +285,9 @@ run_proxy() { # name phase
     # and then through the proxy. The round with the median added p99 is reported whole (its rate, latencies and
     # baseline); CPU per request is the median over the rounds.
     for round in $(seq 1 "$LAT_ROUNDS"); do
-      direct="$(wrk_rate "http://127.0.0.1:$BACKEND/" "$TARGET")"
+      direct="$(rate_latency "http://127.0.0.1:$BACKEND/" "$TARGET")"
       before="$(cpu_ticks "$procs")"
-      result="$(wrk_rate "http://127.0.0.1:$http/" "$TARGET")"
+      result="$(rate_latency "http://127.0.0.1:$http/" "$TARGET")"
       after="$(cpu_ticks "$procs")"
       # rows: "added99 rps p50 p99 base50 base99"
       rows+="$(awk -v r="$result" -v d="$direct" 'BEGIN { split(r, a, " "); split(d, b, " ");
@@ -299,16 +302,15 @@ run_proxy() { # name phase
     LAT99[$name]="$(echo "$picked" | cut -d' ' -f4)"
     BASE50[$name]="$(echo "$picked" | cut -d' ' -f5)"
     BASE99[$name]="$(echo "$picked" | cut -d' ' -f6)"
-    # Rounds whose wrk run failed (no rate) have no CPU figure; the median is over the others.
+    # Rounds whose h2load run failed (no rate) have no CPU figure; the median is over the others.
     local measured
     measured="$(printf '%s' "$cpus" | grep -v '^n/a$' | sort -n)"
     CPU[$name]="$(echo "$measured" | sed -n "$(( ($(echo "$measured" | grep -c .) + 1) / 2 ))p")"
     [ -z "${CPU[$name]}" ] && CPU[$name]="n/a"
-    wrk_rate "http://127.0.0.1:$http/" 1000 >/dev/null
+    rate_latency "http://127.0.0.1:$http/" 1000 >/dev/null
     RSS[$name]="$(( $(rss_kb "$procs") / 1024 ))"
-    TLS[$name]="$(tls_handshakes "https://127.0.0.1:$https/")"
     log "$name: at ${RATE[$name]} req/s p50 ${LAT50[$name]} ms p99 ${LAT99[$name]} ms, ${CPU[$name]} vCPU per" \
-      "1000 req/s, RSS ${RSS[$name]} MiB at 1000 req/s, ${TLS[$name]} TLS handshakes/s"
+      "1000 req/s, RSS ${RSS[$name]} MiB at 1000 req/s"
   fi
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
@@ -354,7 +356,9 @@ printf "%-44s %12s %12s %12s\n" "added latency p50, ms" "${ADD50[meshfed]}" "${A
 printf "%-44s %12s %12s %12s\n" "added latency p99, ms" "${ADD99[meshfed]}" "${ADD99[nginx]}" "${ADD99[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "CPU per 1000 req/s, vCPU" "${CPU[meshfed]}" "${CPU[nginx]}" "${CPU[haproxy]}"
 printf "%-44s %12s %12s %12s\n" "RSS at 1000 req/s, MiB" "${RSS[meshfed]}" "${RSS[nginx]}" "${RSS[haproxy]}"
-printf "%-44s %12s %12s %12s\n" "HTTPS TLS 1.3 ECDSA handshakes/s" "${TLS[meshfed]}" "${TLS[nginx]}" "${TLS[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "HTTPS TLS 1.3 ECDSA handshakes/s*" "${TLS[meshfed]}" "${TLS[nginx]}" "${TLS[haproxy]}"
+printf "%-44s %12s %12s %12s\n" "  proxy CPU per 1000 handshakes/s, vCPU" "${TLSCPU[meshfed]}" "${TLSCPU[nginx]}" \
+  "${TLSCPU[haproxy]}"
 echo "* best of $ROUNDS interleaved rounds; latency, baseline and CPU: the median of $LAT_ROUNDS rounds per proxy"
 echo
 echo "ratios (meshfed / peer, same run; targets from issue 7):"

@@ -6,8 +6,9 @@
 #   it/bench/l7.sh                      # ~10 minutes
 #   L7_BENCH_SECONDS=5 it/bench/l7.sh   # shorter runs
 #
-# Environment: L7_BENCH_SECONDS (per measurement, default 10), L7_BENCH_ROUNDS (peak-throughput rounds, interleaved
-# meshfed/nginx/HAProxy, best kept; default 2, against transient load from other processes), L7_BENCH_LATENCY_ROUNDS
+# Environment: L7_BENCH_SECONDS (per measurement, default 10), L7_BENCH_ROUNDS (rounds of peak throughput and TLS
+# handshakes, interleaved meshfed/nginx/HAProxy, best kept; default 2, against transient load from other
+# processes), L7_BENCH_LATENCY_ROUNDS
 # (latency and CPU measurements per proxy at half of meshfed's peak, the median reported; default 3),
 # L7_BENCH_PROXY_CPUS (taskset list for the proxy, default 1), L7_BENCH_LOAD_CPUS (wrk, h2load and the backend,
 # default 0), L7_BENCH_TRANSPORT (meshfed's gateway setting transport: auto, the default, epoll or nio).
@@ -205,14 +206,17 @@ wrk_peak() { # url -> requests/s
 }
 
 rate_latency() { # url rate -> "rps p50ms p99ms" at a fixed rate: h2load --h1 paces each connection (--rps) and logs
-  # every request's time to its response, the percentiles come from that log
-  local clients=50 log="$WORK/latency.log" out rps
-  [ "$2" -lt "$clients" ] && clients="$2"
-  rm -f "$log"
-  out="$(taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) h2load --h1 -c"$clients" --rps=$(( $2 / clients )) \
-    -D "$SECS" --log-file="$log" "$1" 2>/dev/null)"
+  # every request's time to its response; the percentiles come from that log's 2xx rows. h2load starts a request's
+  # clock when it sends it and holds a due request while its connection waits for a response, so each connection
+  # asks for one request per 10 ms, far above the p99s measured here (the wrk script before paced the same way).
+  local clients=$(( $2 / 100 )) latency_log="$WORK/latency.log" out rps
+  [ "$clients" -lt 1 ] && clients=1
+  rm -f "$latency_log"
+  out="$(taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) h2load --h1 -c"$clients" \
+    --rps="$(awk -v r="$2" -v c="$clients" 'BEGIN { printf "%.3f", r / c }')" -D "$SECS" \
+    --log-file="$latency_log" "$1" 2>/dev/null)"
   rps="$(echo "$out" | awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}')"
-  sort -n -k3 "$log" 2>/dev/null | awk -v rps="${rps:-0}" '{ v[NR] = $3 } END {
+  awk '$2 ~ /^2/' "$latency_log" 2>/dev/null | sort -k3,3n | awk -v rps="${rps:-0}" '{ v[NR] = $3 } END {
     if (NR == 0) { printf "%s n/a n/a", rps; exit }
     printf "%s %.3f %.3f", rps, v[int((NR - 1) * 0.5) + 1] / 1000, v[int((NR - 1) * 0.99) + 1] / 1000 }'
 }
@@ -229,6 +233,10 @@ tls_handshakes() { # url -> new TLS connections/s (every request on a new connec
 
 declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS TLSCPU BASE50 BASE99
 PROXIES=(meshfed nginx haproxy)
+# A measurement that never succeeds prints as 0 or n/a instead of stopping the script (set -u).
+for name in "${PROXIES[@]}"; do
+  PEAK[$name]=0; H2[$name]=0; TLS[$name]=0; TLSCPU[$name]=n/a
+done
 
 run_proxy() { # name phase
   local name="$1" phase="$2" http h2c https pid procs
@@ -329,7 +337,9 @@ for name in "${PROXIES[@]}"; do run_proxy "$name" steady || exit 1; done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+added() { # through-the-proxy minus backend-alone; n/a when either round failed
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.3f", a - b; else print "n/a" }'
+}
 
 echo
 echo "meshfed L7 gateway benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, proxies on CPU(s) $PROXY_CPUS" \

@@ -21,6 +21,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -55,15 +56,20 @@ final class DownstreamPipelines {
     }
     SslContext context;
     try {
-      context = listener.tlsContexts().contextFor(chain.tls(), true, dataPlane.secrets());
+      context = listener.tlsContexts().acquire(chain.tls(), true, dataPlane.secrets());
     } catch (TlsContextFactory.TlsUnavailableException e) {
       LOG.warn("listener {} chain {}: closing a TLS connection: {}", listener.name(), chain.name(),
           e.getMessage());
       channel.close();
       return;
     }
-    pipeline.addLast("tls", TlsContextFactory.serverHandler(context, channel.alloc(),
-        dataPlane.tlsSessionResumption()));
+    try {
+      pipeline.addLast("tls", TlsContextFactory.serverHandler(context, channel.alloc(),
+          dataPlane.tlsSessionResumption()));
+    } finally {
+      // The engine holds its own reference now.
+      ReferenceCountUtil.release(context);
+    }
     pipeline.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
       @Override
       protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {

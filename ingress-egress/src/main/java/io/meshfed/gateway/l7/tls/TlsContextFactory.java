@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.internal.tcnative.SSL;
+import io.netty.util.ReferenceCountUtil;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +69,13 @@ public final class TlsContextFactory {
       }
       SslContext context = builder.build();
       if (!resumption) {
-        // Stateful resumption off here; tickets are refused per connection (serverEngine).
-        ((io.netty.handler.ssl.OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
+        try {
+          // Stateful resumption off here; tickets are refused per connection (serverEngine).
+          ((io.netty.handler.ssl.OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
+        } catch (RuntimeException e) {
+          ReferenceCountUtil.release(context);
+          throw e;
+        }
       }
       return context;
     } catch (Exception e) {

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +126,7 @@ final class HostPool {
     connecting++;
     SslContext tls;
     try {
-      tls = host.tls() == null ? null : upstreams.clientContext(cluster, host.tls());
+      tls = host.tls() == null ? null : upstreams.acquireClientContext(cluster, host.tls());
     } catch (TlsContextFactory.TlsUnavailableException e) {
       connectFailed("TLS unavailable: " + e.getMessage());
       return;
@@ -147,6 +148,8 @@ final class HostPool {
         });
     ChannelFuture connected = bootstrap.connect(host.address());
     connected.addListener(future -> {
+      // initChannel ran at registration, before the connect completed: the engine, if any, holds its own reference.
+      ReferenceCountUtil.release(tls);
       if (!future.isSuccess()) {
         connectFailed("connect to " + host.hostPort() + " failed: " + future.cause().getMessage());
         return;

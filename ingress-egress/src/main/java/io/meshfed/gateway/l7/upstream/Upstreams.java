@@ -2,18 +2,15 @@ package io.meshfed.gateway.l7.upstream;
 
 import io.meshfed.gateway.l7.cluster.ClusterRuntime;
 import io.meshfed.gateway.l7.tls.SecretSpec;
+import io.meshfed.gateway.l7.tls.TlsContextCache;
 import io.meshfed.gateway.l7.tls.TlsContextFactory;
 import io.meshfed.gateway.l7.tls.UpstreamTlsSpec;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The engine's upstream side: per event loop, the pools of every cluster runtime (Envoy keeps connection pools per
@@ -23,12 +20,9 @@ public final class Upstreams {
 
   private final Transport transport;
   private final Map<EventExecutor, Map<ClusterRuntime, ClusterPools>> perLoop;
-  private final ConcurrentHashMap<TlsKey, CachedTls> tls = new ConcurrentHashMap<>();
+  private final TlsContextCache<TlsKey> tls = new TlsContextCache<>();
 
   private record TlsKey(UpstreamTlsSpec spec, boolean http2) {
-  }
-
-  private record CachedTls(List<SecretSpec> secretsUsed, SslContext context) {
   }
 
   /** Upstreams for the event loops of {@code group}. */
@@ -76,55 +70,20 @@ public final class Upstreams {
   }
 
   /**
-   * The client TLS context for {@code spec} with the cluster's current secrets; rebuilt when a secret it used was
-   * rotated (new connections get the new certificate, established ones keep theirs).
+   * The client TLS context for {@code spec} with the cluster's current secrets ({@link TlsContextCache}), with a
+   * reference the caller releases once its engine is made.
    */
-  SslContext clientContext(ClusterRuntime cluster, UpstreamTlsSpec spec)
+  SslContext acquireClientContext(ClusterRuntime cluster, UpstreamTlsSpec spec)
       throws TlsContextFactory.TlsUnavailableException {
     Map<String, SecretSpec> secrets = cluster.secrets();
-    List<SecretSpec> used = secretsUsed(spec, secrets);
-    TlsKey key = new TlsKey(spec, cluster.spec().http2());
-    CachedTls cached = tls.get(key);
-    if (cached != null && sameObjects(cached.secretsUsed, used)) {
-      return cached.context;
-    }
-    SslContext context = TlsContextFactory.client(spec, secrets, cluster.spec().http2());
-    CachedTls previous = tls.put(key, new CachedTls(used, context));
-    if (previous != null) {
-      // Engines already created hold their own reference; this drops only the cache's.
-      ReferenceCountUtil.release(previous.context);
-    }
-    return context;
-  }
-
-  private static List<SecretSpec> secretsUsed(UpstreamTlsSpec spec, Map<String, SecretSpec> secrets) {
-    List<SecretSpec> used = new ArrayList<>();
-    for (String name : spec.certificateSecrets()) {
-      used.add(secrets.get(name));
-    }
-    if (spec.validationSecret() != null) {
-      used.add(secrets.get(spec.validationSecret()));
-    }
-    return used;
-  }
-
-  private static boolean sameObjects(List<SecretSpec> a, List<SecretSpec> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
+    boolean http2 = cluster.spec().http2();
+    return tls.acquire(new TlsKey(spec, http2),
+        TlsContextCache.secretsUsed(spec.certificateSecrets(), spec.validationSecret(), secrets),
+        () -> TlsContextFactory.client(spec, secrets, http2));
   }
 
   /** Releases the cached TLS contexts (engine close). */
   public void close() {
-    for (CachedTls cached : tls.values()) {
-      ReferenceCountUtil.release(cached.context);
-    }
-    tls.clear();
+    tls.close();
   }
 }

@@ -40,8 +40,8 @@ class TlsContextFactoryTest {
         .isEqualTo(((java.security.interfaces.ECPrivateKey) fromPkcs8).getS());
   }
 
-  @Test
-  void buildsServerContextsWithAndWithoutSessionResumption() throws Exception {
+  /** A TLS 1.3 server context for a fresh CA's leaf, as a Gateway with one credential compiles to. */
+  private static SslContext tls13Server(boolean resumption) throws Exception {
     TestPki pki = new TestPki("ca");
     TestPki.Leaf leaf = pki.leaf("server", List.of("bench.local"), List.of());
     SecretSpec.TlsCertificate secret = new SecretSpec.TlsCertificate("s",
@@ -49,9 +49,13 @@ class TlsContextFactoryTest {
         List.of(leaf.certificate()));
     DownstreamTlsSpec spec = new DownstreamTlsSpec(List.of("s"), null, List.of(), List.of(), false, List.of(),
         "TLSv1.3", "TLSv1.3", List.of());
+    return TlsContextFactory.server(spec, Map.of("s", secret), true, resumption);
+  }
 
-    SslContext resuming = TlsContextFactory.server(spec, Map.of("s", secret), true, true);
-    SslContext full = TlsContextFactory.server(spec, Map.of("s", secret), true, false);
+  @Test
+  void buildsServerContextsWithAndWithoutSessionResumption() throws Exception {
+    SslContext resuming = tls13Server(true);
+    SslContext full = tls13Server(false);
 
     assertThat(resuming.sessionContext()).isNotNull();
     assertThat(full.isServer()).isTrue();
@@ -65,14 +69,7 @@ class TlsContextFactoryTest {
 
   @Test
   void contextsAndEnginesAreReferenceCountedSoNoFinalizerHoldsThem() throws Exception {
-    TestPki pki = new TestPki("ca");
-    TestPki.Leaf leaf = pki.leaf("server", List.of("bench.local"), List.of());
-    SecretSpec.TlsCertificate secret = new SecretSpec.TlsCertificate("s",
-        leaf.chainPem().getBytes(StandardCharsets.US_ASCII), leaf.keyPem().getBytes(StandardCharsets.US_ASCII),
-        List.of(leaf.certificate()));
-    DownstreamTlsSpec spec = new DownstreamTlsSpec(List.of("s"), null, List.of(), List.of(), false, List.of(),
-        "TLSv1.3", "TLSv1.3", List.of());
-    SslContext context = TlsContextFactory.server(spec, Map.of("s", secret), true, false);
+    SslContext context = tls13Server(false);
     // Netty's OPENSSL provider builds subclasses with finalizers: every engine object then waited for the finalizer
     // thread before the collector could reclaim it (775 of 10,000 handshakes' engines after a full collection). The
     // reference-counted classes have none; the handler frees the engine when the connection goes.

@@ -109,8 +109,13 @@ class CatalogFederationTest {
     // Kill east's member outright: no goodbye, its heartbeats simply stop.
     eastMember.getLifecycleService().terminate();
 
-    atWest.await("east stale", WAIT, s -> s.cluster("east").health() == ClusterHealth.STALE
-        && s.service(REVIEWS).clusters().get("east").stale());
+    // From the events seen, not the current state: under load the waiter can wake after the grace already
+    // withdrew east, and the stale state it waits for has come and gone.
+    atWest.await("east stale", WAIT, s -> s.events().stream().anyMatch(e ->
+        e instanceof CatalogEvent.ClusterChanged changed && changed.cluster().clusterId().equals("east")
+            && changed.cluster().health() == ClusterHealth.STALE)
+        && s.events().stream().anyMatch(e -> e instanceof CatalogEvent.ServiceChanged changed
+            && changed.service().clusters().containsKey("east") && changed.service().clusters().get("east").stale()));
     atWest.await("east withdrawn", WAIT, s -> s.cluster("east").health() == ClusterHealth.WITHDRAWN
         && s.service(REVIEWS).isEmpty());
   }
@@ -153,8 +158,13 @@ class CatalogFederationTest {
 
     publisher.heartbeating(false);
 
-    atWest.await("east stale", WAIT, s -> s.cluster("east").health() == ClusterHealth.STALE
-        && s.service(REVIEWS).clusters().get("east").stale());
+    // From the events seen, not the current state: under load the waiter can wake after the grace already
+    // withdrew east, and the stale state it waits for has come and gone.
+    atWest.await("east stale", WAIT, s -> s.events().stream().anyMatch(e ->
+        e instanceof CatalogEvent.ClusterChanged changed && changed.cluster().clusterId().equals("east")
+            && changed.cluster().health() == ClusterHealth.STALE)
+        && s.events().stream().anyMatch(e -> e instanceof CatalogEvent.ServiceChanged changed
+            && changed.service().clusters().containsKey("east") && changed.service().clusters().get("east").stale()));
     // Well past lease + grace: still served, still stale.
     Thread.sleep(1500);
     assertThat(atWest.cluster("east").health()).isEqualTo(ClusterHealth.STALE);

@@ -231,6 +231,11 @@ tls_handshakes() { # url -> new TLS connections/s (every request on a new connec
     | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
 
+cpu_per_1000() { # ticks rate digits -> vCPU per 1,000/s of rate over one SECS-long measurement, or n/a without a rate
+  awk -v t="$1" -v hz="$HZ" -v s="$SECS" -v r="${2:-0}" -v d="$3" \
+    'BEGIN { if (r > 0) printf "%." d "f", (t / hz / s) / (r / 1000); else print "n/a" }'
+}
+
 declare -A PEAK H2 LAT50 LAT99 RATE CPU RSS TLS TLSCPU BASE50 BASE99
 PROXIES=(meshfed nginx haproxy)
 # A measurement that never succeeds prints as 0 or n/a instead of stopping the script (set -u).
@@ -280,8 +285,7 @@ run_proxy() { # name phase
     after="$(cpu_ticks "$procs")"
     # The proxy's own CPU per handshake: the TLS client (wrk, on the load cores) is the usual bottleneck, so the rate
     # alone says little about the proxy's cost.
-    tls_cpu="$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$SECS" -v r="${tls:-0}" \
-      'BEGIN { if (r > 0) printf "%.3f", (t / hz / s) / (r / 1000); else print "n/a" }')"
+    tls_cpu="$(cpu_per_1000 $((after - before)) "$tls" 3)"
     [ "${h1:-0}" -gt "${PEAK[$name]:-0}" ] && PEAK[$name]="$h1"
     [ "${h2:-0}" -gt "${H2[$name]:-0}" ] && H2[$name]="$h2"
     if [ "${tls:-0}" -gt "${TLS[$name]:-0}" ]; then TLS[$name]="$tls"; TLSCPU[$name]="$tls_cpu"; fi
@@ -300,8 +304,7 @@ run_proxy() { # name phase
       # rows: "added99 rps p50 p99 base50 base99"
       rows+="$(awk -v r="$result" -v d="$direct" 'BEGIN { split(r, a, " "); split(d, b, " ");
         printf "%.3f %s %s %s %s %s", a[3] - b[3], a[1], a[2], a[3], b[2], b[3] }')"$'\n'
-      cpus+="$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$SECS" -v r="$(echo "$result" | cut -d' ' -f1)" \
-        'BEGIN { if (r > 0) printf "%.4f", (t / hz / s) / (r / 1000); else print "n/a" }')"$'\n'
+      cpus+="$(cpu_per_1000 $((after - before)) "$(echo "$result" | cut -d' ' -f1)" 4)"$'\n'
       log "$name: latency round $round: through the proxy (rps p50 p99) $result, backend alone $direct"
     done
     picked="$(printf '%s' "$rows" | sort -n | sed -n "$(( (LAT_ROUNDS + 1) / 2 ))p")"

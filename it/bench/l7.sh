@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The L7 gateway benchmark (issue 7, "Speed"): meshfed's engine vs nginx 1.22 vs HAProxy 2.6, each configured for
 # the same route (every request to one backend serving 1 KiB), pinned to the same core(s), loaded by wrk and h2load
-# from other core(s), all on loopback. One run prints every figure and the ratios between the three.
+# from other core(s), all on loopback; the latency rounds are loaded by pace (it/bench/pace.c, compiled here), an
+# open-loop generator that is its own backend. One run prints every figure and the ratios between the three.
 #
 #   it/bench/l7.sh                      # ~10 minutes
 #   L7_BENCH_SECONDS=5 it/bench/l7.sh   # shorter runs
@@ -12,8 +13,8 @@
 # (latency and CPU measurements per proxy at half of meshfed's peak, the median reported; default 3),
 # L7_BENCH_PROXY_CPUS (taskset list for the proxy, default 1), L7_BENCH_LOAD_CPUS (wrk, h2load and the backend,
 # default 0), L7_BENCH_TRANSPORT (meshfed's gateway setting transport: auto, the default, epoll or nio).
-# Needs nginx, haproxy, wrk, h2load, openssl, taskset and a JDK (.ci/install-tools installs them); without one it
-# says which and exits 0, so CI stays green on machines without the tools.
+# Needs nginx, haproxy, wrk, h2load, openssl, taskset, a C compiler and a JDK (.ci/install-tools installs them);
+# without one it says which and exits 0, so CI stays green on machines without the tools.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -30,9 +31,9 @@ LOAD_CPUS="${L7_BENCH_LOAD_CPUS:-0}"
 WORKERS="$(taskset -c "$PROXY_CPUS" nproc 2>/dev/null || echo 1)"
 HZ="$(getconf CLK_TCK)"
 
-for tool in nginx haproxy wrk h2load openssl taskset java curl; do
+for tool in nginx haproxy wrk h2load openssl taskset java curl cc; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "l7 bench: SKIPPED: $tool is not installed (.ci/install-tools installs nginx, haproxy, wrk, h2load)"
+    echo "l7 bench: SKIPPED: $tool is not installed (.ci/install-tools installs nginx, haproxy, wrk, h2load, gcc)"
     exit 0
   fi
 done
@@ -71,6 +72,8 @@ log "building (mvnw package -pl it -am)"
     -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime ) >"$WORK/build.log" 2>&1 \
   || { log "build failed:"; tail -20 "$WORK/build.log"; exit 1; }
 CP="$(cat "$WORK/cp.txt"):$ROOT/it/target/classes"
+cc -O2 -o "$WORK/pace" "$ROOT/it/bench/pace.c" 2>"$WORK/pace-build.log" \
+  || { log "pace did not compile:"; cat "$WORK/pace-build.log" >&2; exit 1; }
 
 # --- TLS material: ECDSA P-256, TLS 1.3 -----------------------------------------------------------------------------
 openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/key.pem" 2>/dev/null
@@ -97,10 +100,20 @@ http {
   }
 }
 CONF
-taskset -c "$LOAD_CPUS" nginx -p "$WORK/backend" -c "$WORK/backend/nginx.conf" -g 'daemon off;' \
-  >"$WORK/backend/out" 2>&1 &
-PIDS+=($!)
-wait_port "$BACKEND" || exit 1
+BACKEND_PID=""
+start_backend() {
+  taskset -c "$LOAD_CPUS" nginx -p "$WORK/backend" -c "$WORK/backend/nginx.conf" -g 'daemon off;' \
+    >>"$WORK/backend/out" 2>&1 &
+  BACKEND_PID=$!
+  PIDS+=("$BACKEND_PID")
+  wait_port "$BACKEND"
+}
+stop_backend() { # frees the backend's port for pace (the proxies' pooled connections to nginx close with it)
+  kill "$BACKEND_PID" 2>/dev/null
+  wait "$BACKEND_PID" 2>/dev/null
+  while (exec 3<>"/dev/tcp/127.0.0.1/$BACKEND") 2>/dev/null; do sleep 0.1; done
+}
+start_backend || exit 1
 
 # --- the three proxies, same route, same cores ----------------------------------------------------------------------
 # The gateway's JVM flags (docs/l7-gateway.md, "Running"): a small heap kept near its live set, the serial collector,
@@ -205,20 +218,17 @@ wrk_peak() { # url -> requests/s
     | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
 
-rate_latency() { # url rate -> "rps p50ms p99ms" at a fixed rate: h2load --h1 paces each connection (--rps) and logs
-  # every request's time to its response; the percentiles come from that log's 2xx rows. h2load starts a request's
-  # clock when it sends it and holds a due request while its connection waits for a response, so each connection
-  # asks for one request per 10 ms, far above the p99s measured here (the wrk script before paced the same way).
-  local clients=$(( $2 / 100 )) latency_log="$WORK/latency.log" out rps
-  [ "$clients" -lt 1 ] && clients=1
-  rm -f "$latency_log"
-  out="$(taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) h2load --h1 -c"$clients" \
-    --rps="$(awk -v r="$2" -v c="$clients" 'BEGIN { printf "%.3f", r / c }')" -D "$SECS" \
-    --log-file="$latency_log" "$1" 2>/dev/null)"
-  rps="$(echo "$out" | awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}')"
-  awk '$2 ~ /^2/' "$latency_log" 2>/dev/null | sort -k3,3n | awk -v rps="${rps:-0}" '{ v[NR] = $3 } END {
-    if (NR == 0) { printf "%s n/a n/a", rps; exit }
-    printf "%s %.3f %.3f", rps, v[int((NR - 1) * 0.5) + 1] / 1000, v[int((NR - 1) * 0.99) + 1] / 1000 }'
+LAT_CONNECTIONS=64
+rate_latency() { # port rate [serve] -> "rps p50ms p99ms": pace's open-loop load at a fixed rate on LAT_CONNECTIONS
+  # connections, each request's latency counted from when it was due (it/bench/pace.c); with "serve", pace is the
+  # backend too, on the backend's port. Percentiles are over 2xx responses; a run without any prints n/a.
+  local out
+  out="$(taskset -c "$LOAD_CPUS" timeout $((SECS + 30)) "$WORK/pace" load 127.0.0.1 "$1" / "$2" "$LAT_CONNECTIONS" \
+    "$SECS" ${3:+"$BACKEND"} 2>&1)"
+  log "  pace at $2 req/s to port $1: $out"
+  echo "$out" | awk '/^due=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    if (v["ok"] > 0) printf "%s %.3f %.3f", v["rate"], v["p50"] / 1000, v["p99"] / 1000; else printf "0 n/a n/a"; found = 1 }
+    END { if (!found) printf "0 n/a n/a" }'
 }
 
 h2_peak() { # url -> requests/s over HTTP/2 (h2c prior knowledge)
@@ -292,14 +302,19 @@ run_proxy() { # name phase
     log "$name: peak HTTP/1.1 $h1 req/s, HTTP/2 $h2 req/s, TLS $tls handshakes/s ($tls_cpu vCPU per 1000/s)"
   else
     local before after result direct round rows="" cpus="" picked
+    # From here pace is the backend (the load core then runs one process, not a generator and nginx taking turns).
+    # One unmeasured round first: the proxy reconnects to the new backend and meets its answers, and a JIT compiles
+    # what that changes (meshfed otherwise spends the first second of the first round deoptimised).
+    stop_backend
+    rate_latency "$http" "$TARGET" serve >/dev/null
     # LAT_ROUNDS measurements, each the backend alone at the same rate right before (the baseline "added latency"
     # subtracts: contention from other processes changes minute to minute, so a baseline taken once would not match)
     # and then through the proxy. The round with the median added p99 is reported whole (its rate, latencies and
     # baseline); CPU per request is the median over the rounds.
     for round in $(seq 1 "$LAT_ROUNDS"); do
-      direct="$(rate_latency "http://127.0.0.1:$BACKEND/" "$TARGET")"
+      direct="$(rate_latency "$BACKEND" "$TARGET" serve)"
       before="$(cpu_ticks "$procs")"
-      result="$(rate_latency "http://127.0.0.1:$http/" "$TARGET")"
+      result="$(rate_latency "$http" "$TARGET" serve)"
       after="$(cpu_ticks "$procs")"
       # rows: "added99 rps p50 p99 base50 base99"
       rows+="$(awk -v r="$result" -v d="$direct" 'BEGIN { split(r, a, " "); split(d, b, " ");
@@ -313,13 +328,14 @@ run_proxy() { # name phase
     LAT99[$name]="$(echo "$picked" | cut -d' ' -f4)"
     BASE50[$name]="$(echo "$picked" | cut -d' ' -f5)"
     BASE99[$name]="$(echo "$picked" | cut -d' ' -f6)"
-    # Rounds whose h2load run failed (no rate) have no CPU figure; the median is over the others.
+    # Rounds whose pace run failed (no rate) have no CPU figure; the median is over the others.
     local measured
     measured="$(printf '%s' "$cpus" | grep -v '^n/a$' | sort -n)"
     CPU[$name]="$(echo "$measured" | sed -n "$(( ($(echo "$measured" | grep -c .) + 1) / 2 ))p")"
     [ -z "${CPU[$name]}" ] && CPU[$name]="n/a"
-    rate_latency "http://127.0.0.1:$http/" 1000 >/dev/null
+    rate_latency "$http" 1000 serve >/dev/null
     RSS[$name]="$(( $(rss_kb "$procs") / 1024 ))"
+    start_backend || return 1
     log "$name: at ${RATE[$name]} req/s p50 ${LAT50[$name]} ms p99 ${LAT99[$name]} ms, ${CPU[$name]} vCPU per" \
       "1000 req/s, RSS ${RSS[$name]} MiB at 1000 req/s"
   fi
@@ -336,6 +352,19 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 TARGET=$(( ${PEAK[meshfed]:-2000} / 2 ))
 log "half of meshfed's peak: $TARGET req/s"
+# What this host alone costs: the same load to a backend that does no proxying on the proxies' CPU(s) (every request
+# crosses to that core and back), and how often the host takes that CPU away (pace gaps: the clock jumping by more
+# than 0.5 ms between two reads of a spinning loop). On a virtual machine those pauses set the p99 of every proxy.
+free_port FLOOR_PORT
+taskset -c "$PROXY_CPUS" "$WORK/pace" serve "$FLOOR_PORT" $((SECS + 10)) &
+FLOOR_PID=$!
+PIDS+=("$FLOOR_PID")
+FLOOR="0 n/a n/a"
+wait_port "$FLOOR_PORT" && FLOOR="$(rate_latency "$FLOOR_PORT" "$TARGET")"
+kill "$FLOOR_PID" 2>/dev/null
+wait "$FLOOR_PID" 2>/dev/null
+GAPS="$(taskset -c "$PROXY_CPUS" "$WORK/pace" gaps "$SECS" | tr ' ' '\n' | cut -d= -f2 | paste -sd' ')"
+log "no-proxy hop via CPU(s) $PROXY_CPUS (rps p50 p99): $FLOOR; host pauses of that CPU (count longest_us total_us): $GAPS"
 for name in "${PROXIES[@]}"; do run_proxy "$name" steady || exit 1; done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -373,6 +402,12 @@ printf "%-44s %12s %12s %12s\n" "HTTPS TLS 1.3 ECDSA handshakes/s*" "${TLS[meshf
 printf "%-44s %12s %12s %12s\n" "  proxy CPU per 1000 handshakes/s, vCPU" "${TLSCPU[meshfed]}" "${TLSCPU[nginx]}" \
   "${TLSCPU[haproxy]}"
 echo "* best of $ROUNDS interleaved rounds; latency, baseline and CPU: the median of $LAT_ROUNDS rounds per proxy"
+read -r _ FLOOR50 FLOOR99 <<<"$FLOOR"
+read -r GAP_COUNT GAP_LONGEST GAP_TOTAL <<<"$GAPS"
+echo "this host: at $TARGET req/s a hop that does no proxying on CPU(s) $PROXY_CPUS reads p50 $FLOOR50 ms, p99" \
+  "$FLOOR99 ms; in ${SECS}s the host paused CPU(s) $PROXY_CPUS ${GAP_COUNT:-n/a} times for over 0.5 ms" \
+  "(longest $(awk -v u="${GAP_LONGEST:-0}" 'BEGIN { printf "%.1f", u / 1000 }') ms," \
+  "$(awk -v u="${GAP_TOTAL:-0}" 'BEGIN { printf "%.1f", u / 1000 }') ms in all)"
 echo
 echo "ratios (meshfed / peer, same run; targets from issue 7):"
 echo "  HTTP/1.1 throughput vs HAProxy $(ratio "${PEAK[meshfed]}" "${PEAK[haproxy]}") (target >= 1.0)," \

@@ -19,11 +19,14 @@
  * turns on it cost a context switch per message and saturate that core at rates a proxy on the other core handles
  * easily; one process does not.
  *
- * load prints one line of key=value pairs, times in microseconds:
+ * Before the clock starts, one request goes on every connection and is answered (so a proxy has opened its upstream
+ * connections). Then load prints one line of key=value pairs, times in microseconds:
  *   due sent ok errors rate p50 p90 p99 p999 max lag_p99
- * ok counts 2xx responses (their latencies are the percentiles); errors counts other statuses, broken connections
- * and requests still unanswered 5 s after the last was due. lag_p99 is how late this program noticed a request was
- * due (99th percentile): near zero, or the load core itself is the bottleneck.
+ * ok counts 2xx responses; errors counts the rest: other statuses, requests lost with a broken connection and
+ * requests still unanswered 5 s after the last was due. The percentiles are over every due request, a failed one
+ * ranking above every answered one and printed as "failed" where a percentile lands on it: a proxy cannot improve
+ * them by dropping its slowest requests. lag_p99 is how late this program noticed a request was due (99th
+ * percentile): near zero, or the load core itself is the bottleneck.
  *
  * serve: only the backend (the same 1 KiB answer) on 127.0.0.1:PORT for SECONDS, sleeping between requests: a hop
  * that does no proxying, to measure what crossing to another core costs on this host.
@@ -54,6 +57,7 @@
 #define BODY_BYTES 1024
 #define DRAIN_NS 5000000000LL
 #define GAP_NS 500000
+#define FAILED UINT32_MAX /* the latency recorded for a request that got no 2xx */
 
 /* Every epoll registration points at a struct whose first member is its kind. */
 enum kind { CLIENT, SERVED, LISTENER };
@@ -69,6 +73,7 @@ struct conn {
     size_t have;       /* header bytes buffered so far */
     int64_t body_left; /* body bytes still to read; -1 while reading the header */
     int status;
+    int closing;       /* the last response said Connection: close */
     char buf[READ_BUFFER];
 };
 
@@ -212,6 +217,82 @@ static uint32_t percentile(const uint32_t *sorted, uint64_t n, double p) {
     return n == 0 ? 0 : sorted[(uint64_t) ((double) (n - 1) * p)];
 }
 
+/* Reads what a client connection has; DONE once a whole response is in (c->status set), BROKEN when it closed. */
+enum read_result { PARTIAL, DONE, BROKEN };
+
+static enum read_result read_response(struct conn *c) {
+    for (;;) {
+        char *into = c->body_left < 0 ? c->buf + c->have : c->buf;
+        size_t room = c->body_left < 0 ? READ_BUFFER - 1 - c->have : READ_BUFFER;
+        if (room == 0) fail("a response header is larger than 64 KiB");
+        ssize_t got = recv(c->fd, into, room, MSG_DONTWAIT);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return PARTIAL;
+        if (got <= 0) return BROKEN;
+        int64_t body_bytes = got;
+        if (c->body_left < 0) {
+            c->have += (size_t) got;
+            c->buf[c->have] = '\0';
+            char *end = strstr(c->buf, "\r\n\r\n");
+            if (!end) continue;
+            if (strncmp(c->buf, "HTTP/1.", 7) != 0) fail("a response does not start with HTTP/1.x");
+            c->status = atoi(c->buf + 9);
+            const char *length = header_value(c->buf, "content-length");
+            if (!length) fail("a response has no Content-Length (chunked or close-delimited bodies are not read)");
+            const char *connection = header_value(c->buf, "connection");
+            c->closing = connection && strncasecmp(connection, "close", 5) == 0;
+            c->body_left = atoll(length);
+            body_bytes = (int64_t) c->have - (end + 4 - c->buf);
+        }
+        c->body_left -= body_bytes;
+        if (c->body_left <= 0) {
+            if (!c->busy) fail("a response arrived with no request in flight");
+            c->busy = 0;
+            c->have = 0;
+            c->body_left = -1;
+            /* Nothing more comes before the next request: no recv that would only say EAGAIN. */
+            return DONE;
+        }
+    }
+}
+
+/* One request on every connection, answered before the clock starts: the proxy opens its upstream connections. */
+static void prime(int epoll, struct backend *backend, struct conn *conns, long connections, const struct addrinfo *to,
+                  const char *request, size_t request_len) {
+    long waiting = 0;
+    for (long i = 0; i < connections; i++) {
+        if (send(conns[i].fd, request, request_len, MSG_NOSIGNAL) != (ssize_t) request_len) {
+            fail("cannot send on a new connection");
+        }
+        conns[i].busy = 1;
+        waiting++;
+    }
+    struct epoll_event events[256];
+    for (int64_t give_up = now_ns() + DRAIN_NS; waiting > 0;) {
+        if (now_ns() > give_up) fail("the first request on each connection was not answered within 5 s");
+        int n = epoll_wait(epoll, events, 256, 100);
+        if (n < 0 && errno != EINTR) fail("epoll_wait failed");
+        for (int e = 0; e < n; e++) {
+            if (*(enum kind *) events[e].data.ptr != CLIENT) {
+                on_backend_event(epoll, backend, events[e].data.ptr);
+                continue;
+            }
+            struct conn *c = events[e].data.ptr;
+            enum read_result result = read_response(c);
+            if (result == PARTIAL) continue;
+            waiting--;
+            if (result == BROKEN || c->closing) {
+                epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
+                reopen_conn(to, epoll, c);
+            }
+        }
+    }
+}
+
+static void print_latency(const char *name, const uint32_t *sorted, uint64_t n, double p) {
+    uint32_t value = percentile(sorted, n, p);
+    if (value == FAILED) printf(" %s=failed", name); else printf(" %s=%u", name, value);
+}
+
 static int run_load(int argc, char **argv) {
     double rate = atof(argv[4]);
     long connections = atol(argv[5]);
@@ -232,6 +313,8 @@ static int run_load(int argc, char **argv) {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *to;
     if (getaddrinfo(argv[1], argv[2], &hints, &to) != 0) fail("cannot resolve HOST PORT");
     struct conn *conns = calloc((size_t) connections, sizeof *conns);
+    /* One entry per due request: its latency when it got a 2xx, FAILED otherwise (failures rank above every success,
+     * so a proxy cannot improve its percentiles by dropping its slowest requests). */
     uint32_t *latency_us = malloc(sizeof *latency_us * (due_total + 1));
     uint32_t *lag_us = malloc(sizeof *lag_us * (due_total + 1));
     if (!conns || !latency_us || !lag_us) fail("out of memory");
@@ -239,6 +322,7 @@ static int run_load(int argc, char **argv) {
         conns[i].next = (uint64_t) i;
         if (open_conn(to, epoll, &conns[i]) != 0) fail("cannot connect to HOST PORT");
     }
+    prime(epoll, &backend, conns, connections, to, request, (size_t) request_len);
 
     uint64_t released = 0, sent = 0, ok = 0, errors = 0, answered = 0;
     int64_t start = now_ns() + 1000000, last_done = start;
@@ -259,8 +343,8 @@ static int run_load(int argc, char **argv) {
             c->next += (uint64_t) connections;
             if (send(c->fd, request, (size_t) request_len, MSG_NOSIGNAL) != request_len) {
                 /* A request is a few dozen bytes on an idle connection: a short write means it broke. */
+                latency_us[answered++] = FAILED;
                 errors++;
-                answered++;
                 epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
                 reopen_conn(to, epoll, c);
                 continue;
@@ -271,6 +355,7 @@ static int run_load(int argc, char **argv) {
         if (answered == due_total) break;
         if (released == due_total && now - (start + (int64_t) (due_total * interval_ns)) > DRAIN_NS) {
             errors += due_total - answered;
+            while (answered < due_total) latency_us[answered++] = FAILED;
             break;
         }
 
@@ -285,47 +370,24 @@ static int run_load(int argc, char **argv) {
                 continue;
             }
             struct conn *c = events[e].data.ptr;
-            ssize_t got;
-            for (;;) {
-                char *into = c->body_left < 0 ? c->buf + c->have : c->buf;
-                size_t room = c->body_left < 0 ? READ_BUFFER - 1 - c->have : READ_BUFFER;
-                if (room == 0) fail("a response header is larger than 64 KiB");
-                got = recv(c->fd, into, room, MSG_DONTWAIT);
-                if (got <= 0) break;
-                int64_t body_bytes = got;
-                if (c->body_left < 0) {
-                    c->have += (size_t) got;
-                    c->buf[c->have] = '\0';
-                    char *end = strstr(c->buf, "\r\n\r\n");
-                    if (!end) continue;
-                    if (strncmp(c->buf, "HTTP/1.", 7) != 0) fail("a response does not start with HTTP/1.x");
-                    c->status = atoi(c->buf + 9);
-                    const char *length = header_value(c->buf, "content-length");
-                    if (!length) fail("a response has no Content-Length (chunked or close-delimited bodies are not read)");
-                    c->body_left = atoll(length);
-                    body_bytes = (int64_t) c->have - (end + 4 - c->buf);
-                }
-                c->body_left -= body_bytes;
-                if (c->body_left <= 0) {
-                    if (!c->busy) fail("a response arrived with no request in flight");
-                    int64_t done = now_ns();
-                    if (c->status >= 200 && c->status < 300) {
-                        latency_us[ok++] = (uint32_t) ((done - c->due_ns) / 1000);
-                    } else {
-                        errors++;
-                    }
-                    answered++;
-                    last_done = done;
-                    c->busy = 0;
-                    c->have = 0;
-                    c->body_left = -1;
-                    break; /* nothing more comes before the next request: skip the recv that would say EAGAIN */
-                }
-            }
-            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-                if (c->busy) {
+            int was_busy = c->busy;
+            enum read_result result = read_response(c);
+            if (result == DONE) {
+                int64_t done = now_ns();
+                if (c->status >= 200 && c->status < 300) {
+                    latency_us[answered++] = (uint32_t) ((done - c->due_ns) / 1000);
+                    ok++;
+                } else {
+                    latency_us[answered++] = FAILED;
                     errors++;
-                    answered++;
+                }
+                last_done = done;
+            }
+            if (result == BROKEN || (result == DONE && c->closing)) {
+                /* The request in flight on a broken connection is lost; the connection is opened again. */
+                if (result == BROKEN && was_busy) {
+                    latency_us[answered++] = FAILED;
+                    errors++;
                 }
                 epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
                 reopen_conn(to, epoll, c);
@@ -333,14 +395,18 @@ static int run_load(int argc, char **argv) {
         }
     }
 
-    qsort(latency_us, ok, sizeof *latency_us, compare_u32);
+    qsort(latency_us, answered, sizeof *latency_us, compare_u32);
     qsort(lag_us, released, sizeof *lag_us, compare_u32);
     double elapsed = (double) (last_done - start) / 1e9;
-    printf("due=%llu sent=%llu ok=%llu errors=%llu rate=%.0f p50=%u p90=%u p99=%u p999=%u max=%u lag_p99=%u\n",
-           (unsigned long long) due_total, (unsigned long long) sent, (unsigned long long) ok,
-           (unsigned long long) errors, elapsed > 0 ? (double) ok / elapsed : 0.0, percentile(latency_us, ok, 0.5),
-           percentile(latency_us, ok, 0.9), percentile(latency_us, ok, 0.99), percentile(latency_us, ok, 0.999),
-           ok ? latency_us[ok - 1] : 0, percentile(lag_us, released, 0.99));
+    printf("due=%llu sent=%llu ok=%llu errors=%llu rate=%.0f", (unsigned long long) due_total,
+           (unsigned long long) sent, (unsigned long long) ok, (unsigned long long) errors,
+           elapsed > 0 ? (double) ok / elapsed : 0.0);
+    print_latency("p50", latency_us, answered, 0.5);
+    print_latency("p90", latency_us, answered, 0.9);
+    print_latency("p99", latency_us, answered, 0.99);
+    print_latency("p999", latency_us, answered, 0.999);
+    print_latency("max", latency_us, answered, 1.0);
+    printf(" lag_p99=%u\n", percentile(lag_us, released, 0.99));
     freeaddrinfo(to);
     return 0;
 }

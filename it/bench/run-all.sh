@@ -10,9 +10,9 @@
 # Benchmarks: trust (JMH SVID signing, issue 3), federation (propagation + initial sync, issue 4), xds (delta push
 # p99, issue 5), mesh-push (the same through the translator at the issue's scale, issue 5), translate
 # (full/incremental translation, issue 5), eastwest (vs HAProxy, issue 6),
-# l7 (vs nginx and HAProxy, issue 7). eastwest and l7 need haproxy, nginx, wrk and h2load: run .ci/install-tools as
-# root first (this script does it when it is root and one is missing). A benchmark that fails or runs out of time
-# is reported as such in the table; the suite goes on with the next one.
+# l7 (vs nginx and HAProxy, issue 7). eastwest and l7 need haproxy, nginx, wrk and h2load, l7 a C compiler too: run
+# .ci/install-tools as root first (this script does it when it is root and one is missing). A benchmark that fails or
+# runs out of time is reported as such in the table; the suite goes on with the next one.
 #
 # Environment: BENCH_LIMIT (seconds per benchmark, default 1200; --smoke: 300).
 set -uo pipefail
@@ -58,7 +58,7 @@ wanted() {
 }
 
 if [ "$(id -u)" = 0 ]; then
-  for tool in haproxy nginx wrk h2load; do
+  for tool in haproxy nginx wrk h2load cc; do
     command -v "$tool" >/dev/null || { echo "== installing the peers (.ci/install-tools)"; .ci/install-tools; break; }
   done
 fi

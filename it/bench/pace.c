@@ -20,7 +20,7 @@
  * easily; one process does not.
  *
  * Before the clock starts, one request goes on every connection and is answered (so a proxy has opened its upstream
- * connections). Then load prints one line of key=value pairs, times in microseconds:
+ * connections; one the proxy closes meanwhile is opened again, unprimed). Then load prints one line of key=value pairs, times in microseconds:
  *   due sent ok errors rate p50 p90 p99 p999 max lag_p99
  * ok counts 2xx responses; errors counts the rest: other statuses, requests lost with a broken connection and
  * requests still unanswered 5 s after the last was due. The percentiles are over every due request, a failed one
@@ -123,6 +123,7 @@ static int open_conn(const struct addrinfo *to, int epoll, struct conn *c) {
     c->kind = CLIENT;
     c->fd = fd;
     c->busy = 0;
+    c->closing = 0;
     c->have = 0;
     c->body_left = -1;
     return 0;
@@ -277,9 +278,10 @@ static void prime(int epoll, struct backend *backend, struct conn *conns, long c
                 continue;
             }
             struct conn *c = events[e].data.ptr;
+            int was_busy = c->busy;
             enum read_result result = read_response(c);
             if (result == PARTIAL) continue;
-            waiting--;
+            if (was_busy) waiting--; /* a close after the answer is no second answer */
             if (result == BROKEN || c->closing) {
                 epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
                 reopen_conn(to, epoll, c);

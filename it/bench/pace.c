@@ -129,8 +129,9 @@ static int open_conn(const struct addrinfo *to, int epoll, struct conn *c) {
     return 0;
 }
 
-/* Drops a broken client connection (its request in flight is lost) and opens it again. */
+/* Drops a client connection (closed, broken or told to close) from the loop and opens it again. */
 static void reopen_conn(const struct addrinfo *to, int epoll, struct conn *c) {
+    epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     if (open_conn(to, epoll, c) != 0) fail("lost a connection and cannot reconnect");
 }
@@ -283,7 +284,6 @@ static void prime(int epoll, struct backend *backend, struct conn *conns, long c
             if (result == PARTIAL) continue;
             if (was_busy) waiting--; /* a close after the answer is no second answer */
             if (result == BROKEN || c->closing) {
-                epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
                 reopen_conn(to, epoll, c);
             }
         }
@@ -347,7 +347,6 @@ static int run_load(int argc, char **argv) {
                 /* A request is a few dozen bytes on an idle connection: a short write means it broke. */
                 latency_us[answered++] = FAILED;
                 errors++;
-                epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
                 reopen_conn(to, epoll, c);
                 continue;
             }
@@ -391,7 +390,6 @@ static int run_load(int argc, char **argv) {
                     latency_us[answered++] = FAILED;
                     errors++;
                 }
-                epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
                 reopen_conn(to, epoll, c);
             }
         }

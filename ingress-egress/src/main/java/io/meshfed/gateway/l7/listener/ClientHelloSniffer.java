@@ -73,4 +73,9 @@ final class ClientHelloSniffer extends ByteToMessageDecoder {
     DownstreamPipelines.serve(ctx.channel(), listener, chain, sni);
     ctx.pipeline().remove(this);
   }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    DownstreamPipelines.closeUnserved(ctx, listener.name(), "ClientHello", cause);
+  }
 }

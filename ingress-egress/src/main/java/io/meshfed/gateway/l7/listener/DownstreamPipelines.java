@@ -51,6 +51,9 @@ final class DownstreamPipelines {
       return;
     }
     if (chain.tls() == null) {
+      // The guard's timers run from the connection's start: a client that stalls inside the HTTP/2 preface, or
+      // whose reset the transport never reports, is closed by the headers or idle timeout like any other.
+      pipeline.addLast("guard", guard(connection, dataPlane));
       pipeline.addLast("protocol-detector", new PlaintextDetector(connection, dataPlane));
       return;
     }
@@ -97,11 +100,28 @@ final class DownstreamPipelines {
 
       @Override
       protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("listener {}: TLS handshake from {} failed: {}", listener.name(), connection.remote(),
-            cause.getMessage());
-        ctx.close();
+        closeUnserved(ctx, listener.name(), "TLS handshake", cause);
+      }
+
+      // Netty's default logs a WARN and passes the error on to the pipeline's tail (a second WARN) for what is,
+      // nearly always, a client that reset mid-handshake.
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        closeUnserved(ctx, listener.name(), "TLS handshake", cause);
       }
     });
+  }
+
+  /**
+   * Closes a connection that failed before its HTTP (or TCP proxy) handlers were in place: a peer that reset during
+   * the ClientHello, the handshake or protocol detection. Nothing after the setup handler would handle the error, so
+   * it stops here, logged at debug like Envoy's connection-level failures (a client going away is not the gateway's
+   * fault; a flood of WARNs would hide the ones that are).
+   */
+  static void closeUnserved(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
+    LOG.debug("listener {}: {} with {} failed: {}", listener, phase, ctx.channel().remoteAddress(),
+        cause.toString());
+    ctx.close();
   }
 
   /** The SPIFFE id (first URI SAN) of a client certificate, else its subject. */
@@ -126,27 +146,41 @@ final class DownstreamPipelines {
 
   static void http1(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
     connection.protocol("HTTP/1.1");
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(Http1ConnectionGuard.class) == null) {
+      pipeline.addLast("guard", guard(connection, dataPlane));
+    }
+    PendingMethods pending = new PendingMethods();
+    pipeline.addLast("decoder", new StrictRequestDecoder(connection.chain().http().maxRequestHeadersBytes(),
+        pending));
+    pipeline.addLast("encoder", new ResponseEncoder(pending));
+    pipeline.addLast("http", dataPlane.httpStream(connection));
+  }
+
+  /** The HTTP/1.1 connection's headers and idle timers, from the chain's connection manager. */
+  private static Http1ConnectionGuard guard(ConnectionContext connection, DataPlane dataPlane) {
     HttpManagerSpec http = connection.chain().http();
     long headersTimeout = http.requestHeadersTimeout() == null
         ? dataPlane.limits().defaultRequestHeadersTimeout().toMillis() : http.requestHeadersTimeout().toMillis();
-    long idle = http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
-    ChannelPipeline pipeline = channel.pipeline();
-    pipeline.addLast("guard", new Http1ConnectionGuard(connection, dataPlane, headersTimeout, idle));
-    PendingMethods pending = new PendingMethods();
-    pipeline.addLast("decoder", new StrictRequestDecoder(http.maxRequestHeadersBytes(), pending));
-    pipeline.addLast("encoder", new ResponseEncoder(pending));
-    pipeline.addLast("http", dataPlane.httpStream(connection));
+    return new Http1ConnectionGuard(connection, dataPlane, headersTimeout, idleMillis(http));
+  }
+
+  private static long idleMillis(HttpManagerSpec http) {
+    return http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
   }
 
   static void http2(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
     connection.protocol("HTTP/2");
     HttpManagerSpec http = connection.chain().http();
-    long idle = http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
-    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(idle);
+    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(idleMillis(http));
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxConcurrentStreams(dataPlane.limits().maxConcurrentStreams())
         .maxHeaderListSize(http.maxRequestHeadersBytes());
     ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(Http1ConnectionGuard.class) != null) {
+      // h2c with prior knowledge: the guard watched the preface; HTTP/2 has its own idle watcher and stream limits.
+      pipeline.remove(Http1ConnectionGuard.class);
+    }
     pipeline.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).validateHeaders(true)
         .build());
     pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -194,6 +228,11 @@ final class DownstreamPipelines {
         http1(ctx.channel(), connection, dataPlane);
       }
       ctx.pipeline().remove(this);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      closeUnserved(ctx, connection.listener(), "protocol detection", cause);
     }
   }
 

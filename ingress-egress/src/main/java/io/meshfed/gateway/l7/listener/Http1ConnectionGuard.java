@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Connection-level timers of an HTTP/1.1 downstream connection, sitting before the decoder where it sees raw bytes:
  * the request-headers timeout (armed by a request's first byte, disarmed when its headers are decoded: a slowloris
  * trickling headers gets 408) and the connection idle timeout (no request in progress). The proxy tells it when a
- * request's headers are complete and when the request ends.
+ * request's headers are complete and when the request ends. On a plaintext listener it is in place from the
+ * connection's start, so the timers also cover protocol detection (a stalled h2c preface gets the same 408).
  */
 public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
@@ -119,11 +120,21 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    stop();
+    ctx.fireChannelInactive();
+  }
+
+  /** Taken out when protocol detection finds HTTP/2: its timer must not fire on the HTTP/2 connection. */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    stop();
+  }
+
+  private void stop() {
     closed = true;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
     }
-    ctx.fireChannelInactive();
   }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One bound listener: its server channel, the spec new connections are served with (replaced on each LDS update
@@ -14,6 +16,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 final class ListenerRuntime {
 
   static final AttributeKey<ConnectionContext> CONNECTION = AttributeKey.valueOf("meshfed.connection");
+  private static final Logger LOG = LoggerFactory.getLogger(ListenerRuntime.class);
 
   private final String name;
   private final DataPlane dataPlane;
@@ -60,6 +63,13 @@ final class ListenerRuntime {
 
   /** A new connection: sniff the ClientHello first when a chain needs it, else serve the plaintext chain. */
   void accept(Channel channel) {
+    // Asked now, the answer is kept for the connection's life. A client that reset before its connection was
+    // accepted has no peer address any more (getpeername fails): nothing to serve, and nothing to report.
+    if (channel.remoteAddress() == null) {
+      LOG.debug("listener {}: a connection was reset before it was accepted; closing", name());
+      channel.close();
+      return;
+    }
     connections.add(channel);
     ListenerSpec current = spec;
     if (current.needsSniffing()) {

@@ -129,6 +129,24 @@ class RequestHygieneTest extends EngineTestBase {
   }
 
   @Test
+  void answersAStalledHttp2PrefaceWith408() throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      // Still a possible h2c preface: protocol detection waits for the rest, under the same headers timeout.
+      raw.send("PRI * HTTP/2.0\r\n");
+      String response = raw.readAll(3000);
+      assertThat(RawHttp.status(response)).isEqualTo(408);
+      assertThat(raw.closedWithin(3000)).isTrue();
+    }
+  }
+
+  @Test
+  void closesConnectionsThatNeverSendARequest() throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      assertThat(raw.closedWithin(3000)).as("the 800 ms idle timeout runs from the connection's start").isTrue();
+    }
+  }
+
+  @Test
   void closesIdleConnections() throws Exception {
     try (RawHttp raw = new RawHttp(port)) {
       raw.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");

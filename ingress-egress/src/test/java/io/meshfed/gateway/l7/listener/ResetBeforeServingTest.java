@@ -1,0 +1,170 @@
+package io.meshfed.gateway.l7.listener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.meshfed.gateway.l7.EngineTestBase;
+import io.meshfed.gateway.l7.HygieneLimits;
+import io.meshfed.gateway.l7.L7Engine;
+import io.meshfed.gateway.l7.config.XdsResources;
+import io.meshfed.gateway.l7.testing.Await;
+import io.meshfed.gateway.l7.testing.Backend;
+import io.meshfed.gateway.l7.testing.RawHttp;
+import io.meshfed.gateway.l7.testing.TestPki;
+import io.meshfed.gateway.l7.testing.Xds;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Clients that reset before their connection is served (mid-ClientHello, mid-handshake, mid-h2c-preface): the
+ * connection is closed and nothing is logged at WARN. Netty's defaults logged two WARNs with a stack trace per such
+ * connection (one from ALPN negotiation, one from the pipeline's tail), one pair per client wrk stopped mid-handshake.
+ */
+class ResetBeforeServingTest extends EngineTestBase {
+
+  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+  private ch.qos.logback.classic.Logger root;
+  private Backend backend;
+
+  // Should the transport miss a reset (see the h2c case), the headers timeout still ends the connection in time.
+  @Override
+  protected L7Engine.Builder configure(L7Engine.Builder builder) {
+    return builder.limits(HygieneLimits.DEFAULTS.withDefaultRequestHeadersTimeout(Duration.ofSeconds(2)));
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    logged.start();
+    root.addAppender(logged);
+    backend = backend("b");
+  }
+
+  @AfterEach
+  void detach() {
+    root.detachAppender(logged);
+  }
+
+  @Test
+  void aResetDuringTheTlsHandshakeClosesQuietly() throws Exception {
+    int port = tlsListener();
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(clientHello("bookinfo.com", port));
+      InputStream in = socket.getInputStream();
+      assertThat(in.read()).as("the gateway answers the ClientHello (a TLS handshake record)").isEqualTo(0x16);
+      reset(socket);
+    }
+
+    assertClosedWithoutWarnings();
+  }
+
+  @Test
+  void aResetInsideTheClientHelloClosesQuietly() throws Exception {
+    int port = tlsListener();
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      byte[] hello = clientHello("bookinfo.com", port);
+      socket.getOutputStream().write(hello, 0, hello.length / 2);
+      awaitOpen(1);
+      reset(socket);
+    }
+
+    assertClosedWithoutWarnings();
+  }
+
+  @Test
+  void aResetInsideTheHttp2PrefaceClosesQuietly() throws Exception {
+    apply(XdsResources.builder().listener(Xds.httpListener("plain", "r")).route(Xds.catchAll("r", "c"))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
+    // A first exchange before the reset. On a cold JVM the io_uring transport can miss a reset that lands while the
+    // new connection is still being set up (netty 4.2.18); the guard's timers close such a connection, but this test
+    // is about the reset being seen.
+    try (RawHttp exchange = new RawHttp(port("plain"))) {
+      String response = exchange.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").readAll(5000);
+      assertThat(RawHttp.status(response)).isEqualTo(200);
+    }
+    awaitOpen(0);
+    try (Socket socket = new Socket("127.0.0.1", port("plain"))) {
+      socket.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII));
+      awaitOpen(1);
+      reset(socket);
+    }
+
+    assertClosedWithoutWarnings();
+    assertThat(backend.hits()).as("only the first exchange").isEqualTo(1);
+  }
+
+  private int tlsListener() throws Exception {
+    TestPki pki = new TestPki("gateway-ca");
+    TestPki.Leaf bookinfo = pki.leaf("bookinfo", List.of("bookinfo.com"), List.of());
+    Listener listener = Listener.newBuilder().setName("tls").setAddress(Xds.address("127.0.0.1", 0))
+        .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.tls_inspector"))
+        .addFilterChains(Xds.tlsChain(Xds.hcm("r").build(), "kubernetes://bookinfo-cert", List.of("bookinfo.com"),
+            null))
+        .build();
+    apply(XdsResources.builder().listener(listener).route(Xds.catchAll("r", "c"))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port()))
+        .secret(Xds.tlsSecret("kubernetes://bookinfo-cert", bookinfo.chainPem(), bookinfo.keyPem()))
+        .build());
+    return port("tls");
+  }
+
+  /** The first flight of a TLS client for {@code host}: a complete ClientHello with SNI. */
+  private static byte[] clientHello(String host, int port) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, null, null);
+    SSLEngine engine = context.createSSLEngine(host, port);
+    engine.setUseClientMode(true);
+    SSLParameters parameters = engine.getSSLParameters();
+    parameters.setServerNames(List.of(new SNIHostName(host)));
+    engine.setSSLParameters(parameters);
+    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    engine.wrap(ByteBuffer.allocate(0), out);
+    out.flip();
+    byte[] hello = new byte[out.remaining()];
+    out.get(hello);
+    return hello;
+  }
+
+  /** Closes with SO_LINGER 0: the peer reads a TCP reset (ECONNRESET), as from a client killed mid-connection. */
+  private static void reset(Socket socket) throws Exception {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
+
+  private void awaitOpen(int connections) throws InterruptedException {
+    Await.until(connections + " open connection(s)", Duration.ofSeconds(10),
+        () -> engine.openConnections() == connections);
+  }
+
+  private void assertClosedWithoutWarnings() throws InterruptedException {
+    // The error is handled (or reaches the pipeline's tail and is logged) before the channel closes.
+    awaitOpen(0);
+    List<String> warnings = new ArrayList<>();
+    synchronized (logged) {
+      for (ILoggingEvent event : logged.list) {
+        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+          warnings.add(event.getLoggerName() + ": " + event.getFormattedMessage());
+        }
+      }
+    }
+    assertThat(warnings).isEmpty();
+  }
+}

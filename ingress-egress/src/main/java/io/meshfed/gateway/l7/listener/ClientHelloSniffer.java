@@ -76,6 +76,6 @@ final class ClientHelloSniffer extends ByteToMessageDecoder {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    DownstreamPipelines.closeUnserved(ctx, listener.name(), "ClientHello", cause);
+    DownstreamPipelines.closeOnError(ctx, listener.name(), "ClientHello", cause);
   }
 }

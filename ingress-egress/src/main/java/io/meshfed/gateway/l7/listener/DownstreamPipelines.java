@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -22,6 +23,7 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -35,6 +37,9 @@ final class DownstreamPipelines {
 
   private static final Logger LOG = LoggerFactory.getLogger(DownstreamPipelines.class);
   private static final ByteBuf H2_PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+  // Envoy's automatic codec choice takes HTTP/2 on this much of the preface ("PRI * HTTP/2"); the HTTP/2 codec checks
+  // the rest, and its idle timeout, not the HTTP/1.1 headers timeout, bounds a client that stalls inside it.
+  private static final int H2_MAGIC_PREFIX = 12;
 
   private DownstreamPipelines() {
   }
@@ -51,7 +56,7 @@ final class DownstreamPipelines {
       return;
     }
     if (chain.tls() == null) {
-      // The guard's timers run from the connection's start: a client that stalls inside the HTTP/2 preface, or
+      // The guard's timers run from the connection's start: a client that stalls before its protocol is known, or
       // whose reset the transport never reports, is closed by the headers or idle timeout like any other.
       pipeline.addLast("guard", guard(connection, dataPlane));
       pipeline.addLast("protocol-detector", new PlaintextDetector(connection, dataPlane));
@@ -100,28 +105,44 @@ final class DownstreamPipelines {
 
       @Override
       protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-        closeUnserved(ctx, listener.name(), "TLS handshake", cause);
+        closeOnError(ctx, listener.name(), "TLS handshake", cause);
       }
 
       // Netty's default logs a WARN and passes the error on to the pipeline's tail (a second WARN) for what is,
       // nearly always, a client that reset mid-handshake.
       @Override
       public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        closeUnserved(ctx, listener.name(), "TLS handshake", cause);
+        closeOnError(ctx, listener.name(), "TLS handshake", cause);
       }
     });
   }
 
   /**
-   * Closes a connection that failed before its HTTP (or TCP proxy) handlers were in place: a peer that reset during
-   * the ClientHello, the handshake or protocol detection. Nothing after the setup handler would handle the error, so
-   * it stops here, logged at debug like Envoy's connection-level failures (a client going away is not the gateway's
-   * fault; a flood of WARNs would hide the ones that are).
+   * Closes a connection on an error that reached the last handler able to take it: during the ClientHello, the TLS
+   * handshake or protocol detection (before the HTTP handlers are in place), or on an HTTP/2 connection (whose codec
+   * answers a client's protocol error with GOAWAY and then passes the error on). An I/O, TLS or HTTP/2 protocol
+   * failure (a peer that reset, a failed handshake, bytes that are no frame) is the client's doing and logged at
+   * debug, like Envoy's connection-level failures: a flood of WARNs would hide the ones that matter. Anything else is
+   * a defect here and logged as one.
    */
-  static void closeUnserved(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
-    LOG.debug("listener {}: {} with {} failed: {}", listener, phase, ctx.channel().remoteAddress(),
-        cause.toString());
+  static void closeOnError(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
+    if (clientCaused(cause)) {
+      LOG.debug("listener {}: {} with {} failed: {}", listener, phase, ctx.channel().remoteAddress(),
+          cause.toString());
+    } else {
+      LOG.warn("listener {}: {} with {} failed; closing the connection", listener, phase,
+          ctx.channel().remoteAddress(), cause);
+    }
     ctx.close();
+  }
+
+  private static boolean clientCaused(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof IOException || t instanceof Http2Exception) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The SPIFFE id (first URI SAN) of a client certificate, else its subject. */
@@ -147,6 +168,7 @@ final class DownstreamPipelines {
   static void http1(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
     connection.protocol("HTTP/1.1");
     ChannelPipeline pipeline = channel.pipeline();
+    // Plaintext connections have had their guard since they were accepted; after TLS it starts here.
     if (pipeline.get(Http1ConnectionGuard.class) == null) {
       pipeline.addLast("guard", guard(connection, dataPlane));
     }
@@ -172,7 +194,7 @@ final class DownstreamPipelines {
   static void http2(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
     connection.protocol("HTTP/2");
     HttpManagerSpec http = connection.chain().http();
-    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(idleMillis(http));
+    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(connection.listener(), idleMillis(http));
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxConcurrentStreams(dataPlane.limits().maxConcurrentStreams())
         .maxHeaderListSize(http.maxRequestHeadersBytes());
@@ -217,9 +239,9 @@ final class DownstreamPipelines {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-      int length = Math.min(in.readableBytes(), H2_PREFACE.readableBytes());
+      int length = Math.min(in.readableBytes(), H2_MAGIC_PREFIX);
       boolean prefix = ByteBufUtil.equals(in, in.readerIndex(), H2_PREFACE, 0, length);
-      if (prefix && length < H2_PREFACE.readableBytes()) {
+      if (prefix && length < H2_MAGIC_PREFIX) {
         return;
       }
       if (prefix) {
@@ -232,7 +254,7 @@ final class DownstreamPipelines {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      closeUnserved(ctx, connection.listener(), "protocol detection", cause);
+      closeOnError(ctx, connection.listener(), "protocol detection", cause);
     }
   }
 

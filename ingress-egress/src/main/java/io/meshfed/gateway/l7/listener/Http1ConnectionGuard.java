@@ -100,7 +100,7 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
         return;
       }
       arm(left);
-    } else if (!inRequest && idleTimeoutNanos > 0) {
+    } else if (!inRequest && !awaitingHeaders && idleTimeoutNanos > 0) {
       long left = idleSince + idleTimeoutNanos - now;
       if (left <= 0) {
         context.close();
@@ -124,7 +124,10 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
     ctx.fireChannelInactive();
   }
 
-  /** Taken out when protocol detection finds HTTP/2: its timer must not fire on the HTTP/2 connection. */
+  /**
+   * Taken out when protocol detection finds HTTP/2 and when an upgrade turns the connection into a tunnel: its timer
+   * must not keep firing on a connection it no longer watches.
+   */
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     stop();

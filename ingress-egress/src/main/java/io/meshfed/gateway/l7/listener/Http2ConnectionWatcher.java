@@ -13,13 +13,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http2ConnectionWatcher extends ChannelInboundHandlerAdapter {
 
+  private final String listener;
   private final long idleTimeoutMillis;
   private ChannelHandlerContext context;
   private int open;
   private ScheduledFuture<?> idleTimer;
   private boolean goneAway;
 
-  Http2ConnectionWatcher(long idleTimeoutMillis) {
+  Http2ConnectionWatcher(String listener, long idleTimeoutMillis) {
+    this.listener = listener;
     this.idleTimeoutMillis = idleTimeoutMillis;
   }
 
@@ -68,6 +70,12 @@ final class Http2ConnectionWatcher extends ChannelInboundHandlerAdapter {
         }
       }, idleTimeoutMillis, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** Last in the connection's pipeline: the HTTP/2 codec passes a connection error on after its GOAWAY. */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    DownstreamPipelines.closeOnError(ctx, listener, "HTTP/2 connection", cause);
   }
 
   @Override

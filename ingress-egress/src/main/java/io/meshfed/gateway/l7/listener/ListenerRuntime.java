@@ -63,10 +63,10 @@ final class ListenerRuntime {
 
   /** A new connection: sniff the ClientHello first when a chain needs it, else serve the plaintext chain. */
   void accept(Channel channel) {
-    // Asked now, the answer is kept for the connection's life. A client that reset before its connection was
+    // Asked now, the answer is kept for the connection's life. A client that reset while its connection waited to be
     // accepted has no peer address any more (getpeername fails): nothing to serve, and nothing to report.
     if (channel.remoteAddress() == null) {
-      LOG.debug("listener {}: a connection was reset before it was accepted; closing", name());
+      LOG.debug("listener {}: a connection was reset while it waited to be accepted; closing", name());
       channel.close();
       return;
     }

@@ -22,6 +22,9 @@ import java.util.Map;
  */
 public final class TlsContextFactory {
 
+  /** How long a downstream TLS handshake may take before the connection is closed. */
+  public static final long SERVER_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
   private TlsContextFactory() {
   }
 
@@ -94,7 +97,10 @@ public final class TlsContextFactory {
     if (!resumption && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
       SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
     }
-    return new SslHandler(engine);
+    SslHandler handler = new SslHandler(engine);
+    // Netty's default, set here so the documented bound on a client that stalls in its handshake cannot drift.
+    handler.setHandshakeTimeoutMillis(SERVER_HANDSHAKE_TIMEOUT_MILLIS);
+    return handler;
   }
 
   /**

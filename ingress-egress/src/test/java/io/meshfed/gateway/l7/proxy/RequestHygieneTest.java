@@ -129,10 +129,10 @@ class RequestHygieneTest extends EngineTestBase {
   }
 
   @Test
-  void answersAStalledHttp2PrefaceWith408() throws Exception {
+  void answersAClientThatStallsBeforeItsProtocolIsKnownWith408() throws Exception {
     try (RawHttp raw = new RawHttp(port)) {
-      // Still a possible h2c preface: protocol detection waits for the rest, under the same headers timeout.
-      raw.send("PRI * HTTP/2.0\r\n");
+      // Could still become the HTTP/2 preface: protocol detection waits, under the headers timeout.
+      raw.send("PRI * HT");
       String response = raw.readAll(3000);
       assertThat(RawHttp.status(response)).isEqualTo(408);
       assertThat(raw.closedWithin(3000)).isTrue();
@@ -140,9 +140,39 @@ class RequestHygieneTest extends EngineTestBase {
   }
 
   @Test
+  void closesAStalledHttp2PrefaceAtTheIdleTimeoutWithoutAnHttp1Answer() throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      // "PRI * HTTP/2" chooses HTTP/2, as in Envoy; the 800 ms idle timeout, not the headers timeout, ends the wait.
+      long start = System.nanoTime();
+      raw.send("PRI * HTTP/2.0\r\n");
+      String response = raw.readAll(3000);
+      long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(response).doesNotContain("HTTP/1.1");
+      assertThat(waitedMillis).as("closed by the 800 ms idle timeout, not the 400 ms headers timeout")
+          .isBetween(600L, 2900L);
+    }
+  }
+
+  @Test
   void closesConnectionsThatNeverSendARequest() throws Exception {
     try (RawHttp raw = new RawHttp(port)) {
+      assertThat(raw.closedWithin(300)).as("open until the idle timeout").isFalse();
       assertThat(raw.closedWithin(3000)).as("the 800 ms idle timeout runs from the connection's start").isTrue();
+    }
+  }
+
+  @Test
+  void theIdleTimeoutWaitsWhileRequestHeadersArrive() throws Exception {
+    // request_headers_timeout: 0s turns the headers timeout off; the 800 ms idle timeout must not take its place.
+    var hcm = Xds.hcm("r").setRequestHeadersTimeout(Xds.millis(0));
+    hcm.getCommonHttpProtocolOptionsBuilder().setIdleTimeout(Xds.millis(800));
+    apply(XdsResources.builder().listener(Xds.httpListener("l", hcm.build()))
+        .route(Xds.catchAll("r", "c")).cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
+    try (RawHttp raw = new RawHttp(port("l"))) {
+      raw.send("GET / HTTP/1.1\r\n");
+      assertThat(raw.closedWithin(1500)).as("headers in progress are no idle connection").isFalse();
+      String response = raw.send("Host: h\r\nConnection: close\r\n\r\n").readAll(3000);
+      assertThat(RawHttp.status(response)).isEqualTo(200);
     }
   }
 

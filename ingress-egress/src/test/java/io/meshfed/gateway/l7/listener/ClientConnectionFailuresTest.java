@@ -7,16 +7,16 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.meshfed.control.client.gateway.IoTransport;
 import io.meshfed.gateway.l7.EngineTestBase;
-import io.meshfed.gateway.l7.HygieneLimits;
 import io.meshfed.gateway.l7.L7Engine;
 import io.meshfed.gateway.l7.config.XdsResources;
 import io.meshfed.gateway.l7.testing.Await;
 import io.meshfed.gateway.l7.testing.Backend;
-import io.meshfed.gateway.l7.testing.RawHttp;
 import io.meshfed.gateway.l7.testing.TestPki;
 import io.meshfed.gateway.l7.testing.Xds;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,20 +33,23 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Clients that reset before their connection is served (mid-ClientHello, mid-handshake, mid-h2c-preface): the
- * connection is closed and nothing is logged at WARN. Netty's defaults logged two WARNs with a stack trace per such
- * connection (one from ALPN negotiation, one from the pipeline's tail), one pair per client wrk stopped mid-handshake.
+ * Clients that reset before their connection is served (mid-ClientHello, mid-handshake, before the protocol is
+ * known), or whose HTTP/2 connection fails on their protocol error: the connection is closed, the failure logged at
+ * debug and nothing at WARN. Netty's defaults logged a WARN with a stack trace from the pipeline's tail for each (two
+ * in the handshake, one more from ALPN negotiation): one per client wrk stopped mid-handshake.
  */
-class ResetBeforeServingTest extends EngineTestBase {
+class ClientConnectionFailuresTest extends EngineTestBase {
 
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
   private ch.qos.logback.classic.Logger root;
   private Backend backend;
 
-  // Should the transport miss a reset (see the h2c case), the headers timeout still ends the connection in time.
+  // What is tested is what the handlers do with a reset the transport reports. Netty 4.2.18's io_uring transport has
+  // been seen to miss a reset that lands while a connection is still being set up on a cold JVM (docs/l7-gateway.md,
+  // "Transport"); epoll reports every one.
   @Override
   protected L7Engine.Builder configure(L7Engine.Builder builder) {
-    return builder.limits(HygieneLimits.DEFAULTS.withDefaultRequestHeadersTimeout(Duration.ofSeconds(2)));
+    return builder.transport(IoTransport.EPOLL);
   }
 
   @BeforeEach
@@ -73,7 +76,7 @@ class ResetBeforeServingTest extends EngineTestBase {
       reset(socket);
     }
 
-    assertClosedWithoutWarnings();
+    assertClosedQuietly("TLS handshake");
   }
 
   @Test
@@ -86,29 +89,45 @@ class ResetBeforeServingTest extends EngineTestBase {
       reset(socket);
     }
 
-    assertClosedWithoutWarnings();
+    assertClosedQuietly("ClientHello");
   }
 
   @Test
-  void aResetInsideTheHttp2PrefaceClosesQuietly() throws Exception {
-    apply(XdsResources.builder().listener(Xds.httpListener("plain", "r")).route(Xds.catchAll("r", "c"))
-        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
-    // A first exchange before the reset. On a cold JVM the io_uring transport can miss a reset that lands while the
-    // new connection is still being set up (netty 4.2.18); the guard's timers close such a connection, but this test
-    // is about the reset being seen.
-    try (RawHttp exchange = new RawHttp(port("plain"))) {
-      String response = exchange.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").readAll(5000);
-      assertThat(RawHttp.status(response)).isEqualTo(200);
-    }
-    awaitOpen(0);
-    try (Socket socket = new Socket("127.0.0.1", port("plain"))) {
-      socket.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII));
+  void aResetBeforeTheProtocolIsKnownClosesQuietly() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", plaintextListener())) {
+      // Could still become the HTTP/2 preface: protocol detection waits for more.
+      socket.getOutputStream().write("PRI * HT".getBytes(StandardCharsets.US_ASCII));
       awaitOpen(1);
       reset(socket);
     }
 
-    assertClosedWithoutWarnings();
-    assertThat(backend.hits()).as("only the first exchange").isEqualTo(1);
+    assertClosedQuietly("protocol detection");
+  }
+
+  @Test
+  void aProtocolErrorOnAnHttp2ConnectionClosesQuietly() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", plaintextListener())) {
+      socket.setSoTimeout(10_000);
+      // The client preface, an empty SETTINGS frame (length 0, type 4, no flags, stream 0), then bytes that are no
+      // frame: a connection error, answered with GOAWAY.
+      OutputStream out = socket.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+      out.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      while (in.read() >= 0) {
+        // SETTINGS, GOAWAY, then the close
+      }
+    }
+
+    assertClosedQuietly("HTTP/2 connection");
+    assertThat(backend.hits()).isZero();
+  }
+
+  private int plaintextListener() throws Exception {
+    apply(XdsResources.builder().listener(Xds.httpListener("plain", "r")).route(Xds.catchAll("r", "c"))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", backend.port())).build());
+    return port("plain");
   }
 
   private int tlsListener() throws Exception {
@@ -154,17 +173,22 @@ class ResetBeforeServingTest extends EngineTestBase {
         () -> engine.openConnections() == connections);
   }
 
-  private void assertClosedWithoutWarnings() throws InterruptedException {
+  /** The connection closes, the failure is logged at debug with its phase, and nothing at WARN or above. */
+  private void assertClosedQuietly(String phase) throws InterruptedException {
     // The error is handled (or reaches the pipeline's tail and is logged) before the channel closes.
     awaitOpen(0);
     List<String> warnings = new ArrayList<>();
+    boolean reported = false;
     synchronized (logged) {
       for (ILoggingEvent event : logged.list) {
         if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
           warnings.add(event.getLoggerName() + ": " + event.getFormattedMessage());
         }
+        reported |= event.getLevel() == Level.DEBUG && event.getLoggerName().equals(DownstreamPipelines.class.getName())
+            && event.getFormattedMessage().contains(": " + phase + " with ");
       }
     }
     assertThat(warnings).isEmpty();
+    assertThat(reported).as("a debug line for the reset in phase '%s'", phase).isTrue();
   }
 }

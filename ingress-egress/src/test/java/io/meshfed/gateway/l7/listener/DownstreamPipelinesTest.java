@@ -1,0 +1,78 @@
+package io.meshfed.gateway.l7.listener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import java.io.IOException;
+import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** How a connection that fails before it is served is closed and reported. */
+class DownstreamPipelinesTest {
+
+  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+  private final Logger logger = (Logger) LoggerFactory.getLogger(DownstreamPipelines.class);
+
+  @BeforeEach
+  void capture() {
+    logged.start();
+    logger.addAppender(logged);
+  }
+
+  @AfterEach
+  void release() {
+    logger.detachAppender(logged);
+  }
+
+  @Test
+  void aClientsIoFailureClosesTheConnectionWithoutAWarning() {
+    for (Throwable cause : List.of(new IOException("Connection reset by peer"),
+        new DecoderException(new SSLHandshakeException("no client certificate")),
+        Http2Exception.connectionError(Http2Error.FRAME_SIZE_ERROR, "Frame length: 4670804 exceeds maximum"))) {
+      EmbeddedChannel channel = failingWith(cause);
+
+      assertThat(channel.isOpen()).as("%s", cause).isFalse();
+    }
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aDefectIsLoggedAsOne() {
+    EmbeddedChannel channel = failingWith(new IllegalStateException("a bug in choosing the pipeline"));
+
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(warnings()).singleElement().satisfies(event ->
+        assertThat(event.getThrowableProxy().getMessage()).isEqualTo("a bug in choosing the pipeline"));
+  }
+
+  private static EmbeddedChannel failingWith(Throwable cause) {
+    EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable error) {
+        DownstreamPipelines.closeOnError(ctx, "0.0.0.0_8080", "protocol detection", error);
+      }
+    });
+    channel.pipeline().fireExceptionCaught(cause);
+    channel.checkException();
+    return channel;
+  }
+
+  private List<ILoggingEvent> warnings() {
+    synchronized (logged) {
+      return logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+    }
+  }
+}

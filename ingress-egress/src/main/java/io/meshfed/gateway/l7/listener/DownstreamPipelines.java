@@ -11,7 +11,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -118,14 +120,21 @@ final class DownstreamPipelines {
   }
 
   /**
-   * Closes a connection on an error that reached the last handler able to take it: during the ClientHello, the TLS
-   * handshake or protocol detection (before the HTTP handlers are in place), or on an HTTP/2 connection (whose codec
-   * answers a client's protocol error with GOAWAY and then passes the error on). An I/O, TLS or HTTP/2 protocol
-   * failure (a peer that reset, a failed handshake, bytes that are no frame) is the client's doing and logged at
-   * debug, like Envoy's connection-level failures: a flood of WARNs would hide the ones that matter. Anything else is
-   * a defect here and logged as one.
+   * Closes a connection on an error that reached the last handler able to take it, during the ClientHello, the TLS
+   * handshake or protocol detection: nothing after the setup handler would handle it.
    */
   static void closeOnError(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
+    logFailure(ctx, listener, phase, cause);
+    ctx.close();
+  }
+
+  /**
+   * Logs a connection's failure. An I/O, TLS or HTTP/2 protocol failure (a peer that reset, a failed handshake, bytes
+   * that are no frame) is the client's doing and logged at debug, like Envoy's connection-level failures: a flood of
+   * WARNs would hide the ones that matter. A failure with a runtime exception or an error anywhere in its causes (a
+   * trust manager that threw inside a handshake, say), or an HTTP/2 INTERNAL_ERROR, is a defect here and logged as one.
+   */
+  static void logFailure(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
     if (clientCaused(cause)) {
       LOG.debug("listener {}: {} with {} failed: {}", listener, phase, ctx.channel().remoteAddress(),
           cause.toString());
@@ -133,16 +142,25 @@ final class DownstreamPipelines {
       LOG.warn("listener {}: {} with {} failed; closing the connection", listener, phase,
           ctx.channel().remoteAddress(), cause);
     }
-    ctx.close();
   }
 
   private static boolean clientCaused(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof IOException || t instanceof Http2Exception) {
-        return true;
+    boolean client = false;
+    // Bounded: a cause chain can be made into a loop.
+    Throwable t = cause;
+    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+      if (t instanceof Error || t instanceof RuntimeException && !(t instanceof CodecException)) {
+        return false;
       }
+      if (t instanceof Http2Exception http2) {
+        if (http2.error() == Http2Error.INTERNAL_ERROR) {
+          return false;
+        }
+        client = true;
+      }
+      client |= t instanceof IOException;
     }
-    return false;
+    return client;
   }
 
   /** The SPIFFE id (first URI SAN) of a client certificate, else its subject. */
@@ -184,7 +202,8 @@ final class DownstreamPipelines {
     HttpManagerSpec http = connection.chain().http();
     long headersTimeout = http.requestHeadersTimeout() == null
         ? dataPlane.limits().defaultRequestHeadersTimeout().toMillis() : http.requestHeadersTimeout().toMillis();
-    return new Http1ConnectionGuard(connection, dataPlane, headersTimeout, idleMillis(http));
+    long streamIdle = http.streamIdleTimeout() == null ? 0 : http.streamIdleTimeout().toMillis();
+    return new Http1ConnectionGuard(connection, dataPlane, headersTimeout, streamIdle, idleMillis(http));
   }
 
   private static long idleMillis(HttpManagerSpec http) {
@@ -225,8 +244,9 @@ final class DownstreamPipelines {
   }
 
   /**
-   * Plaintext HTTP: HTTP/2 with prior knowledge when the client starts with the connection preface (h2c, RFC 9113
-   * §3.3), HTTP/1.1 otherwise. Anything that is neither fails HTTP/1.1 decoding and gets 400.
+   * Plaintext HTTP: HTTP/2 with prior knowledge when the client starts with the connection preface's first 12 bytes
+   * (h2c, RFC 9113 §3.3; the HTTP/2 codec checks the rest), HTTP/1.1 otherwise. Anything that is neither fails
+   * HTTP/1.1 decoding and gets 400, or HTTP/2's preface check and gets GOAWAY.
    */
   static final class PlaintextDetector extends ByteToMessageDecoder {
     private final ConnectionContext connection;

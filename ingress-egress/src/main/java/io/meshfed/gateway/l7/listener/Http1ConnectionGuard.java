@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Connection-level timers of an HTTP/1.1 downstream connection, sitting before the decoder where it sees raw bytes:
  * the request-headers timeout (armed by a request's first byte, disarmed when its headers are decoded: a slowloris
- * trickling headers gets 408) and the connection idle timeout (no request in progress). The proxy tells it when a
- * request's headers are complete and when the request ends. On a plaintext listener it is in place from the
- * connection's start, so the timers also cover protocol detection (a stalled h2c preface gets the same 408).
+ * trickling headers gets 408) and the connection idle timeout (no request in progress). As in Envoy, whose stream
+ * exists from a request's first byte, headers in progress are no idle connection; with the headers timeout off, the
+ * stream idle timeout bounds them instead, counted from their last byte. The proxy tells it when a request's headers
+ * are complete and when the request ends. On a plaintext listener it is in place from the connection's start, so the
+ * timers also cover protocol detection (a client that stalls before its protocol is known gets the same 408).
  */
 public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
@@ -25,11 +27,13 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
   private final ConnectionContext connection;
   private final DataPlane dataPlane;
   private final long headersTimeoutNanos;
+  private final long streamIdleTimeoutNanos;
   private final long idleTimeoutNanos;
   private ChannelHandlerContext context;
   private boolean inRequest;
   private boolean awaitingHeaders;
   private long awaitingSince;
+  private long lastHeaderBytes;
   private long idleSince;
   // One timer per connection that re-arms itself, instead of a schedule and a cancel per request: requests on a
   // kept-alive connection only write timestamps.
@@ -37,10 +41,11 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
   private boolean closed;
 
   Http1ConnectionGuard(ConnectionContext connection, DataPlane dataPlane, long headersTimeoutMillis,
-                       long idleTimeoutMillis) {
+                       long streamIdleTimeoutMillis, long idleTimeoutMillis) {
     this.connection = connection;
     this.dataPlane = dataPlane;
     this.headersTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headersTimeoutMillis);
+    this.streamIdleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(streamIdleTimeoutMillis);
     this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
   }
 
@@ -53,10 +58,15 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf bytes && bytes.isReadable() && !inRequest && !awaitingHeaders) {
-      awaitingHeaders = true;
-      awaitingSince = System.nanoTime();
-      arm(headersTimeoutNanos);
+    if (msg instanceof ByteBuf bytes && bytes.isReadable() && !inRequest) {
+      if (!awaitingHeaders) {
+        awaitingHeaders = true;
+        awaitingSince = System.nanoTime();
+        lastHeaderBytes = awaitingSince;
+        arm(headersTimeoutNanos > 0 ? headersTimeoutNanos : streamIdleTimeoutNanos);
+      } else if (headersTimeoutNanos == 0) {
+        lastHeaderBytes = System.nanoTime();
+      }
     }
     ctx.fireChannelRead(msg);
   }
@@ -97,6 +107,13 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
       long left = awaitingSince + headersTimeoutNanos - now;
       if (left <= 0) {
         headersTimedOut();
+        return;
+      }
+      arm(left);
+    } else if (awaitingHeaders && streamIdleTimeoutNanos > 0) {
+      long left = lastHeaderBytes + streamIdleTimeoutNanos - now;
+      if (left <= 0) {
+        context.close();
         return;
       }
       arm(left);

@@ -72,10 +72,15 @@ final class Http2ConnectionWatcher extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Last in the connection's pipeline: the HTTP/2 codec passes a connection error on after its GOAWAY. */
+  /**
+   * Last in the connection's pipeline. The HTTP/2 codec passes a connection error on before it sends its GOAWAY (with
+   * the error's code) and closes: closing here at once would send GOAWAY NO_ERROR in its place, so the close waits
+   * for the codec (a no-op when the codec has closed the connection by then).
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    DownstreamPipelines.closeOnError(ctx, listener, "HTTP/2 connection", cause);
+    DownstreamPipelines.logFailure(ctx, listener, "HTTP/2 connection", cause);
+    ctx.executor().execute(ctx::close);
   }
 
   @Override

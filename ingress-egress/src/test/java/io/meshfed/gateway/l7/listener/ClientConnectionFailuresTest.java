@@ -15,6 +15,7 @@ import io.meshfed.gateway.l7.testing.Await;
 import io.meshfed.gateway.l7.testing.Backend;
 import io.meshfed.gateway.l7.testing.TestPki;
 import io.meshfed.gateway.l7.testing.Xds;
+import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -114,14 +115,26 @@ class ClientConnectionFailuresTest extends EngineTestBase {
       out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
       out.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      while (in.read() >= 0) {
-        // SETTINGS, GOAWAY, then the close
-      }
+      assertThat(goAwayErrorCode(socket.getInputStream())).as("GOAWAY FRAME_SIZE_ERROR (RFC 9113 §4.2)")
+          .isEqualTo(0x6);
     }
 
     assertClosedQuietly("HTTP/2 connection");
     assertThat(backend.hits()).isZero();
+  }
+
+  /** Reads HTTP/2 frames until a GOAWAY and returns its error code. */
+  private static int goAwayErrorCode(InputStream in) throws Exception {
+    DataInputStream frames = new DataInputStream(in);
+    while (true) {
+      int length = frames.readUnsignedShort() << 8 | frames.readUnsignedByte();
+      int type = frames.readUnsignedByte();
+      frames.skipNBytes(5);
+      byte[] payload = frames.readNBytes(length);
+      if (type == 0x7) {
+        return ByteBuffer.wrap(payload, 4, 4).getInt();
+      }
+    }
   }
 
   private int plaintextListener() throws Exception {

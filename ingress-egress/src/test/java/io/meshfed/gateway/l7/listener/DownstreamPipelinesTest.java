@@ -38,7 +38,7 @@ class DownstreamPipelinesTest {
   }
 
   @Test
-  void aClientsIoFailureClosesTheConnectionWithoutAWarning() {
+  void aClientsFailureClosesTheConnectionAndIsLoggedAtDebug() {
     for (Throwable cause : List.of(new IOException("Connection reset by peer"),
         new DecoderException(new SSLHandshakeException("no client certificate")),
         Http2Exception.connectionError(Http2Error.FRAME_SIZE_ERROR, "Frame length: 4670804 exceeds maximum"))) {
@@ -47,15 +47,23 @@ class DownstreamPipelinesTest {
       assertThat(channel.isOpen()).as("%s", cause).isFalse();
     }
     assertThat(warnings()).isEmpty();
+    assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.DEBUG).hasSize(3)
+        .allSatisfy(event -> assertThat(event.getFormattedMessage())
+            .startsWith("listener 0.0.0.0_8080: protocol detection with "));
   }
 
   @Test
   void aDefectIsLoggedAsOne() {
-    EmbeddedChannel channel = failingWith(new IllegalStateException("a bug in choosing the pipeline"));
+    SSLHandshakeException trustManagerThrew = new SSLHandshakeException("General OpenSslEngine problem");
+    trustManagerThrew.initCause(new NullPointerException("a bug in the trust manager"));
+    for (Throwable cause : List.of(new IllegalStateException("a bug in choosing the pipeline"),
+        new DecoderException(trustManagerThrew),
+        Http2Exception.connectionError(Http2Error.INTERNAL_ERROR, "a bug in the HTTP/2 codec's use"))) {
+      EmbeddedChannel channel = failingWith(cause);
 
-    assertThat(channel.isOpen()).isFalse();
-    assertThat(warnings()).singleElement().satisfies(event ->
-        assertThat(event.getThrowableProxy().getMessage()).isEqualTo("a bug in choosing the pipeline"));
+      assertThat(channel.isOpen()).as("%s", cause).isFalse();
+    }
+    assertThat(warnings()).hasSize(3);
   }
 
   private static EmbeddedChannel failingWith(Throwable cause) {

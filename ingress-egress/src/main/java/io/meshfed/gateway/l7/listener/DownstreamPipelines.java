@@ -27,6 +27,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -131,8 +132,9 @@ final class DownstreamPipelines {
   /**
    * Logs a connection's failure. An I/O, TLS or HTTP/2 protocol failure (a peer that reset, a failed handshake, bytes
    * that are no frame) is the client's doing and logged at debug, like Envoy's connection-level failures: a flood of
-   * WARNs would hide the ones that matter. A failure with a runtime exception or an error anywhere in its causes (a
-   * trust manager that threw inside a handshake, say), or an HTTP/2 INTERNAL_ERROR, is a defect here and logged as one.
+   * WARNs would hide the ones that matter. A failure with an error or a runtime exception among its causes (a trust
+   * manager that threw inside a handshake, say; not one that only wraps a certificate or I/O failure), or an HTTP/2
+   * INTERNAL_ERROR, is a defect here and logged as one.
    */
   static void logFailure(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
     if (clientCaused(cause)) {
@@ -149,16 +151,15 @@ final class DownstreamPipelines {
     // Bounded: a cause chain can be made into a loop.
     Throwable t = cause;
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      if (t instanceof Error || t instanceof RuntimeException && !(t instanceof CodecException)) {
+      if (t instanceof Http2Exception http2) {
+        // Netty has judged the peer's frames; what lies below is its parsing detail (an IllegalArgumentException).
+        return http2.error() != Http2Error.INTERNAL_ERROR;
+      }
+      if (t instanceof Error || t instanceof RuntimeException && !(t instanceof CodecException)
+          && !(t.getCause() instanceof GeneralSecurityException || t.getCause() instanceof IOException)) {
         return false;
       }
-      if (t instanceof Http2Exception http2) {
-        if (http2.error() == Http2Error.INTERNAL_ERROR) {
-          return false;
-        }
-        client = true;
-      }
-      client |= t instanceof IOException;
+      client |= t instanceof IOException || t instanceof GeneralSecurityException;
     }
     return client;
   }
@@ -187,12 +188,16 @@ final class DownstreamPipelines {
     connection.protocol("HTTP/1.1");
     ChannelPipeline pipeline = channel.pipeline();
     // Plaintext connections have had their guard since they were accepted; after TLS it starts here.
-    if (pipeline.get(Http1ConnectionGuard.class) == null) {
-      pipeline.addLast("guard", guard(connection, dataPlane));
+    Http1ConnectionGuard guard = pipeline.get(Http1ConnectionGuard.class);
+    if (guard == null) {
+      guard = guard(connection, dataPlane);
+      pipeline.addLast("guard", guard);
     }
     PendingMethods pending = new PendingMethods();
-    pipeline.addLast("decoder", new StrictRequestDecoder(connection.chain().http().maxRequestHeadersBytes(),
-        pending));
+    StrictRequestDecoder decoder = new StrictRequestDecoder(connection.chain().http().maxRequestHeadersBytes(),
+        pending);
+    guard.watch(decoder);
+    pipeline.addLast("decoder", decoder);
     pipeline.addLast("encoder", new ResponseEncoder(pending));
     pipeline.addLast("http", dataPlane.httpStream(connection));
   }

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
  * Connection-level timers of an HTTP/1.1 downstream connection, sitting before the decoder where it sees raw bytes:
  * the request-headers timeout (armed by a request's first byte, disarmed when its headers are decoded: a slowloris
  * trickling headers gets 408) and the connection idle timeout (no request in progress). As in Envoy, whose stream
- * exists from a request's first byte, headers in progress are no idle connection; with the headers timeout off, the
- * stream idle timeout bounds them instead, counted from their last byte. The proxy tells it when a request's headers
- * are complete and when the request ends. On a plaintext listener it is in place from the connection's start, so the
+ * exists from a request's first byte, headers in progress are no idle connection, and the stream idle timeout bounds
+ * them too, from that first byte (whichever of the two comes first). The proxy tells it when a request's headers are
+ * complete and when the request ends. On a plaintext listener it is in place from the connection's start, so the
  * timers also cover protocol detection (a client that stalls before its protocol is known gets the same 408).
  */
 public final class Http1ConnectionGuard extends ChannelDuplexHandler {
@@ -30,10 +30,10 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
   private final long streamIdleTimeoutNanos;
   private final long idleTimeoutNanos;
   private ChannelHandlerContext context;
+  private StrictRequestDecoder decoder;
   private boolean inRequest;
   private boolean awaitingHeaders;
   private long awaitingSince;
-  private long lastHeaderBytes;
   private long idleSince;
   // One timer per connection that re-arms itself, instead of a schedule and a cancel per request: requests on a
   // kept-alive connection only write timestamps.
@@ -58,17 +58,29 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf bytes && bytes.isReadable() && !inRequest) {
-      if (!awaitingHeaders) {
-        awaitingHeaders = true;
-        awaitingSince = System.nanoTime();
-        lastHeaderBytes = awaitingSince;
-        arm(headersTimeoutNanos > 0 ? headersTimeoutNanos : streamIdleTimeoutNanos);
-      } else if (headersTimeoutNanos == 0) {
-        lastHeaderBytes = System.nanoTime();
-      }
+    if (msg instanceof ByteBuf bytes && bytes.isReadable() && !inRequest && !awaitingHeaders) {
+      headersStarted();
     }
     ctx.fireChannelRead(msg);
+  }
+
+  private void headersStarted() {
+    awaitingHeaders = true;
+    awaitingSince = System.nanoTime();
+    arm(headersDeadline());
+  }
+
+  /** The nearer of the headers and stream idle timeouts (both from the request's first byte); 0 when neither. */
+  private long headersDeadline() {
+    if (headersTimeoutNanos == 0 || streamIdleTimeoutNanos == 0) {
+      return Math.max(headersTimeoutNanos, streamIdleTimeoutNanos);
+    }
+    return Math.min(headersTimeoutNanos, streamIdleTimeoutNanos);
+  }
+
+  /** The decoder whose partly read request head {@link #requestFinished()} asks about. */
+  void watch(StrictRequestDecoder requestDecoder) {
+    decoder = requestDecoder;
   }
 
   /** The proxy decoded a request's headers. */
@@ -77,10 +89,16 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
     inRequest = true;
   }
 
-  /** The proxy finished a request (response sent); the connection is idle until the next one. */
+  /**
+   * The proxy finished a request (response sent); the connection is idle until the next one, unless the next one's
+   * head already arrived in part while this one was served (pipelined): its timeouts run from now.
+   */
   public void requestFinished() {
     inRequest = false;
     idleSince = System.nanoTime();
+    if (decoder != null && decoder.headInProgress()) {
+      headersStarted();
+    }
   }
 
   /** Makes sure the timer fires within {@code delay} (a later timer is kept; it re-checks when it fires). */
@@ -103,20 +121,17 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
       return;
     }
     long now = System.nanoTime();
-    if (awaitingHeaders && headersTimeoutNanos > 0) {
-      long left = awaitingSince + headersTimeoutNanos - now;
-      if (left <= 0) {
+    long deadline = headersDeadline();
+    if (awaitingHeaders && deadline > 0) {
+      long left = awaitingSince + deadline - now;
+      if (left > 0) {
+        arm(left);
+      } else if (deadline == headersTimeoutNanos) {
         headersTimedOut();
-        return;
-      }
-      arm(left);
-    } else if (awaitingHeaders && streamIdleTimeoutNanos > 0) {
-      long left = lastHeaderBytes + streamIdleTimeoutNanos - now;
-      if (left <= 0) {
+      } else {
+        // The stream idle timeout: Envoy answers 408 with SI here; the connection is closed without one.
         context.close();
-        return;
       }
-      arm(left);
     } else if (!inRequest && !awaitingHeaders && idleTimeoutNanos > 0) {
       long left = idleSince + idleTimeoutNanos - now;
       if (left <= 0) {
@@ -125,6 +140,7 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
       }
       arm(left);
     } else if (idleTimeoutNanos > 0) {
+      // A request, or headers with no deadline, in progress: look again later, for the idle time after it.
       arm(idleTimeoutNanos);
     }
   }

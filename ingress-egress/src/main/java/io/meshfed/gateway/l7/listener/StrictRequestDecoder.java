@@ -26,6 +26,8 @@ import java.util.List;
 final class StrictRequestDecoder extends HttpRequestDecoder {
 
   private final PendingMethods pending;
+  // An initial line was read and its request's head is not out yet.
+  private boolean headStarted;
 
   StrictRequestDecoder(int maxHeaderBytes, PendingMethods pending) {
     super(new HttpDecoderConfig()
@@ -52,6 +54,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     for (int i = before; i < out.size(); i++) {
       if (out.get(i) instanceof HttpRequest request) {
         pending.requested(request.method());
+        headStarted = false;
       }
     }
     for (int i = before; i + 1 < out.size(); i++) {
@@ -64,6 +67,21 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         out.remove(i + 1);
       }
     }
+  }
+
+  @Override
+  protected HttpMessage createMessage(String[] initialLine) throws Exception {
+    headStarted = true;
+    return super.createMessage(initialLine);
+  }
+
+  /**
+   * Whether a request's head has started arriving and is not complete: its initial line read (the decoder keeps the
+   * lines it has parsed), or bytes waiting for the rest of a line. Asked between requests, so bytes held here belong
+   * to the next one.
+   */
+  boolean headInProgress() {
+    return headStarted || internalBuffer().isReadable();
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
+import java.security.cert.CertificateException;
 import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
@@ -39,15 +40,22 @@ class DownstreamPipelinesTest {
 
   @Test
   void aClientsFailureClosesTheConnectionAndIsLoggedAtDebug() {
-    for (Throwable cause : List.of(new IOException("Connection reset by peer"),
+    SSLHandshakeException unparsable = new SSLHandshakeException("bad certificate");
+    unparsable.initCause(new IllegalStateException(new CertificateException("the JDK cannot parse it")));
+    List<Throwable> causes = List.of(new IOException("Connection reset by peer"),
         new DecoderException(new SSLHandshakeException("no client certificate")),
-        Http2Exception.connectionError(Http2Error.FRAME_SIZE_ERROR, "Frame length: 4670804 exceeds maximum"))) {
+        new DecoderException(unparsable),
+        Http2Exception.connectionError(Http2Error.FRAME_SIZE_ERROR, "Frame length: 4670804 exceeds maximum"),
+        // Netty's reading of bad SETTINGS and HPACK: the peer's error, its parsing detail below it.
+        Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, new IllegalArgumentException("ENABLE_PUSH: 2"),
+            "bad SETTINGS"));
+    for (Throwable cause : causes) {
       EmbeddedChannel channel = failingWith(cause);
 
       assertThat(channel.isOpen()).as("%s", cause).isFalse();
     }
     assertThat(warnings()).isEmpty();
-    assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.DEBUG).hasSize(3)
+    assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.DEBUG).hasSize(causes.size())
         .allSatisfy(event -> assertThat(event.getFormattedMessage())
             .startsWith("listener 0.0.0.0_8080: protocol detection with "));
   }

@@ -27,8 +27,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -133,7 +133,7 @@ final class DownstreamPipelines {
    * Logs a connection's failure. An I/O, TLS or HTTP/2 protocol failure (a peer that reset, a failed handshake, bytes
    * that are no frame) is the client's doing and logged at debug, like Envoy's connection-level failures: a flood of
    * WARNs would hide the ones that matter. A failure with an error or a runtime exception among its causes (a trust
-   * manager that threw inside a handshake, say; not one that only wraps a certificate or I/O failure), or an HTTP/2
+   * manager that threw inside a handshake, say; not one that only wraps a certificate the JDK cannot parse), or an HTTP/2
    * INTERNAL_ERROR, is a defect here and logged as one.
    */
   static void logFailure(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
@@ -148,18 +148,25 @@ final class DownstreamPipelines {
 
   private static boolean clientCaused(Throwable cause) {
     boolean client = false;
+    boolean http2Protocol = false;
     // Bounded: a cause chain can be made into a loop.
     Throwable t = cause;
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      if (t instanceof Http2Exception http2) {
-        // Netty has judged the peer's frames; what lies below is its parsing detail (an IllegalArgumentException).
-        return http2.error() != Http2Error.INTERNAL_ERROR;
-      }
-      if (t instanceof Error || t instanceof RuntimeException && !(t instanceof CodecException)
-          && !(t.getCause() instanceof GeneralSecurityException || t.getCause() instanceof IOException)) {
+      if (t instanceof Error) {
         return false;
       }
-      client |= t instanceof IOException || t instanceof GeneralSecurityException;
+      if (t instanceof Http2Exception http2) {
+        if (http2.error() == Http2Error.INTERNAL_ERROR) {
+          return false;
+        }
+        // Netty has judged the peer's frames; a runtime exception below is its parsing detail (only an Error is not).
+        http2Protocol = true;
+        client = true;
+      } else if (t instanceof RuntimeException && !(t instanceof CodecException) && !http2Protocol
+          && !(t.getCause() instanceof CertificateException)) {
+        return false;
+      }
+      client |= t instanceof IOException || t instanceof CertificateException;
     }
     return client;
   }

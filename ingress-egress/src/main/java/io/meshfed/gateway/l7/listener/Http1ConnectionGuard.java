@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,9 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf bytes && bytes.isReadable() && !inRequest && !awaitingHeaders) {
+    // Line breaks between requests are skipped, not a request's first byte (RFC 9112 §2.2).
+    if (msg instanceof ByteBuf bytes && !inRequest && !awaitingHeaders
+        && bytes.forEachByte(ByteProcessor.FIND_NON_CRLF) != -1) {
       headersStarted();
     }
     ctx.fireChannelRead(msg);

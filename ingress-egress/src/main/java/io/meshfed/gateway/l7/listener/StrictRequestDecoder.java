@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import java.util.List;
 
 /**
@@ -77,11 +78,12 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
   /**
    * Whether a request's head has started arriving and is not complete: its initial line read (the decoder keeps the
-   * lines it has parsed), or bytes waiting for the rest of a line. Asked between requests, so bytes held here belong
+   * lines it has parsed), or bytes other than line breaks waiting for the rest of a line. Asked between requests, so bytes held here belong
    * to the next one.
    */
   boolean headInProgress() {
-    return headStarted || internalBuffer().isReadable();
+    // Line breaks between requests are skipped, not a request (RFC 9112 §2.2).
+    return headStarted || internalBuffer().forEachByte(ByteProcessor.FIND_NON_CRLF) != -1;
   }
 
   @Override

@@ -895,8 +895,10 @@ final class Exchange implements AuthzRequest {
     details = "via_upstream";
     prepareResponse(head);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-      // The tunnel lives as long as its connections do (tcp_proxy-style), not by the stream idle timeout.
+      // The tunnel lives as long as its connections do (tcp_proxy-style), not by the stream idle timeout nor the
+      // route timeout (Envoy does not time an upgraded HTTP/1.1 stream by its route).
       idleNanos = 0;
+      globalDeadline = 0;
       attempt = null;
       from.releaseSlots();
       WebSocketTunnel.open(this, head, from);

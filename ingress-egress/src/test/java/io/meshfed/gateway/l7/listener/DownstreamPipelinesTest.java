@@ -13,6 +13,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.cert.CertificateException;
 import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
@@ -64,14 +65,20 @@ class DownstreamPipelinesTest {
   void aDefectIsLoggedAsOne() {
     SSLHandshakeException trustManagerThrew = new SSLHandshakeException("General OpenSslEngine problem");
     trustManagerThrew.initCause(new NullPointerException("a bug in the trust manager"));
-    for (Throwable cause : List.of(new IllegalStateException("a bug in choosing the pipeline"),
+    List<Throwable> causes = List.of(new IllegalStateException("a bug in choosing the pipeline"),
         new DecoderException(trustManagerThrew),
-        Http2Exception.connectionError(Http2Error.INTERNAL_ERROR, "a bug in the HTTP/2 codec's use"))) {
+        Http2Exception.connectionError(Http2Error.INTERNAL_ERROR, "a bug in the HTTP/2 codec's use"),
+        // Netty's header decoding turns anything it catches into COMPRESSION_ERROR, out of memory included.
+        Http2Exception.connectionError(Http2Error.COMPRESSION_ERROR, new OutOfMemoryError("Direct buffer memory"),
+            "decoding headers"),
+        // A local failure behind an unchecked wrapper is no client's doing.
+        new IllegalStateException(new UncheckedIOException(new IOException("cannot read the key"))));
+    for (Throwable cause : causes) {
       EmbeddedChannel channel = failingWith(cause);
 
       assertThat(channel.isOpen()).as("%s", cause).isFalse();
     }
-    assertThat(warnings()).hasSize(3);
+    assertThat(warnings()).hasSize(causes.size());
   }
 
   private static EmbeddedChannel failingWith(Throwable cause) {

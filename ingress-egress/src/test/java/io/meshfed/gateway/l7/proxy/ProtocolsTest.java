@@ -23,6 +23,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -166,6 +167,32 @@ class ProtocolsTest extends EngineTestBase {
     assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo:hello");
     Await.result(client.close());
     assertThat(outcomes.nth(1).responseCode()).isEqualTo(101);
+  }
+
+  @Test
+  void aWebSocketTunnelOutlivesItsRoutesTimeout() throws Exception {
+    var server = closeLater(new AutoCloseableServer(vertx.createHttpServer().webSocketHandler(socket ->
+        socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text)))));
+    int wsPort = server.listen();
+    var timed = Xds.route(Xds.prefix("/"), "c").toBuilder();
+    timed.getRouteBuilder().setTimeout(Xds.millis(300));
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
+        .route(Xds.routes("r", Xds.vhost("all", List.of("*"), timed.build())))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", wsPort)).build());
+    WebSocketClient client = vertx.createWebSocketClient();
+    CopyOnWriteArrayList<String> replies = new CopyOnWriteArrayList<>();
+    var socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(port("l")).setURI("/chat")));
+    socket.textMessageHandler(replies::add);
+
+    socket.writeTextMessage("before");
+    Await.until("the first echo", Duration.ofSeconds(10), () -> replies.contains("echo:before"));
+    Thread.sleep(800);
+    socket.writeTextMessage("after");
+
+    // Envoy does not time an upgraded stream by its route: the 300 ms timeout does not end the tunnel.
+    Await.until("the echo after the route timeout", Duration.ofSeconds(10), () -> replies.contains("echo:after"));
+    Await.result(client.close());
   }
 
   @Test

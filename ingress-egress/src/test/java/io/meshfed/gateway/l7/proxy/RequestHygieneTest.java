@@ -214,6 +214,18 @@ class RequestHygieneTest extends EngineTestBase {
   }
 
   @Test
+  void lineBreaksAfterARequestAreNoNextRequest() throws Exception {
+    try (RawHttp raw = new RawHttp(port)) {
+      // RFC 9112 §2.2: a server ignores empty lines before a request line.
+      raw.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n\r\n");
+      String response = raw.readAll(3000);
+      assertThat(RawHttp.status(response)).isEqualTo(200);
+      assertThat(response).as("closed by the idle timeout, no 408").doesNotContain("408");
+      assertThat(raw.closedWithin(100)).isTrue();
+    }
+  }
+
+  @Test
   void closesIdleConnections() throws Exception {
     try (RawHttp raw = new RawHttp(port)) {
       raw.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");

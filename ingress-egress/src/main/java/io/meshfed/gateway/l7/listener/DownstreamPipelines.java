@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -214,18 +215,19 @@ final class DownstreamPipelines {
     HttpManagerSpec http = connection.chain().http();
     long headersTimeout = http.requestHeadersTimeout() == null
         ? dataPlane.limits().defaultRequestHeadersTimeout().toMillis() : http.requestHeadersTimeout().toMillis();
-    long streamIdle = http.streamIdleTimeout() == null ? 0 : http.streamIdleTimeout().toMillis();
-    return new Http1ConnectionGuard(connection, dataPlane, headersTimeout, streamIdle, idleMillis(http));
+    return new Http1ConnectionGuard(connection, dataPlane, headersTimeout, millis(http.streamIdleTimeout()),
+        millis(http.idleTimeout()));
   }
 
-  private static long idleMillis(HttpManagerSpec http) {
-    return http.idleTimeout() == null ? 0 : http.idleTimeout().toMillis();
+  /** A timeout in milliseconds; 0 (none) for a null one, as the specs leave a disabled timeout. */
+  private static long millis(Duration timeout) {
+    return timeout == null ? 0 : timeout.toMillis();
   }
 
   static void http2(Channel channel, ConnectionContext connection, DataPlane dataPlane) {
     connection.protocol("HTTP/2");
     HttpManagerSpec http = connection.chain().http();
-    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(connection.listener(), idleMillis(http));
+    Http2ConnectionWatcher watcher = new Http2ConnectionWatcher(connection.listener(), millis(http.idleTimeout()));
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxConcurrentStreams(dataPlane.limits().maxConcurrentStreams())
         .maxHeaderListSize(http.maxRequestHeadersBytes());

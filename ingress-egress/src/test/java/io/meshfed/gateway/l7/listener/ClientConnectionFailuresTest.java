@@ -3,8 +3,6 @@ package io.meshfed.gateway.l7.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.meshfed.control.client.gateway.IoTransport;
@@ -13,6 +11,7 @@ import io.meshfed.gateway.l7.L7Engine;
 import io.meshfed.gateway.l7.config.XdsResources;
 import io.meshfed.gateway.l7.testing.Await;
 import io.meshfed.gateway.l7.testing.Backend;
+import io.meshfed.gateway.l7.testing.CapturedLogs;
 import io.meshfed.gateway.l7.testing.TestPki;
 import io.meshfed.gateway.l7.testing.Xds;
 import java.io.DataInputStream;
@@ -22,7 +21,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -31,7 +29,6 @@ import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Clients that reset before their connection is served (mid-ClientHello, mid-handshake, before the protocol is
@@ -41,8 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 class ClientConnectionFailuresTest extends EngineTestBase {
 
-  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-  private ch.qos.logback.classic.Logger root;
+  private CapturedLogs logged;
   private Backend backend;
 
   // What is tested is what the handlers do with a reset the transport reports. Netty 4.2.18's io_uring transport has
@@ -55,15 +51,13 @@ class ClientConnectionFailuresTest extends EngineTestBase {
 
   @BeforeEach
   void setUp() throws Exception {
-    root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    logged.start();
-    root.addAppender(logged);
+    logged = CapturedLogs.of(org.slf4j.Logger.ROOT_LOGGER_NAME);
     backend = backend("b");
   }
 
   @AfterEach
   void detach() {
-    root.detachAppender(logged);
+    logged.close();
   }
 
   @Test
@@ -190,18 +184,11 @@ class ClientConnectionFailuresTest extends EngineTestBase {
   private void assertClosedQuietly(String phase) throws InterruptedException {
     // The error is handled (or reaches the pipeline's tail and is logged) before the channel closes.
     awaitOpen(0);
-    List<String> warnings = new ArrayList<>();
-    boolean reported = false;
-    synchronized (logged) {
-      for (ILoggingEvent event : logged.list) {
-        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
-          warnings.add(event.getLoggerName() + ": " + event.getFormattedMessage());
-        }
-        reported |= event.getLevel() == Level.DEBUG && event.getLoggerName().equals(DownstreamPipelines.class.getName())
-            && event.getFormattedMessage().contains(": " + phase + " with ");
-      }
-    }
-    assertThat(warnings).isEmpty();
-    assertThat(reported).as("a debug line for the reset in phase '%s'", phase).isTrue();
+    assertThat(logged.warnings()).extracting(event -> event.getLoggerName() + ": " + event.getFormattedMessage())
+        .isEmpty();
+    assertThat(logged.events()).as("a debug line for the reset in phase '%s'", phase)
+        .anyMatch(event -> event.getLevel() == Level.DEBUG
+            && event.getLoggerName().equals(DownstreamPipelines.class.getName())
+            && event.getFormattedMessage().contains(": " + phase + " with "));
   }
 }

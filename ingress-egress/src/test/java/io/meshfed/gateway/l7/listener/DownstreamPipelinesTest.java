@@ -3,9 +3,7 @@ package io.meshfed.gateway.l7.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.meshfed.gateway.l7.testing.CapturedLogs;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -20,23 +18,20 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** How a connection that fails before it is served is closed and reported. */
 class DownstreamPipelinesTest {
 
-  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-  private final Logger logger = (Logger) LoggerFactory.getLogger(DownstreamPipelines.class);
+  private CapturedLogs logged;
 
   @BeforeEach
   void capture() {
-    logged.start();
-    logger.addAppender(logged);
+    logged = CapturedLogs.of(DownstreamPipelines.class.getName());
   }
 
   @AfterEach
   void release() {
-    logger.detachAppender(logged);
+    logged.close();
   }
 
   @Test
@@ -55,8 +50,8 @@ class DownstreamPipelinesTest {
 
       assertThat(channel.isOpen()).as("%s", cause).isFalse();
     }
-    assertThat(warnings()).isEmpty();
-    assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.DEBUG).hasSize(causes.size())
+    assertThat(logged.warnings()).isEmpty();
+    assertThat(logged.events()).filteredOn(event -> event.getLevel() == Level.DEBUG).hasSize(causes.size())
         .allSatisfy(event -> assertThat(event.getFormattedMessage())
             .startsWith("listener 0.0.0.0_8080: protocol detection with "));
   }
@@ -78,7 +73,7 @@ class DownstreamPipelinesTest {
 
       assertThat(channel.isOpen()).as("%s", cause).isFalse();
     }
-    assertThat(warnings()).hasSize(causes.size());
+    assertThat(logged.warnings()).hasSize(causes.size());
   }
 
   private static EmbeddedChannel failingWith(Throwable cause) {
@@ -91,11 +86,5 @@ class DownstreamPipelinesTest {
     channel.pipeline().fireExceptionCaught(cause);
     channel.checkException();
     return channel;
-  }
-
-  private List<ILoggingEvent> warnings() {
-    synchronized (logged) {
-      return logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
-    }
   }
 }

@@ -15,7 +15,7 @@ public interface DataPlane {
   ChannelHandler tcpProxy(ConnectionContext connection, TcpProxySpec spec);
 
   /** Reports a connection whose request headers did not complete in time (answered 408 by the listener). */
-  void headersTimedOut(ConnectionContext connection);
+  void headersTimedOut(ConnectionContext connection, HeadersTimeout timeout);
 
   /** The secrets of the snapshot now serving. */
   Map<String, SecretSpec> secrets();

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,14 +15,11 @@ import java.util.concurrent.TimeUnit;
  * trickling headers gets 408) and the connection idle timeout (no request in progress). As in Envoy, whose stream
  * exists from a request's first byte, headers in progress are no idle connection, and the stream idle timeout bounds
  * them too, from that first byte (whichever of the two comes first). The proxy tells it when a request's headers are
- * complete and when the request ends. On a plaintext listener it is in place from the connection's start, so the
- * timers also cover protocol detection (a client that stalls before its protocol is known gets the same 408).
+ * complete and when the request ends. Either timeout answers 408 ({@link HeadersTimeout}). On a plaintext listener it
+ * is in place from the connection's start, so the timers also cover protocol detection (a client that stalls before
+ * its protocol is known gets the same 408).
  */
 public final class Http1ConnectionGuard extends ChannelDuplexHandler {
-
-  private static final byte[] TIMEOUT_RESPONSE = ("HTTP/1.1 408 Request Timeout\r\n"
-      + "content-length: 0\r\nconnection: close\r\nx-meshfed-flags: DPE\r\n"
-      + "x-meshfed-details: request_header_timeout\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
   private final ConnectionContext connection;
   private final DataPlane dataPlane;
@@ -129,11 +125,8 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
       long left = awaitingSince + deadline - now;
       if (left > 0) {
         arm(left);
-      } else if (deadline == headersTimeoutNanos) {
-        headersTimedOut();
       } else {
-        // The stream idle timeout: Envoy answers 408 with SI here; the connection is closed without one.
-        context.close();
+        timedOut(deadline == headersTimeoutNanos ? HeadersTimeout.REQUEST_HEADERS : HeadersTimeout.STREAM_IDLE);
       }
     } else if (!inRequest && !awaitingHeaders && idleTimeoutNanos > 0) {
       long left = idleSince + idleTimeoutNanos - now;
@@ -148,10 +141,10 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
     }
   }
 
-  private void headersTimedOut() {
-    dataPlane.headersTimedOut(connection);
+  private void timedOut(HeadersTimeout timeout) {
+    dataPlane.headersTimedOut(connection, timeout);
     // Written from here, before the HTTP codecs: the response goes straight to the transport (or TLS).
-    context.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
+    context.writeAndFlush(Unpooled.wrappedBuffer(timeout.response())).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override

@@ -429,8 +429,9 @@ final class Exchange implements AuthzRequest {
       details = "stream_idle_timeout";
       resetDownstream();
     } else {
-      closeAfter = true;
-      localReply(408, "stream timeout", "stream_idle_timeout");
+      // Envoy's choice: 408 while the request is still arriving (the connection closes: its rest will not be read),
+      // 504 once it has all arrived and the upstream is the one silent (the connection stays usable).
+      localReply(requestComplete ? 504 : 408, "stream timeout", "stream_idle_timeout");
     }
   }
 

@@ -4,6 +4,7 @@ import io.meshfed.gateway.l7.HygieneLimits;
 import io.meshfed.gateway.l7.Role;
 import io.meshfed.gateway.l7.listener.ConnectionContext;
 import io.meshfed.gateway.l7.listener.DataPlane;
+import io.meshfed.gateway.l7.listener.HeadersTimeout;
 import io.meshfed.gateway.l7.listener.TcpProxySpec;
 import io.meshfed.gateway.l7.outcome.OutcomeSink;
 import io.meshfed.gateway.l7.outcome.RequestOutcome;
@@ -96,10 +97,10 @@ public final class ProxyContext implements DataPlane {
   }
 
   @Override
-  public void headersTimedOut(ConnectionContext connection) {
+  public void headersTimedOut(ConnectionContext connection, HeadersTimeout timeout) {
     report(new RequestOutcome(Instant.now(), 0, connection.listener(), "", connection.protocol(), "", "", "", "", "",
         "", connection.remote(), connection.local(), connection.sni(), connection.peerPrincipal(), 408,
-        ResponseFlag.DPE.name(), "request_header_timeout", "", "", -1, 0, 0, 0, ""));
+        timeout.flag(), timeout.details(), "", "", -1, 0, 0, 0, ""));
   }
 
   @Override

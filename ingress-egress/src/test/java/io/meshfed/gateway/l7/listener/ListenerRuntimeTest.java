@@ -55,7 +55,7 @@ class ListenerRuntimeTest {
     }
 
     @Override
-    public void headersTimedOut(ConnectionContext connection) {
+    public void headersTimedOut(ConnectionContext connection, HeadersTimeout timeout) {
     }
 
     @Override

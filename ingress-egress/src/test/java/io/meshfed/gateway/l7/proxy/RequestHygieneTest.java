@@ -141,8 +141,11 @@ class RequestHygieneTest extends EngineTestBase {
       String response = raw.readAll(3000);
       assertThat(RawHttp.status(response)).isEqualTo(408);
       assertThat(RawHttp.header(response, "x-meshfed-flags")).isEqualTo("DPE");
+      assertThat(RawHttp.header(response, "x-meshfed-details")).isEqualTo("request_header_timeout");
+      assertThat(response).endsWith("\r\n\r\nrequest header timeout");
     }
     assertThat(outcomes.nth(1).responseCode()).isEqualTo(408);
+    assertThat(outcomes.nth(1).responseFlags()).isEqualTo("DPE");
   }
 
   @Test
@@ -196,10 +199,16 @@ class RequestHygieneTest extends EngineTestBase {
       assertThat(raw.closedWithin(1000)).as("not the 500 ms idle timeout").isFalse();
       raw.send("Host: h\r\n");
       // As in Envoy, the stream idle timeout runs from the request's first byte; later header bytes do not reset it.
-      assertThat(raw.closedWithin(6000)).as("closed by the 3 s stream idle timeout").isTrue();
-      assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThan(2500L);
+      String response = raw.readAll(6000);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("the 3 s stream idle timeout").isGreaterThan(2500L);
+      assertThat(RawHttp.status(response)).as(response).isEqualTo(408);
+      assertThat(RawHttp.header(response, "x-meshfed-flags")).isEqualTo("SI");
+      assertThat(RawHttp.header(response, "x-meshfed-details")).isEqualTo("stream_idle_timeout");
+      assertThat(raw.closedWithin(3000)).isTrue();
     }
     assertThat(backend.hits()).isZero();
+    assertThat(outcomes.nth(1).responseFlags()).isEqualTo("SI");
+    assertThat(outcomes.nth(1).responseCodeDetails()).isEqualTo("stream_idle_timeout");
   }
 
   @Test

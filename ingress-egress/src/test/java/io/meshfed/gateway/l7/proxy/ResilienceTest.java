@@ -20,6 +20,7 @@ import io.meshfed.gateway.l7.config.XdsResources;
 import io.meshfed.gateway.l7.testing.Await;
 import io.meshfed.gateway.l7.testing.Backend;
 import io.meshfed.gateway.l7.testing.Http;
+import io.meshfed.gateway.l7.testing.RawHttp;
 import io.meshfed.gateway.l7.testing.Xds;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -98,19 +99,44 @@ class ResilienceTest extends EngineTestBase {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
   }
 
-  @Test
-  void answers408WithFlagSiWhenTheStreamIsIdleTooLong() throws Exception {
+  /** A route to a backend that never answers, timed only by a 300 ms stream idle timeout; returns its port. */
+  private int serveSilently() throws Exception {
     Backend silent = backend("silent").handler(request -> {
       // Never answers.
     });
-    int port = serve(route(RouteAction.newBuilder().setCluster("c").setTimeout(Xds.seconds(0))
+    return serve(route(RouteAction.newBuilder().setCluster("c").setTimeout(Xds.seconds(0))
             .setIdleTimeout(Xds.millis(300))),
         Xds.staticCluster("c", "127.0.0.1", silent.port()));
+  }
+
+  @Test
+  void answers504WithFlagSiWhenTheUpstreamIsIdleTooLongAfterTheWholeRequest() throws Exception {
+    int port = serveSilently();
 
     Http.Response response = http.get(port, "h", "/");
 
-    assertThat(response.status()).isEqualTo(408);
+    // Envoy answers 504 once the request is complete (408 only while it is still arriving).
+    assertThat(response.status()).isEqualTo(504);
     assertThat(response.header("x-meshfed-flags")).isEqualTo("SI");
+    assertThat(response.header("x-meshfed-details")).isEqualTo("stream_idle_timeout");
+    assertThat(response.header("connection")).as("the connection carries on").isNull();
+    assertThat(outcomes.nth(1).responseFlags()).isEqualTo("SI");
+  }
+
+  @Test
+  void answers408WithFlagSiAndClosesWhenTheRequestBodyStalls() throws Exception {
+    int port = serveSilently();
+
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhalf!");
+      String response = raw.readAll(3000);
+
+      assertThat(RawHttp.status(response)).as(response).isEqualTo(408);
+      assertThat(RawHttp.header(response, "x-meshfed-flags")).isEqualTo("SI");
+      assertThat(RawHttp.header(response, "connection")).as("the rest of the body will not be read")
+          .isEqualTo("close");
+      assertThat(raw.closedWithin(3000)).isTrue();
+    }
   }
 
   @Test

@@ -171,7 +171,9 @@ final class RequestExplanations {
   }
 
   private static FlagExplanation si() {
-    return FlagExplanation.builder("SI", "StreamIdleTimeout").status("408; a reset if the response had started")
+    return FlagExplanation.builder("SI", "StreamIdleTimeout")
+        .status("408 while the request is still arriving, 504 once it has all arrived; a reset if the response had "
+            + "started")
         .what("No byte moved in either direction on the stream for the stream idle timeout, so the gateway ended "
             + "it.")
         .cause("quiet long-lived stream",
@@ -180,9 +182,10 @@ final class RequestExplanations {
             "access-log duration is at least the listener's stream_idle_timeout",
             "`meshfed proxy-config <gateway> listeners`: stream_idle_timeout")
         .cause("slow client upload or stalled backend",
-            "The client sends its body very slowly (or stops), or the backend stops answering mid-response.",
-            "Find the stalled side: bytes_received small means the client stalled; a started response means the "
-                + "backend did.",
+            "The client sends its headers or body very slowly, or stops (408); or the backend does not answer the "
+                + "whole request (504), or stops mid-response (a reset).",
+            "Find the stalled side: a 408 means the client stalled; a 504 or a started response means the backend "
+                + "did.",
             "access-log fields bytes_received, bytes_sent and upstream_service_time")
         .build();
   }

@@ -896,13 +896,14 @@ final class Exchange implements AuthzRequest {
     details = "via_upstream";
     prepareResponse(head);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-      // The tunnel lives as long as its connections do (tcp_proxy-style), not by the stream idle timeout nor the
-      // route timeout (Envoy does not time an upgraded HTTP/1.1 stream by its route).
+      // Envoy does not time an upgraded HTTP/1.1 stream by its route; its stream idle timeout goes on, now counting
+      // the tunnel's bytes either way, which the tunnel's own timer sees.
+      long tunnelIdleNanos = idleNanos;
       idleNanos = 0;
       globalDeadline = 0;
       attempt = null;
       from.releaseSlots();
-      WebSocketTunnel.open(this, head, from);
+      WebSocketTunnel.open(this, head, from, tunnelIdleNanos);
       return;
     }
     // Held until the end of this upstream read: a small response's body arrives with its head, and the two then go
@@ -1235,8 +1236,17 @@ final class Exchange implements AuthzRequest {
     }
   }
 
+  /** Called by the WebSocket tunnel when no byte crossed it for the stream idle timeout: it closes next. */
+  void tunnelIdle() {
+    flags.add(ResponseFlag.SI);
+    details = "stream_idle_timeout";
+  }
+
   /** Called by the WebSocket tunnel when it closes: the request ends then. */
   void tunnelClosed(long received, long sent) {
+    if (done) {
+      return;
+    }
     requestBytes += received;
     bytesSent += sent;
     done = true;

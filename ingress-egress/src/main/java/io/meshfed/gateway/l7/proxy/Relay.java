@@ -19,6 +19,10 @@ final class Relay extends ChannelInboundHandlerAdapter {
   /** Learns when a tunnel side closed and how many bytes went through it. */
   interface Listener {
     void closed(Relay side, long bytes);
+
+    /** Its side's idle timer fired; the side closes right after. */
+    default void idle(Relay side) {
+    }
   }
 
   private final Channel peer;
@@ -83,6 +87,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent) {
+      listener.idle(this);
       ctx.close();
       return;
     }

@@ -196,6 +196,44 @@ class ProtocolsTest extends EngineTestBase {
   }
 
   @Test
+  void aWebSocketTunnelIsClosedOnceNoByteCrossesItForTheStreamIdleTimeout() throws Exception {
+    var server = closeLater(new AutoCloseableServer(vertx.createHttpServer().webSocketHandler(socket ->
+        socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text)))));
+    int wsPort = server.listen();
+    var idle = Xds.route(Xds.prefix("/"), "c").toBuilder();
+    idle.getRouteBuilder().setIdleTimeout(Xds.millis(1000));
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
+        .route(Xds.routes("r", Xds.vhost("all", List.of("*"), idle.build())))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", wsPort)).build());
+    WebSocketClient client = vertx.createWebSocketClient();
+    CopyOnWriteArrayList<String> replies = new CopyOnWriteArrayList<>();
+    CompletableFuture<Long> closedAt = new CompletableFuture<>();
+    var socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(port("l")).setURI("/chat")));
+    socket.textMessageHandler(replies::add);
+    socket.closeHandler(nothing -> closedAt.complete(System.nanoTime()));
+
+    // Traffic every 250 ms for 2 s, twice the idle timeout: each byte either way keeps the tunnel open.
+    for (int i = 0; i < 8; i++) {
+      socket.writeTextMessage("m" + i);
+      Thread.sleep(250);
+    }
+    Await.until("eight echoes", Duration.ofSeconds(10), () -> replies.size() == 8);
+    long silentFrom = System.nanoTime();
+    assertThat(closedAt).as("open while bytes cross it").isNotDone();
+
+    long closed = closedAt.get(10, TimeUnit.SECONDS);
+    assertThat(Duration.ofNanos(closed - silentFrom)).as("closed by the 1 s idle timeout")
+        .isGreaterThan(Duration.ofMillis(500));
+    var outcome = outcomes.nth(1);
+    assertThat(outcome.responseCode()).isEqualTo(101);
+    assertThat(outcome.responseFlags()).isEqualTo("SI");
+    assertThat(outcome.responseCodeDetails()).isEqualTo("stream_idle_timeout");
+    Thread.sleep(200);
+    assertThat(outcomes.requests).as("one outcome per tunnel").hasSize(1);
+  }
+
+  @Test
   void bytesInTheSameReadAsTheUpgradesResponseReachTheClient() throws Exception {
     // A backend that sends its first WebSocket frame in the same write as its 101: the upstream decoder, removed
     // while it hands on the 101, must pass the frame's bytes to the tunnel rather than drop or parse them.

@@ -428,10 +428,15 @@ final class Exchange implements AuthzRequest {
     if (responseStarted) {
       details = "stream_idle_timeout";
       resetDownstream();
+    } else if (requestComplete) {
+      // Envoy's choice (maybeRequestTimeoutCode): the whole request arrived and the upstream is the one silent, so
+      // 504, and the connection stays usable.
+      localReply(504, "stream timeout", "stream_idle_timeout");
     } else {
-      // Envoy's choice: 408 while the request is still arriving (the connection closes: its rest will not be read),
-      // 504 once it has all arrived and the upstream is the one silent (the connection stays usable).
-      localReply(requestComplete ? 504 : 408, "stream timeout", "stream_idle_timeout");
+      // The rest of the request will not be read: the HTTP/1.1 connection closes after the 408, an HTTP/2 stream is
+      // reset after it (as Envoy ends a stream whose request did not complete).
+      closeAfter = true;
+      localReply(408, "stream timeout", "stream_idle_timeout");
     }
   }
 

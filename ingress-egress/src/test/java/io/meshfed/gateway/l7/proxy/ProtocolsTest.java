@@ -196,35 +196,45 @@ class ProtocolsTest extends EngineTestBase {
   }
 
   @Test
-  void aWebSocketTunnelIsClosedOnceNoByteCrossesItForTheStreamIdleTimeout() throws Exception {
+  void aWebSocketTunnelIsClosedOnceNoByteCrossesItEitherWayForTheStreamIdleTimeout() throws Exception {
+    // The backend reads silently; "push" makes it send eight messages, 250 ms apart, on its own.
     var server = closeLater(new AutoCloseableServer(vertx.createHttpServer().webSocketHandler(socket ->
-        socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text)))));
+        socket.textMessageHandler(text -> {
+          if (text.equals("push")) {
+            for (int i = 1; i <= 8; i++) {
+              String message = "pushed" + i;
+              vertx.setTimer(250L * i, id -> socket.writeTextMessage(message));
+            }
+          }
+        }))));
     int wsPort = server.listen();
     var idle = Xds.route(Xds.prefix("/"), "c").toBuilder();
-    idle.getRouteBuilder().setIdleTimeout(Xds.millis(1000));
+    idle.getRouteBuilder().setIdleTimeout(Xds.millis(1500));
     apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
         .route(Xds.routes("r", Xds.vhost("all", List.of("*"), idle.build())))
         .cluster(Xds.staticCluster("c", "127.0.0.1", wsPort)).build());
     WebSocketClient client = vertx.createWebSocketClient();
-    CopyOnWriteArrayList<String> replies = new CopyOnWriteArrayList<>();
+    CopyOnWriteArrayList<String> pushed = new CopyOnWriteArrayList<>();
     CompletableFuture<Long> closedAt = new CompletableFuture<>();
     var socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(port("l")).setURI("/chat")));
-    socket.textMessageHandler(replies::add);
+    socket.textMessageHandler(pushed::add);
     socket.closeHandler(nothing -> closedAt.complete(System.nanoTime()));
 
-    // Traffic every 250 ms for 2 s, twice the idle timeout: each byte either way keeps the tunnel open.
+    // 2 s of bytes from the client only, then 2 s from the backend only: each longer than the 1.5 s idle timeout.
     for (int i = 0; i < 8; i++) {
       socket.writeTextMessage("m" + i);
       Thread.sleep(250);
     }
-    Await.until("eight echoes", Duration.ofSeconds(10), () -> replies.size() == 8);
+    assertThat(closedAt).as("open while the client sends").isNotDone();
+    socket.writeTextMessage("push");
+    Await.until("eight pushed messages", Duration.ofSeconds(10), () -> pushed.size() == 8);
     long silentFrom = System.nanoTime();
-    assertThat(closedAt).as("open while bytes cross it").isNotDone();
+    assertThat(closedAt).as("open while the backend sends").isNotDone();
 
     long closed = closedAt.get(10, TimeUnit.SECONDS);
-    assertThat(Duration.ofNanos(closed - silentFrom)).as("closed by the 1 s idle timeout")
-        .isGreaterThan(Duration.ofMillis(500));
+    assertThat(Duration.ofNanos(closed - silentFrom)).as("closed by the 1.5 s idle timeout")
+        .isGreaterThan(Duration.ofMillis(1000));
     var outcome = outcomes.nth(1);
     assertThat(outcome.responseCode()).isEqualTo(101);
     assertThat(outcome.responseFlags()).isEqualTo("SI");

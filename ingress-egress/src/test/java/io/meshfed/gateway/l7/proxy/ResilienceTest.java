@@ -23,10 +23,20 @@ import io.meshfed.gateway.l7.testing.Http;
 import io.meshfed.gateway.l7.testing.RawHttp;
 import io.meshfed.gateway.l7.testing.Xds;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -99,33 +109,49 @@ class ResilienceTest extends EngineTestBase {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
   }
 
-  /** A route to a backend that never answers, timed only by a 300 ms stream idle timeout; returns its port. */
-  private int serveSilently() throws Exception {
-    Backend silent = backend("silent").handler(request -> {
-      // Never answers.
-    });
+  /** A route to {@code backend} timed only by a 300 ms stream idle timeout; returns its port. */
+  private int serveWithIdleTimeout(Backend backend) throws Exception {
     return serve(route(RouteAction.newBuilder().setCluster("c").setTimeout(Xds.seconds(0))
             .setIdleTimeout(Xds.millis(300))),
-        Xds.staticCluster("c", "127.0.0.1", silent.port()));
+        Xds.staticCluster("c", "127.0.0.1", backend.port()));
+  }
+
+  private Backend silent() throws Exception {
+    return backend("silent").handler(request -> {
+      // Never answers.
+    });
   }
 
   @Test
   void answers504WithFlagSiWhenTheUpstreamIsIdleTooLongAfterTheWholeRequest() throws Exception {
-    int port = serveSilently();
+    Backend late = backend("late").handler(request -> {
+      if (request.path().equals("/slow")) {
+        vertx.setTimer(700, id -> request.response().end("late"));
+      } else {
+        request.response().end("fast");
+      }
+    });
+    int port = serveWithIdleTimeout(late);
 
-    Http.Response response = http.get(port, "h", "/");
+    try (RawHttp raw = new RawHttp(port)) {
+      String first = raw.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n").readAll(1000);
 
-    // Envoy answers 504 once the request is complete (408 only while it is still arriving).
-    assertThat(response.status()).isEqualTo(504);
-    assertThat(response.header("x-meshfed-flags")).isEqualTo("SI");
-    assertThat(response.header("x-meshfed-details")).isEqualTo("stream_idle_timeout");
-    assertThat(response.header("connection")).as("the connection carries on").isNull();
+      // Envoy answers 504 once the request is complete (408 only while it is still arriving).
+      assertThat(RawHttp.status(first)).as(first).isEqualTo(504);
+      assertThat(RawHttp.header(first, "x-meshfed-flags")).isEqualTo("SI");
+      assertThat(RawHttp.header(first, "x-meshfed-details")).isEqualTo("stream_idle_timeout");
+      // The connection carries on, and the upstream's late answer (due at 700 ms, read until 1.3 s) is not on it.
+      assertThat(RawHttp.header(first, "connection")).isNull();
+      String second = raw.send("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n").readAll(1000);
+      assertThat(RawHttp.status(second)).as(second).isEqualTo(200);
+      assertThat(second).endsWith("fast").doesNotContain("late");
+    }
     assertThat(outcomes.nth(1).responseFlags()).isEqualTo("SI");
   }
 
   @Test
   void answers408WithFlagSiAndClosesWhenTheRequestBodyStalls() throws Exception {
-    int port = serveSilently();
+    int port = serveWithIdleTimeout(silent());
 
     try (RawHttp raw = new RawHttp(port)) {
       raw.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhalf!");
@@ -137,6 +163,27 @@ class ResilienceTest extends EngineTestBase {
           .isEqualTo("close");
       assertThat(raw.closedWithin(3000)).isTrue();
     }
+  }
+
+  @Test
+  void answers408WithFlagSiThenResetsAnHttp2StreamWhoseBodyStalls() throws Exception {
+    int port = serveWithIdleTimeout(silent());
+    HttpClient h2c = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    CompletableFuture<HttpClientResponse> response = new CompletableFuture<>();
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+
+    HttpClientRequest request = Await.result(h2c.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setHost("h").setPort(port).setURI("/")));
+    request.exceptionHandler(failure::complete);
+    request.response().onSuccess(response::complete);
+    request.putHeader("content-length", "10").write("half!");
+
+    assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(408);
+    assertThat(response.get().getHeader("x-meshfed-flags")).isEqualTo("SI");
+    // The rest of the body will not be read: the stream is reset, not left half open.
+    assertThat(failure.get(5, TimeUnit.SECONDS)).isInstanceOf(StreamResetException.class);
+    Await.result(h2c.close());
   }
 
   @Test

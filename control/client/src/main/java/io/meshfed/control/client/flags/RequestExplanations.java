@@ -172,10 +172,9 @@ final class RequestExplanations {
 
   private static FlagExplanation si() {
     return FlagExplanation.builder("SI", "StreamIdleTimeout")
-        .status("408 while the request is still arriving, 504 once it has all arrived; a reset if the response had "
-            + "started")
+        .status("408 (504 once the request has all arrived); a reset if the response had started")
         .what("No byte moved in either direction on the stream for the stream idle timeout, so the gateway ended "
-            + "it.")
+            + "it. A request still sending its headers is timed from its first byte.")
         .cause("quiet long-lived stream",
             "Streaming, long polling or WebSocket traffic goes silent longer than the idle timeout.",
             "Send heartbeats on long-lived streams, or raise stream_idle_timeout for them.",
@@ -184,8 +183,9 @@ final class RequestExplanations {
         .cause("slow client upload or stalled backend",
             "The client sends its headers or body very slowly, or stops (408); or the backend does not answer the "
                 + "whole request (504), or stops mid-response (a reset).",
-            "Find the stalled side: a 408 means the client stalled; a 504 or a started response means the backend "
-                + "did.",
+            "Find the stalled side: a 504 or a started response means the backend did; a 408 means the request "
+                + "had not all been read, because the client stalled or because the ingress gateway was holding the "
+                + "body while an authorizer, a JWKS fetch or an upstream connection kept it waiting.",
             "access-log fields bytes_received, bytes_sent and upstream_service_time")
         .build();
   }

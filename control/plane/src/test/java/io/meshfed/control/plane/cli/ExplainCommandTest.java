@@ -39,7 +39,8 @@ class ExplainCommandTest {
   private static final String OK_ID = "7d3b0f00-2222-4c2d-8e3f-0a1b2c3d4e5f";
   private static final Instant T0 = Instant.parse("2026-01-02T03:04:05.100Z");
 
-  private static final Vertx VERTX = Vertx.vertx();
+  // Made per run of the class: surefire's rerun of a failed test runs @BeforeAll again after @AfterAll closed it.
+  private static Vertx vertx;
   private static GatewayRuntime ingress;
   private static GatewayRuntime eastwest;
 
@@ -49,6 +50,7 @@ class ExplainCommandTest {
   /** Two gateways of a federation on their clusters' loopback addresses, with what they saw of a few requests. */
   @BeforeAll
   static void startGateways() throws Exception {
+    vertx = Vertx.vertx();
     ingress = await(runtime(new GatewayIdentity("meshfed-ingressgateway", "meshfed-system", "east", "ingress"),
         "127.0.1.1"));
     eastwest = await(runtime(new GatewayIdentity("meshfed-eastwestgateway", "meshfed-system", "west", "eastwest"),
@@ -74,7 +76,7 @@ class ExplainCommandTest {
   }
 
   private static Future<GatewayRuntime> runtime(GatewayIdentity identity, String host) {
-    return GatewayRuntime.builder(VERTX, identity).bindHost(host).adminHost(host).healthPort(0).metricsPort(0)
+    return GatewayRuntime.builder(vertx, identity).bindHost(host).adminHost(host).healthPort(0).metricsPort(0)
         .adminPort(0).build().start();
   }
 
@@ -82,7 +84,7 @@ class ExplainCommandTest {
   static void stopGateways() throws Exception {
     await(ingress.close());
     await(eastwest.close());
-    await(VERTX.close());
+    await(vertx.close());
   }
 
   private static <T> T await(Future<T> future) throws Exception {

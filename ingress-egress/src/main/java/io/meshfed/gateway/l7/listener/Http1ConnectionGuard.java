@@ -2,9 +2,7 @@ package io.meshfed.gateway.l7.listener;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -21,9 +19,6 @@ import java.util.concurrent.TimeUnit;
  * its protocol is known gets the same 408).
  */
 public final class Http1ConnectionGuard extends ChannelDuplexHandler {
-
-  /** Envoy's default {@code delayed_close_timeout}: how long a 408 may take to leave before the connection closes. */
-  private static final long DELAYED_CLOSE_MILLIS = 1000;
 
   private final ConnectionContext connection;
   private final DataPlane dataPlane;
@@ -147,12 +142,12 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   private void timedOut(HeadersTimeout timeout) {
     dataPlane.headersTimedOut(connection, timeout);
-    // Written from here, before the HTTP codecs: the response goes straight to the transport (or TLS).
-    context.writeAndFlush(Unpooled.wrappedBuffer(timeout.response())).addListener(ChannelFutureListener.CLOSE);
-    // A client that reads nothing would hold the write, and the connection, open: Envoy's delayed_close_timeout
-    // (1 s by default) bounds the wait.
-    Channel channel = context.channel();
-    context.executor().schedule((Runnable) channel::close, DELAYED_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+    // Written from here, before the HTTP codecs: the response goes straight to the transport (or TLS). Reading
+    // stops: nothing after the 408 is served.
+    stop();
+    context.channel().config().setAutoRead(false);
+    context.write(Unpooled.wrappedBuffer(timeout.response()));
+    DelayedClose.closeAfterFlush(context.channel());
   }
 
   @Override

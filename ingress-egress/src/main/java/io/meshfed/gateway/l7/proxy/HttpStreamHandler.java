@@ -1,10 +1,9 @@
 package io.meshfed.gateway.l7.proxy;
 
 import io.meshfed.gateway.l7.listener.ConnectionContext;
+import io.meshfed.gateway.l7.listener.DelayedClose;
 import io.meshfed.gateway.l7.listener.Http1ConnectionGuard;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -179,7 +178,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     if (close || connection.draining()) {
       closing = true;
       releaseQueued();
-      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      DelayedClose.closeAfterFlush(channel);
       return;
     }
     if (guard != null) {

@@ -1,0 +1,94 @@
+package io.meshfed.gateway.l7.listener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DelayedClose} over loopback TCP, with more bytes pending than the kernel's buffers hold (its send buffer
+ * grows to 4 MiB at most): a client that reads nothing is cut off, a slow reader gets every byte.
+ */
+class DelayedCloseTest {
+
+  private static final int BYTES = 16 << 20;
+
+  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+  private Channel server;
+
+  @BeforeEach
+  void listen() throws Exception {
+    server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelActive(ChannelHandlerContext ctx) {
+            accepted.add(ctx.channel());
+          }
+        }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    server.close().sync();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  }
+
+  /** Connects a client with a small receive window, writes BYTES to its connection, then asks for the close. */
+  private Channel sendThenClose(Socket client, long timeoutMillis) throws Exception {
+    client.setReceiveBufferSize(16 * 1024);
+    client.connect(server.localAddress());
+    Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+    channel.eventLoop().execute(() -> {
+      channel.write(Unpooled.wrappedBuffer(new byte[BYTES]));
+      DelayedClose.closeAfterFlush(channel, timeoutMillis);
+    });
+    return channel;
+  }
+
+  @Test
+  void closesAConnectionWhoseClientReadsNothing() throws Exception {
+    try (Socket client = new Socket()) {
+      Channel channel = sendThenClose(client, 500);
+
+      assertThat(channel.closeFuture().await(5, TimeUnit.SECONDS)).as("closed with bytes still pending").isTrue();
+    }
+  }
+
+  @Test
+  void aSlowReaderGetsEveryByteBeforeTheClose() throws Exception {
+    try (Socket client = new Socket()) {
+      sendThenClose(client, 500);
+      InputStream in = client.getInputStream();
+      byte[] buffer = new byte[64 * 1024];
+      long total = 0;
+      long nextPause = 1 << 20;
+      int read;
+      // About 1.6 s in all, pausing 100 ms after each MiB: three times the 500 ms, but the bytes keep moving.
+      while ((read = in.read(buffer)) >= 0) {
+        total += read;
+        if (total >= nextPause) {
+          nextPause += 1 << 20;
+          Thread.sleep(100);
+        }
+      }
+
+      assertThat(total).isEqualTo(BYTES);
+    }
+  }
+}

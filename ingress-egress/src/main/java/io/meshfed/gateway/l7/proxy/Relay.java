@@ -16,7 +16,7 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class Relay extends ChannelInboundHandlerAdapter {
 
-  /** Learns when a tunnel side closed and how many bytes went through it. */
+  /** Learns when a tunnel side closed and how many bytes went through it, and when its idle timer fired. */
   interface Listener {
     void closed(Relay side, long bytes);
 

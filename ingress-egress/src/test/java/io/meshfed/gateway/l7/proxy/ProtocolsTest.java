@@ -3,6 +3,7 @@ package io.meshfed.gateway.l7.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.meshfed.gateway.l7.EngineTestBase;
 import io.meshfed.gateway.l7.config.XdsResources;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetServer;
@@ -169,6 +171,15 @@ class ProtocolsTest extends EngineTestBase {
     assertThat(outcomes.nth(1).responseCode()).isEqualTo(101);
   }
 
+  /** Routes listener "l" by {@code route} to the WebSocket backend on {@code wsPort}, and connects through it. */
+  private WebSocket connectThrough(Route route, int wsPort) throws Exception {
+    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
+        .route(Xds.routes("r", Xds.vhost("all", List.of("*"), route)))
+        .cluster(Xds.staticCluster("c", "127.0.0.1", wsPort)).build());
+    return Await.result(vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(port("l")).setURI("/chat")));
+  }
+
   @Test
   void aWebSocketTunnelOutlivesItsRoutesTimeout() throws Exception {
     var server = closeLater(new AutoCloseableServer(vertx.createHttpServer().webSocketHandler(socket ->
@@ -176,13 +187,8 @@ class ProtocolsTest extends EngineTestBase {
     int wsPort = server.listen();
     var timed = Xds.route(Xds.prefix("/"), "c").toBuilder();
     timed.getRouteBuilder().setTimeout(Xds.millis(300));
-    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
-        .route(Xds.routes("r", Xds.vhost("all", List.of("*"), timed.build())))
-        .cluster(Xds.staticCluster("c", "127.0.0.1", wsPort)).build());
-    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocket socket = connectThrough(timed.build(), wsPort);
     CopyOnWriteArrayList<String> replies = new CopyOnWriteArrayList<>();
-    var socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(port("l")).setURI("/chat")));
     socket.textMessageHandler(replies::add);
 
     socket.writeTextMessage("before");
@@ -192,7 +198,7 @@ class ProtocolsTest extends EngineTestBase {
 
     // Envoy does not time an upgraded stream by its route: the 300 ms timeout does not end the tunnel.
     Await.until("the echo after the route timeout", Duration.ofSeconds(10), () -> replies.contains("echo:after"));
-    Await.result(client.close());
+    Await.result(socket.close());
   }
 
   @Test
@@ -210,14 +216,9 @@ class ProtocolsTest extends EngineTestBase {
     int wsPort = server.listen();
     var idle = Xds.route(Xds.prefix("/"), "c").toBuilder();
     idle.getRouteBuilder().setIdleTimeout(Xds.millis(1500));
-    apply(XdsResources.builder().listener(Xds.httpListener("l", "r"))
-        .route(Xds.routes("r", Xds.vhost("all", List.of("*"), idle.build())))
-        .cluster(Xds.staticCluster("c", "127.0.0.1", wsPort)).build());
-    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocket socket = connectThrough(idle.build(), wsPort);
     CopyOnWriteArrayList<String> pushed = new CopyOnWriteArrayList<>();
     CompletableFuture<Long> closedAt = new CompletableFuture<>();
-    var socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(port("l")).setURI("/chat")));
     socket.textMessageHandler(pushed::add);
     socket.closeHandler(nothing -> closedAt.complete(System.nanoTime()));
 

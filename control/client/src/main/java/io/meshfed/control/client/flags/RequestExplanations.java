@@ -184,7 +184,7 @@ final class RequestExplanations {
             "The client sends its headers or body very slowly, or stops (408); or the backend does not answer the "
                 + "whole request (504), or stops mid-response (a reset).",
             "Find the stalled side: a 504 or a started response means the backend did; a 408 means the request "
-                + "had not all been read, because the client stalled or because the ingress gateway was holding the "
+                + "had not all been read, because the client stalled or because the gateway was holding the "
                 + "body while an authorizer, a JWKS fetch or an upstream connection kept it waiting.",
             "access-log fields bytes_received, bytes_sent and upstream_service_time")
         .build();

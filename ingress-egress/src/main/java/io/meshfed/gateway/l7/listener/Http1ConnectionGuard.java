@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ByteProcessor;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +36,7 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
   // kept-alive connection only write timestamps.
   private ScheduledFuture<?> timer;
   private boolean closed;
+  private boolean answered;
 
   Http1ConnectionGuard(ConnectionContext connection, DataPlane dataPlane, long headersTimeoutMillis,
                        long streamIdleTimeoutMillis, long idleTimeoutMillis) {
@@ -54,6 +56,12 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (answered) {
+      // Read and dropped: nothing after the 408 is served, and bytes left unread would turn the close into a reset
+      // that could lose the 408.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     // Line breaks between requests are skipped, not a request's first byte (RFC 9112 §2.2).
     if (msg instanceof ByteBuf bytes && !inRequest && !awaitingHeaders
         && bytes.forEachByte(ByteProcessor.FIND_NON_CRLF) != -1) {
@@ -142,10 +150,9 @@ public final class Http1ConnectionGuard extends ChannelDuplexHandler {
 
   private void timedOut(HeadersTimeout timeout) {
     dataPlane.headersTimedOut(connection, timeout);
-    // Written from here, before the HTTP codecs: the response goes straight to the transport (or TLS). Reading
-    // stops: nothing after the 408 is served.
+    // Written from here, before the HTTP codecs: the response goes straight to the transport (or TLS).
     stop();
-    context.channel().config().setAutoRead(false);
+    answered = true;
     context.write(Unpooled.wrappedBuffer(timeout.response()));
     DelayedClose.closeAfterFlush(context.channel());
   }

@@ -5,17 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.io.File;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,14 +39,21 @@ class DelayedCloseTest {
   private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
   private Channel server;
+  private SslContext tls;
 
   @BeforeEach
   void listen() throws Exception {
     server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInboundHandlerAdapter() {
+        .childHandler(new ChannelInitializer<>() {
           @Override
-          public void channelActive(ChannelHandlerContext ctx) {
-            accepted.add(ctx.channel());
+          protected void initChannel(Channel channel) {
+            if (tls == null) {
+              accepted.add(channel);
+              return;
+            }
+            SslHandler handler = tls.newHandler(channel.alloc());
+            channel.pipeline().addLast(handler);
+            handler.handshakeFuture().addListener(done -> accepted.add(channel));
           }
         }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
   }
@@ -67,6 +82,30 @@ class DelayedCloseTest {
       Channel channel = sendThenClose(client, 500);
 
       assertThat(channel.closeFuture().await(5, TimeUnit.SECONDS)).as("closed with bytes still pending").isTrue();
+    }
+  }
+
+  @Test
+  void closesATlsConnectionWhoseClientReadsNothingWithoutWaitingForCloseNotify() throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("delayed-close");
+    tls = SslContextBuilder.forServer(new File(certificate.certificatePath()), new File(certificate.privateKeyPath()))
+        .build();
+    SSLContext trustAll = SSLContext.getInstance("TLS");
+    trustAll.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+    try (SSLSocket client = (SSLSocket) trustAll.getSocketFactory().createSocket()) {
+      client.setReceiveBufferSize(16 * 1024);
+      client.connect(server.localAddress());
+      client.startHandshake();
+      Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+      long start = System.nanoTime();
+      channel.eventLoop().execute(() -> {
+        channel.write(Unpooled.wrappedBuffer(new byte[BYTES]));
+        DelayedClose.closeAfterFlush(channel, 500);
+      });
+
+      // A close through TLS would queue close_notify behind the stuck bytes and wait 3 s more for it.
+      assertThat(channel.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
     }
   }
 

@@ -323,6 +323,11 @@ final class HazelcastPublisher implements ClusterPublisher {
             fence("the cluster record is owned by a newer epoch");
             return Future.failedFuture(stopped());
           }
+          if (state != State.RUNNING) {
+            // Closed while the heartbeat was out: the member may be shutting down now, and a removeAll on a member
+            // shutting down never returns (it held a control plane's failed start for 60 s in CI).
+            return Future.failedFuture(stopped());
+          }
           republished = true;
           // Blocking, but this is the publisher's worker context.
           maps.services().removeAll(new OwnedBefore(clusterId, epoch));

@@ -7,6 +7,7 @@ import com.hazelcast.config.Config;
 import io.meshfed.federation.relay.FederationTls;
 import io.meshfed.federation.relay.RelayPeer;
 import io.meshfed.federation.relay.TestPki;
+import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -46,7 +47,7 @@ class HazelcastMemberTest {
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return Await.result(future, Duration.ofSeconds(60));
   }
 
   private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {

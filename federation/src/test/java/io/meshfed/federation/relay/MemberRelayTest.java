@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ class MemberRelayTest {
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return Await.result(future, Duration.ofSeconds(20));
   }
 
   private FederationTls svid(String member) {

@@ -28,6 +28,7 @@ import io.vertx.core.Context;
 import io.meshfed.federation.catalog.FederatedService;
 import io.meshfed.federation.catalog.ServiceKey;
 import io.meshfed.federation.discovery.ServiceExport;
+import io.meshfed.federation.testing.Await;
 import io.meshfed.it.kube.MockKubernetesCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -136,7 +137,7 @@ class RemoteClusterRegistryTest {
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    return Await.result(future, WAIT);
   }
 
   private RemoteClusterRegistry startRegistry(RemoteSettings settings) throws Exception {

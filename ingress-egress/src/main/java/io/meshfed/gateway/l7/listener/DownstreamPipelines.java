@@ -134,8 +134,8 @@ final class DownstreamPipelines {
    * Logs a connection's failure. An I/O, TLS or HTTP/2 protocol failure (a peer that reset, a failed handshake, bytes
    * that are no frame) is the client's doing and logged at debug, like Envoy's connection-level failures: a flood of
    * WARNs would hide the ones that matter. A failure with an error or a runtime exception among its causes (a trust
-   * manager that threw inside a handshake, say; not one that only wraps a certificate the JDK cannot parse), or an HTTP/2
-   * INTERNAL_ERROR, is a defect here and logged as one.
+   * manager that threw inside a handshake, say; not one that only wraps a certificate the JDK cannot parse), or an
+   * HTTP/2 INTERNAL_ERROR, is a defect here and logged as one.
    */
   static void logFailure(ChannelHandlerContext ctx, String listener, String phase, Throwable cause) {
     if (clientCaused(cause)) {

@@ -78,8 +78,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
   /**
    * Whether a request's head has started arriving and is not complete: its initial line read (the decoder keeps the
-   * lines it has parsed), or bytes other than line breaks waiting for the rest of a line. Asked between requests, so bytes held here belong
-   * to the next one.
+   * lines it has parsed), or bytes other than line breaks waiting for the rest of a line. Asked between requests, so
+   * bytes held here belong to the next one.
    */
   boolean headInProgress() {
     // Line breaks between requests are skipped, not a request (RFC 9112 §2.2).

@@ -64,16 +64,21 @@ class DelayedCloseTest {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 
-  /** Connects a client with a small receive window, writes BYTES to its connection, then asks for the close. */
+  /** Connects a client with a small receive window, then writes BYTES to its connection and asks for the close. */
   private Channel sendThenClose(Socket client, long timeoutMillis) throws Exception {
     client.setReceiveBufferSize(16 * 1024);
     client.connect(server.localAddress());
     Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+    writeThenClose(channel, timeoutMillis);
+    return channel;
+  }
+
+  /** Writes BYTES to {@code channel}, then asks for the delayed close, on its event loop. */
+  private static void writeThenClose(Channel channel, long timeoutMillis) {
     channel.eventLoop().execute(() -> {
       channel.write(Unpooled.wrappedBuffer(new byte[BYTES]));
       DelayedClose.closeAfterFlush(channel, timeoutMillis);
     });
-    return channel;
   }
 
   @Test
@@ -98,10 +103,7 @@ class DelayedCloseTest {
       client.startHandshake();
       Channel channel = accepted.poll(5, TimeUnit.SECONDS);
       long start = System.nanoTime();
-      channel.eventLoop().execute(() -> {
-        channel.write(Unpooled.wrappedBuffer(new byte[BYTES]));
-        DelayedClose.closeAfterFlush(channel, 500);
-      });
+      writeThenClose(channel, 500);
 
       // A close through TLS would queue close_notify behind the stuck bytes and wait 3 s more for it.
       assertThat(channel.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();

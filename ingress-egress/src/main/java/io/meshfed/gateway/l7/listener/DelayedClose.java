@@ -2,39 +2,60 @@ package io.meshfed.gateway.l7.listener;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a downstream connection once what was written to it has been handed to the kernel, bounded as Envoy's HTTP
- * connection manager bounds it with {@code delayed_close_timeout} (1 s by default): a client that reads nothing
- * cannot hold the connection open, because the close goes ahead once the pending bytes have not moved between two
- * checks a timeout apart; a client still reading, however slowly, gets everything, because each check that sees
- * bytes leave waits once more. Unlike Envoy, which then waits up to the timeout for the client to close first, the
- * connection closes as soon as its bytes are out.
+ * Closes a downstream connection after its last response, in stages (RFC 9112 §9.6) and bounded as Envoy's HTTP
+ * connection manager bounds it with {@code delayed_close_timeout} (1 s by default).
+ * <ol>
+ *   <li>Flush: a client still reading, however slowly, gets every byte, because each check that sees bytes leave
+ *   waits once more; a client that reads nothing cannot hold the connection, because the close goes ahead once the
+ *   pending bytes have not moved between two checks a timeout apart.</li>
+ *   <li>Linger: once the bytes are out, the write side is shut (close_notify first over TLS), so the client sees the
+ *   end at once, and whatever it still sends is read and dropped until it closes, for at most the timeout. Closing at
+ *   once would answer bytes still arriving (the rest of an upload refused with 413, a pipelined request) with a
+ *   reset, which fails the client's write before it reads the answer and can erase that answer from its buffers.
+ *   Envoy waits the same grace period for the client's close, sending its own FIN only at the end.</li>
+ * </ol>
  */
 public final class DelayedClose {
 
   /** Envoy's default {@code delayed_close_timeout}. */
   static final long TIMEOUT_MILLIS = 1000;
 
+  private static final DropInput DROP_INPUT = new DropInput();
+
   private DelayedClose() {
   }
 
-  /** Flushes {@code channel}, then closes it; within {@link #TIMEOUT_MILLIS} of the pending bytes last moving. */
+  /** Flushes {@code channel}, then closes it in stages, each bounded by {@link #TIMEOUT_MILLIS}. */
   public static void closeAfterFlush(Channel channel) {
     closeAfterFlush(channel, TIMEOUT_MILLIS);
   }
 
   static void closeAfterFlush(Channel channel, long timeoutMillis) {
-    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    check(channel, pending(channel), timeoutMillis);
+    ChannelFuture flushed = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
+    flushed.addListener(done -> {
+      if (done.isSuccess()) {
+        linger(channel, timeoutMillis);
+      } else {
+        forceClose(channel);
+      }
+    });
+    check(channel, flushed, pending(channel), timeoutMillis);
   }
 
-  private static void check(Channel channel, long pendingBefore, long timeoutMillis) {
-    if (!channel.isOpen()) {
+  private static void check(Channel channel, ChannelFuture flushed, long pendingBefore, long timeoutMillis) {
+    if (!channel.isOpen() || flushed.isDone()) {
       return;
     }
     if (channel.eventLoop().isShuttingDown()) {
@@ -42,15 +63,37 @@ public final class DelayedClose {
       return;
     }
     ScheduledFuture<?> later = channel.eventLoop().schedule(() -> {
+      if (flushed.isDone()) {
+        return;
+      }
       long pending = pending(channel);
       if (pending > 0 && pending < pendingBefore) {
-        check(channel, pending, timeoutMillis);
+        check(channel, flushed, pending, timeoutMillis);
       } else {
         forceClose(channel);
       }
     }, timeoutMillis, TimeUnit.MILLISECONDS);
     // A closed connection's check is dropped, not left to hold the channel until it runs.
     channel.closeFuture().addListener(closed -> later.cancel(false));
+  }
+
+  private static void linger(Channel channel, long timeoutMillis) {
+    if (!channel.isOpen()) {
+      return;
+    }
+    if (!(channel instanceof DuplexChannel duplex) || channel.eventLoop().isShuttingDown()) {
+      forceClose(channel);
+      return;
+    }
+    // At the head, so neither TLS nor HTTP sees another byte; the client's EOF closes the channel (no half-closure).
+    channel.pipeline().addFirst(DROP_INPUT);
+    channel.config().setAutoRead(true);
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    ChannelFuture closeNotify = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+    closeNotify.addListener(sent -> duplex.shutdownOutput());
+    ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> forceClose(channel), timeoutMillis,
+        TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(closed -> deadline.cancel(false));
   }
 
   /**
@@ -65,5 +108,18 @@ public final class DelayedClose {
   private static long pending(Channel channel) {
     ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
     return buffer == null ? 0 : buffer.totalPendingWriteBytes() - buffer.currentProgress();
+  }
+
+  /** Reads and drops what a closing connection's client still sends. */
+  @ChannelHandler.Sharable
+  private static final class DropInput extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+    }
   }
 }

@@ -90,14 +90,30 @@ class DelayedCloseTest {
     }
   }
 
-  @Test
-  void closesATlsConnectionWhoseClientReadsNothingWithoutWaitingForCloseNotify() throws Exception {
+  /** Serves TLS from here on; returns a client socket that trusts the server's self-signed certificate. */
+  private SSLSocket tlsClient() throws Exception {
     SelfSignedCertificate certificate = SelfSignedCertificate.create("delayed-close");
     tls = SslContextBuilder.forServer(new File(certificate.certificatePath()), new File(certificate.privateKeyPath()))
         .build();
     SSLContext trustAll = SSLContext.getInstance("TLS");
     trustAll.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
-    try (SSLSocket client = (SSLSocket) trustAll.getSocketFactory().createSocket()) {
+    return (SSLSocket) trustAll.getSocketFactory().createSocket();
+  }
+
+  /** Reads until the end of the stream; returns how many bytes came. */
+  private static long readToEnd(InputStream in) throws Exception {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    int read;
+    while ((read = in.read(buffer)) >= 0) {
+      total += read;
+    }
+    return total;
+  }
+
+  @Test
+  void closesATlsConnectionWhoseClientReadsNothingWithoutWaitingForCloseNotify() throws Exception {
+    try (SSLSocket client = tlsClient()) {
       client.setReceiveBufferSize(16 * 1024);
       client.connect(server.localAddress());
       client.startHandshake();
@@ -130,6 +146,53 @@ class DelayedCloseTest {
       }
 
       assertThat(total).isEqualTo(BYTES);
+    }
+  }
+
+  @Test
+  void theClientSeesTheEndOnceTheBytesAreOutAndItsCloseEndsTheLinger() throws Exception {
+    try (SSLSocket client = tlsClient()) {
+      client.connect(server.localAddress());
+      client.startHandshake();
+      Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+      writeThenClose(channel, 10_000);
+
+      // close_notify and FIN follow the last byte: without them the read would wait out the 10 s linger.
+      client.setSoTimeout(5000);
+      assertThat(readToEnd(client.getInputStream())).isEqualTo(BYTES);
+      assertThat(channel.isOpen()).as("lingering until the client closes").isTrue();
+      client.close();
+      assertThat(channel.closeFuture().await(3, TimeUnit.SECONDS)).as("closed by the client's close").isTrue();
+    }
+  }
+
+  @Test
+  void dropsWhatAClientStillSendsUntilTheTimeout() throws Exception {
+    try (Socket client = new Socket()) {
+      client.setReceiveBufferSize(16 * 1024);
+      client.connect(server.localAddress());
+      Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+      // As a handler that stopped reading a refused upload: what the client sends stays unread.
+      channel.config().setAutoRead(false);
+      writeThenClose(channel, 500);
+      Thread sender = new Thread(() -> {
+        byte[] upload = new byte[64 * 1024];
+        try {
+          while (true) {
+            client.getOutputStream().write(upload);
+          }
+        } catch (Exception closed) {
+          // the forced close at the end of the linger
+        }
+      });
+      sender.start();
+
+      // Read while still sending: with no linger the bytes arriving after the close would reset the connection and
+      // could cut off the response.
+      assertThat(readToEnd(client.getInputStream())).isEqualTo(BYTES);
+      assertThat(channel.closeFuture().await(5, TimeUnit.SECONDS)).as("cut off by the timeout").isTrue();
+      sender.join(5000);
+      assertThat(sender.isAlive()).isFalse();
     }
   }
 }

@@ -128,6 +128,22 @@ class RequestHygieneTest extends EngineTestBase {
     assertThat(RawHttp.status(exchange(chunked))).isEqualTo(413);
   }
 
+  /**
+   * A client that writes its whole body before reading (most synchronous clients) still gets the 413: the gateway
+   * reads and drops the rest of the upload while it closes (RFC 9112 §9.6), where closing at once would answer the
+   * bytes still arriving with a reset that fails the client's write and can erase the 413 before it is read.
+   */
+  @Test
+  void aClientStillUploadingGetsThe413() throws Exception {
+    int bodyBytes = 8 << 20;
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + bodyBytes + "\r\n\r\n");
+      raw.send("x".repeat(bodyBytes));
+      String response = raw.readAll(3000);
+      assertRefused(response, 413);
+    }
+  }
+
   @Test
   void answersGarbageWith400() throws Exception {
     assertRefused(exchange("\u0016\u0003\u0001garbage that is not HTTP\r\n\r\n"), 400);

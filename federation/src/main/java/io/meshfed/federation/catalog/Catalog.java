@@ -24,6 +24,8 @@ public final class Catalog {
   private final OwnerContext viewOwner;
   private final CatalogView view;
   private final List<OwnerContext> publisherOwners = new ArrayList<>();
+  /** Guarded by {@link #publisherOwners}, so a publisher requested while the catalog closes is closed too. */
+  private boolean closed;
 
   private Catalog(Vertx vertx, HazelcastInstance hazelcast, CatalogSettings settings, String memberName,
       OwnerContext viewOwner, MeterRegistry meters) {
@@ -59,14 +61,31 @@ public final class Catalog {
     return view;
   }
 
-  /** Claims the next epoch for {@code info}'s cluster and returns its publisher. */
+  /**
+   * Claims the next epoch for {@code info}'s cluster and returns its publisher; fails at once, creating nothing, once
+   * the catalog is closed.
+   */
   public Future<ClusterPublisher> publisher(ClusterInfo info) {
+    synchronized (publisherOwners) {
+      if (closed) {
+        return Future.failedFuture(closed(info));
+      }
+    }
     return OwnerContext.create(vertx).compose(owner -> {
+      boolean kept;
       synchronized (publisherOwners) {
-        publisherOwners.add(owner);
+        kept = !closed && publisherOwners.add(owner);
+      }
+      if (!kept) {
+        // Closed while the context was being deployed: the close did not see it, so it is undone here.
+        return owner.close().transform(ignored -> Future.failedFuture(closed(info)));
       }
       return HazelcastPublisher.start(owner.context(), maps, settings, clusterClock, info, memberName);
     });
+  }
+
+  private static IllegalStateException closed(ClusterInfo info) {
+    return new IllegalStateException("catalog is closed: no publisher for cluster " + info.clusterId());
   }
 
   /** The settings in force: this member's, with the mesh-wide expiry rules the first member recorded. */
@@ -87,9 +106,11 @@ public final class Catalog {
     return hazelcast;
   }
 
+  /** Closes the view and every publisher's context; later {@link #publisher} calls fail. */
   public Future<Void> close() {
     List<OwnerContext> owners;
     synchronized (publisherOwners) {
+      closed = true;
       owners = new ArrayList<>(publisherOwners);
     }
     return view.close().eventually(() -> Future.join(owners.stream().map(OwnerContext::close).toList()))

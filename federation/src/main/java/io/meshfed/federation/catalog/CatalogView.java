@@ -64,7 +64,8 @@ final class CatalogView implements FederationCatalog {
   private boolean leasesUnjudged;
   private long antiEntropyTimer = -1;
   private final List<UUID> listeners = new ArrayList<>();
-  private boolean closed;
+  /** Written on the owner context, read also by the worker threads of {@link #offContext}. */
+  private volatile boolean closed;
   private boolean passRunning;
   private boolean leaseCheckRunning;
   private final Map<EntryKey, Seen> suspects = new HashMap<>();
@@ -367,6 +368,10 @@ final class CatalogView implements FederationCatalog {
     leaseCheckRunning = true;
     offContext(() -> new ArrayList<>(maps.clusters().values())).onComplete(fresh -> {
       leaseCheckRunning = false;
+      if (closed) {
+        // The read was cut off by the close (or came back after it): nothing is judged any more.
+        return;
+      }
       try {
         if (fresh.failed() && !maps.running()) {
           leasesUnjudged(fresh.cause());
@@ -439,8 +444,15 @@ final class CatalogView implements FederationCatalog {
       return null;
     }).onSuccess(v -> LOG.info("cluster {}: purged entries of withdrawn epoch {}", record.clusterId(),
         record.epoch()))
-        .onFailure(e -> LOG.warn("cluster {}: purging withdrawn entries failed (anti-entropy keeps views right): {}",
-            record.clusterId(), e.toString()));
+        .onFailure(e -> {
+          if (closed) {
+            LOG.debug("cluster {}: purge of withdrawn entries cut off by the close: {}", record.clusterId(),
+                e.toString());
+          } else {
+            LOG.warn("cluster {}: purging withdrawn entries failed (anti-entropy keeps views right): {}",
+                record.clusterId(), e.toString());
+          }
+        });
   }
 
   private boolean isOldestMember() {
@@ -468,6 +480,7 @@ final class CatalogView implements FederationCatalog {
       List<ClusterRecord> fresh = new ArrayList<>(maps.clusters().values());
       return new Object[] {fresh, maps.services().aggregate(new BucketDigest())};
     }).compose(result -> {
+      ensureOpen();
       @SuppressWarnings("unchecked")
       List<ClusterRecord> fresh = (List<ClusterRecord>) result[0];
       int repairedRecords = repairRecords(fresh);
@@ -484,11 +497,16 @@ final class CatalogView implements FederationCatalog {
         return Future.succeededFuture(repairedRecords);
       }
       return offContext(() -> maps.services().project(new KeyVersions(), new InBuckets(differing)))
-          .compose(versions -> repairBuckets(differing, versions, confirmed))
+          .compose(versions -> {
+            ensureOpen();
+            return repairBuckets(differing, versions, confirmed);
+          })
           .map(repaired -> repaired + repairedRecords);
     }).onComplete(result -> {
       passRunning = false;
-      if (result.failed()) {
+      if (result.failed() && closed) {
+        LOG.debug("anti-entropy pass stopped by the close: {}", result.cause().toString());
+      } else if (result.failed()) {
         LOG.warn("anti-entropy pass failed, next one in {}: {}", settings.antiEntropyInterval(),
             result.cause().toString());
       } else if (result.result() > 0) {
@@ -498,8 +516,29 @@ final class CatalogView implements FederationCatalog {
     });
   }
 
+  /**
+   * Runs a blocking Hazelcast call on a worker thread, unless the view is closed (checked again on that thread): after
+   * {@link #close} nothing of this view touches the member, which may be shutting down.
+   */
   private <T> Future<T> offContext(java.util.concurrent.Callable<T> blocking) {
-    return context.owner().executeBlocking(blocking, false);
+    if (closed) {
+      return Future.failedFuture(closedException());
+    }
+    return context.owner().executeBlocking(() -> {
+      ensureOpen();
+      return blocking.call();
+    }, false);
+  }
+
+  /** Ends a step of a pass that resumes after the view closed. */
+  private void ensureOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("catalog view is closed");
   }
 
   private int repairRecords(List<ClusterRecord> fresh) {
@@ -575,6 +614,7 @@ final class CatalogView implements FederationCatalog {
     });
     return offContext(() -> fetch.isEmpty() ? Map.<EntryKey, CatalogEntry>of() : maps.services().getAll(fetch))
         .map(fetched -> {
+          ensureOpen();
           int repaired = 0;
           for (Map.Entry<EntryKey, Seen> repair : toRepair.entrySet()) {
             EntryKey key = repair.getKey();

@@ -2,23 +2,35 @@ package io.meshfed.federation.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.meshfed.federation.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A closed catalog hands out no publisher. */
+/** A closed catalog hands out no publisher and its view touches the member no more. */
 class CatalogCloseTest {
+
+  private static final ServiceKey REVIEWS = ServiceKey.of("default", "reviews");
 
   private final Vertx vertx = Vertx.vertx();
   private final LoopbackMembers members = new LoopbackMembers(1);
+  private final List<OwnerContext> owners = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
+    for (OwnerContext owner : owners) {
+      await(owner.close());
+    }
     members.close();
     await(vertx.close());
   }
@@ -39,5 +51,49 @@ class CatalogCloseTest {
     assertThat(publisher.failed()).as("failed at once").isTrue();
     assertThat(publisher.cause()).isInstanceOf(IllegalStateException.class).hasMessageContaining("catalog is closed");
     assertThat(vertx.deploymentIDs()).containsExactlyInAnyOrderElementsOf(deployed);
+  }
+
+  @Test
+  void anAntiEntropyPassOutWhenTheViewClosesStopsThere() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    CatalogMaps maps = new CatalogMaps(hazelcast);
+    LongSupplier clock = () -> hazelcast.getCluster().getClusterTime();
+    OwnerContext owner = await(OwnerContext.create(vertx));
+    owners.add(owner);
+    CatalogView view = new CatalogView(owner.context(), hazelcast, maps, CatalogSettings.DEFAULTS, clock,
+        new SimpleMeterRegistry());
+    await(view.start());
+    // The view misses this entry's event, so a pass finds the difference and would fetch the entry.
+    view.eventLoss = key -> key instanceof EntryKey;
+    ClusterPublisher publisher = await(HazelcastPublisher.start(vertx.getOrCreateContext(), maps,
+        CatalogSettings.DEFAULTS, clock, ClusterInfo.of("east"), "test"));
+    await(publisher.replaceAll(List.of(ExportedService.viaGateway(REVIEWS,
+        List.of(new ServicePort("http", 9080, "TCP", "")), 1))));
+    await(publisher.close());
+    CountDownLatch held = new CountDownLatch(1);
+    owner.context().runOnContext(ignored -> {
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    // Queued in this order behind the held context: the pass sends its digest read off the context, then the close
+    // runs before the digests come back to the context.
+    Future<Integer> repaired = view.repairNow();
+    Future<Void> closed = view.close();
+    held.countDown();
+
+    await(closed);
+    Throwable failure = null;
+    try {
+      await(repaired);
+    } catch (ExecutionException e) {
+      failure = e.getCause();
+    }
+    assertThat(failure).as("the pass ends at the close, without its key and entry reads")
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThat(await(view.service(REVIEWS)).isEmpty()).as("nothing repaired after the close").isTrue();
   }
 }

@@ -43,6 +43,9 @@ public interface ClusterPublisher {
   /** Completes when a newer epoch took over this cluster id; this publisher has stopped. */
   Future<Void> fenced();
 
-  /** Stops heartbeating and writing; entries stay until their lease runs out (a restart is not a withdrawal). */
+  /**
+   * Stops heartbeating and writing; entries stay until their lease runs out (a restart is not a withdrawal). What the
+   * close cuts off (a pending {@link #replaceAll}) fails with {@link PublisherClosedException}.
+   */
   Future<Void> close();
 }

@@ -50,7 +50,8 @@ final class HazelcastPublisher implements ClusterPublisher {
   private ClusterInfo info;
   private boolean infoChanged;
   private boolean republished;
-  private boolean republishing;
+  /** The republish under way (the first replaceAll's last step), failed by a close instead of waited for. */
+  private Promise<Void> republish;
   private boolean heartbeating = true;
   private boolean retryScheduled;
   private long revision;
@@ -313,11 +314,12 @@ final class HazelcastPublisher implements ClusterPublisher {
    * entries) and delete what older epochs left behind, e.g. services that vanished while this cluster was down.
    */
   private Future<Void> republishOnce() {
-    if (republished || republishing) {
+    if (republished || republish != null) {
       return Future.succeededFuture();
     }
-    republishing = true;
-    return heartbeat(info, true)
+    Promise<Void> outcome = Promise.promise();
+    republish = outcome;
+    heartbeat(info, true)
         .compose(accepted -> {
           if (!accepted) {
             fence("the cluster record is owned by a newer epoch");
@@ -334,7 +336,16 @@ final class HazelcastPublisher implements ClusterPublisher {
           LOG.info("cluster {}: epoch {} republished {} services", clusterId, epoch, written.size());
           return Future.<Void>succeededFuture();
         })
-        .onComplete(result -> republishing = false);
+        .onComplete(result -> {
+          republish = null;
+          // A close may have failed it already.
+          if (result.succeeded()) {
+            outcome.tryComplete();
+          } else {
+            outcome.tryFail(result.cause());
+          }
+        });
+    return outcome.future();
   }
 
   private void heartbeat() {
@@ -349,7 +360,13 @@ final class HazelcastPublisher implements ClusterPublisher {
             if (update != null) {
               infoChanged = true;
             }
-            LOG.warn("cluster {}: heartbeat failed: {}", clusterId, result.cause().toString());
+            if (state == State.RUNNING) {
+              LOG.warn("cluster {}: heartbeat failed: {}", clusterId, result.cause().toString());
+            } else {
+              // Out when the publisher stopped: the member may be going away under it, as our own close intends.
+              LOG.debug("cluster {}: heartbeat out when the publisher stopped failed: {}", clusterId,
+                  result.cause().toString());
+            }
           } else if (!result.result()) {
             fence("the cluster record is owned by a newer epoch");
           }
@@ -386,6 +403,9 @@ final class HazelcastPublisher implements ClusterPublisher {
     state = next;
     context.owner().cancelTimer(heartbeatTimer);
     failWaiters(stopped());
+    if (republish != null) {
+      republish.tryFail(stopped());
+    }
   }
 
   private void failWaiters(Exception cause) {
@@ -398,6 +418,6 @@ final class HazelcastPublisher implements ClusterPublisher {
   private IllegalStateException stopped() {
     return state == State.FENCED
         ? new FencedException(clusterId, epoch, "a newer epoch owns the cluster")
-        : new IllegalStateException("cluster " + clusterId + ": publisher is closed");
+        : new PublisherClosedException(clusterId, epoch);
   }
 }

@@ -5,10 +5,14 @@ import java.util.Objects;
 
 /**
  * Lease and repair timing of the catalog. Defaults: heartbeat every 5 s, lease 15 s, withdrawal 60 s after the lease
- * expired, anti-entropy every 30 s. Tests use short values; production should keep the lease several heartbeats long.
+ * expired, anti-entropy every 30 s, close timeout 5 s. Tests use short values; production should keep the lease several
+ * heartbeats long.
+ *
+ * @param closeTimeout how long a close waits for a Hazelcast call still out (a member that is shutting down may never
+ *     answer one) before it completes anyway, with one warning
  */
 public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration, Duration withdrawGrace,
-    ExpiryPolicy expiryPolicy, Duration antiEntropyInterval, int maxInFlightWrites) {
+    ExpiryPolicy expiryPolicy, Duration antiEntropyInterval, int maxInFlightWrites, Duration closeTimeout) {
 
   public static final CatalogSettings DEFAULTS = builder().build();
 
@@ -28,6 +32,7 @@ public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration
     if (maxInFlightWrites < 1) {
       throw new IllegalArgumentException("maxInFlightWrites: " + maxInFlightWrites + " (expected: >= 1)");
     }
+    positive("closeTimeout", closeTimeout);
   }
 
   public static Builder builder() {
@@ -55,6 +60,7 @@ public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration
     private ExpiryPolicy expiryPolicy = ExpiryPolicy.WITHDRAW;
     private Duration antiEntropyInterval = Duration.ofSeconds(30);
     private int maxInFlightWrites = 4096;
+    private Duration closeTimeout = Duration.ofSeconds(5);
 
     private Builder() {
     }
@@ -103,9 +109,19 @@ public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration
       return this;
     }
 
+    /**
+     * How long a close waits for a Hazelcast call still out (default 5 s): a publisher's cleanup of older epochs, a
+     * view's listener removal, a remote cluster's withdrawal. Past it the close completes and says so once.
+     */
+    public Builder closeTimeout(Duration value) {
+      positive("closeTimeout", value);
+      this.closeTimeout = value;
+      return this;
+    }
+
     public CatalogSettings build() {
       return new CatalogSettings(heartbeatInterval, leaseDuration, withdrawGrace, expiryPolicy, antiEntropyInterval,
-          maxInFlightWrites);
+          maxInFlightWrites, closeTimeout);
     }
   }
 }

@@ -24,6 +24,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -147,22 +149,35 @@ final class CatalogView implements FederationCatalog {
     return (System.nanoTime() - since) / 1_000_000;
   }
 
+  /**
+   * Stops the timers and subscribers; completes once the Hazelcast listeners are removed, or after
+   * {@link CatalogSettings#closeTimeout()}: Hazelcast waits for a listener's removal without a limit, and a member
+   * that is shutting down may never confirm it.
+   */
   Future<Void> close() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(ignored -> {
       closed = true;
       context.owner().cancelTimer(leaseTimer);
       context.owner().cancelTimer(antiEntropyTimer);
-      try {
-        listeners.forEach(id -> {
+      subscribers.forEach(Subscriber::close);
+      List<UUID> ids = List.copyOf(listeners);
+      long limitMillis = settings.closeTimeout().toMillis();
+      context.owner().<Void>executeBlocking(() -> {
+        ids.forEach(id -> {
           maps.clusters().removeEntryListener(id);
           maps.services().removeEntryListener(id);
         });
-      } catch (RuntimeException e) {
-        LOG.debug("removing catalog listeners: {}", e.toString());
-      }
-      subscribers.forEach(Subscriber::close);
-      done.complete();
+        return null;
+      }, false).timeout(limitMillis, TimeUnit.MILLISECONDS).onComplete(removed -> {
+        if (removed.failed() && removed.cause() instanceof TimeoutException) {
+          LOG.warn("catalog view closed with its Hazelcast listeners still being removed after {} ms (the "
+              + "federation member may be shutting down)", limitMillis);
+        } else if (removed.failed()) {
+          LOG.debug("removing catalog listeners: {}", removed.cause().toString());
+        }
+        done.complete();
+      });
     });
     return done.future();
   }

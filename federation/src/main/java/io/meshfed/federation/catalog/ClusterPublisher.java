@@ -45,7 +45,8 @@ public interface ClusterPublisher {
 
   /**
    * Stops heartbeating and writing; entries stay until their lease runs out (a restart is not a withdrawal). What the
-   * close cuts off (a pending {@link #replaceAll}) fails with {@link PublisherClosedException}.
+   * close cuts off (a pending {@link #replaceAll}) fails with {@link PublisherClosedException}. Completes within
+   * {@link CatalogSettings#closeTimeout()} even on a member that is shutting down.
    */
   Future<Void> close();
 }

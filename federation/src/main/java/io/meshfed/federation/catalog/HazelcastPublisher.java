@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,9 @@ final class HazelcastPublisher implements ClusterPublisher {
   private boolean republished;
   /** The republish under way (the first replaceAll's last step), failed by a close instead of waited for. */
   private Promise<Void> republish;
+  /** The removal of older epochs' entries, run off this context; a close waits for it only so long. */
+  private Future<Void> cleanup = Future.succeededFuture();
+  private Future<Void> closing;
   private boolean heartbeating = true;
   private boolean retryScheduled;
   private long revision;
@@ -193,14 +198,32 @@ final class HazelcastPublisher implements ClusterPublisher {
     return fenced.future();
   }
 
+  /**
+   * {@inheritDoc} Completes at once, or, when the cleanup of older epochs is still out, once it ends or after
+   * {@link CatalogSettings#closeTimeout()} (a removeAll on a member that is shutting down may never return).
+   */
   @Override
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
     context.runOnContext(ignored -> {
-      stop(State.CLOSED);
-      closed.complete();
+      if (closing == null) {
+        stop(State.CLOSED);
+        closing = cleanupWithin(settings.closeTimeout().toMillis());
+      }
+      closing.onComplete(closed);
     });
     return closed.future();
+  }
+
+  private Future<Void> cleanupWithin(long limitMillis) {
+    return cleanup.timeout(limitMillis, TimeUnit.MILLISECONDS).transform(result -> {
+      if (result.failed() && result.cause() instanceof TimeoutException) {
+        LOG.warn("cluster {}: publisher of epoch {} closed with its removal of older epochs' entries still out after "
+            + "{} ms (the federation member may be shutting down; the next epoch removes them)", clusterId, epoch,
+            limitMillis);
+      }
+      return Future.<Void>succeededFuture();
+    });
   }
 
   private void pump() {
@@ -331,10 +354,14 @@ final class HazelcastPublisher implements ClusterPublisher {
             return Future.failedFuture(stopped());
           }
           republished = true;
-          // Blocking, but this is the publisher's worker context.
-          maps.services().removeAll(new OwnedBefore(clusterId, epoch));
-          LOG.info("cluster {}: epoch {} republished {} services", clusterId, epoch, written.size());
-          return Future.<Void>succeededFuture();
+          int services = written.size();
+          // Off this context: a close must never queue behind a call that may not return.
+          cleanup = context.owner().executeBlocking(() -> {
+            maps.services().removeAll(new OwnedBefore(clusterId, epoch));
+            return null;
+          }, false);
+          return cleanup.onSuccess(v -> LOG.info("cluster {}: epoch {} republished {} services", clusterId, epoch,
+              services));
         })
         .onComplete(result -> {
           republish = null;

@@ -47,6 +47,6 @@ final class MeshPolicy {
     Duration heartbeat = local.heartbeatInterval().compareTo(lease) < 0 ? local.heartbeatInterval()
         : lease.dividedBy(3);
     return new CatalogSettings(heartbeat, lease, grace, policy, local.antiEntropyInterval(),
-        local.maxInFlightWrites());
+        local.maxInFlightWrites(), local.closeTimeout());
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.MapInterceptor;
 import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.CapturedLogs;
 import io.vertx.core.Context;
@@ -19,12 +20,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a publisher does when it is closed with work still out: it writes nothing afterwards, and what the close cut
- * off fails as closed and is not logged as a problem.
+ * What a publisher does when it is closed with work still out: it writes nothing afterwards, what the close cut off
+ * fails as closed and is not logged as a problem, and the close does not wait long for a member that may be shutting
+ * down.
  */
 class PublisherCloseTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final ServiceKey REVIEWS = ServiceKey.of("default", "reviews");
 
   private final Vertx vertx = Vertx.vertx();
   private final LoopbackMembers members = new LoopbackMembers(1);
@@ -109,6 +112,72 @@ class PublisherCloseTest {
       ILoggingEvent failed = logged.await(event -> event.getFormattedMessage().contains("heartbeat"), WAIT);
       assertThat(failed.getLevel()).as(failed.getFormattedMessage()).isEqualTo(Level.DEBUG);
       assertThat(logged.warnings()).isEmpty();
+    }
+  }
+
+  @Test
+  void aCloseWaitsForAStuckCleanupOfOlderEpochsOnlyUpToTheCloseTimeout() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    CatalogSettings settings = CatalogSettings.builder().closeTimeout(Duration.ofMillis(200)).build();
+    ClusterPublisher first = await(start(hazelcast, vertx.getOrCreateContext(), settings));
+    await(first.replaceAll(List.of(ExportedService.viaGateway(REVIEWS,
+        List.of(new ServicePort("http", 9080, "TCP", "")), 1))));
+    await(first.close());
+    // The next epoch's cleanup removes the first epoch's entry, and that removal does not return: as a removeAll on
+    // a member that is shutting down.
+    StuckRemoval stuck = new StuckRemoval(new CountDownLatch(1), new CountDownLatch(1));
+    hazelcast.getMap(CatalogMaps.SERVICES).addInterceptor(stuck);
+    try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
+      ClusterPublisher second = await(start(hazelcast, vertx.getOrCreateContext(), settings));
+      Future<Void> replaced = second.replaceAll(List.of());
+      assertThat(stuck.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("cleanup started").isTrue();
+
+      long begin = System.nanoTime();
+      await(second.close());
+
+      assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(3));
+      assertThat(logged.warnings()).singleElement().satisfies(warning -> assertThat(warning.getFormattedMessage())
+          .contains("cluster east", "200 ms"));
+      assertThat(failure(replaced)).isInstanceOf(PublisherClosedException.class);
+    } finally {
+      stuck.release().countDown();
+    }
+  }
+
+  /** Holds the first removal on its partition thread until released. */
+  private record StuckRemoval(CountDownLatch entered, CountDownLatch release) implements MapInterceptor {
+
+    @Override
+    public void afterRemove(Object value) {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public Object interceptGet(Object value) {
+      return null;
+    }
+
+    @Override
+    public void afterGet(Object value) {
+    }
+
+    @Override
+    public Object interceptPut(Object oldValue, Object newValue) {
+      return null;
+    }
+
+    @Override
+    public void afterPut(Object value) {
+    }
+
+    @Override
+    public Object interceptRemove(Object removedValue) {
+      return null;
     }
   }
 }

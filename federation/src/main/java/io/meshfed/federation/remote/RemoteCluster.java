@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.meshfed.federation.catalog.Catalog;
 import io.meshfed.federation.catalog.ClusterPublisher;
+import io.meshfed.federation.catalog.FencedException;
 import io.meshfed.federation.catalog.Reach;
 import io.meshfed.federation.discovery.ExportIndex;
 import io.meshfed.federation.discovery.ExportSettings;
@@ -15,6 +16,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,8 @@ final class RemoteCluster {
   private RemoteCredential pendingCredential;
   private ExportIndex index;
   private ClusterPublisher publisher;
+  /** The publisher being claimed, until it arrives: a stop in between waits for it, then withdraws and closes it. */
+  private Future<ClusterPublisher> claiming;
   private Connection live;
   private Connection pending;
   private RemoteClusterState state = RemoteClusterState.SYNCING;
@@ -181,7 +186,7 @@ final class RemoteCluster {
     context.owner().cancelTimer(syncTimer);
     lastWatching = System.nanoTime();
     ensurePublisher().onSuccess(p -> {
-      if (live == connection) {
+      if (!stopped && live == connection) {
         connection.feed().goLive();
         p.replaceAll(index.exported().values());
         transition(RemoteClusterState.SYNCED, "");
@@ -190,7 +195,11 @@ final class RemoteCluster {
         close(previous);
         LOG.info("remote cluster {}: rotated to the new credentials without withdrawing endpoints", clusterId);
       }
-    }).onFailure(e -> transition(RemoteClusterState.UNREACHABLE, "cannot publish: " + e.getMessage()));
+    }).onFailure(e -> {
+      if (!stopped) {
+        transition(RemoteClusterState.UNREACHABLE, "cannot publish: " + e.getMessage());
+      }
+    });
   }
 
   /** The cluster appears in the catalog only once it has synced, so a dead API server never shows an empty one. */
@@ -198,17 +207,18 @@ final class RemoteCluster {
     if (publisher != null) {
       return Future.succeededFuture(publisher);
     }
-    Promise<ClusterPublisher> ready = Promise.promise();
-    catalog.publisher(credential.info()).onComplete(result -> context.runOnContext(v -> {
-      if (result.succeeded()) {
-        publisher = result.result();
-        if (stopped) {
-          publisher.replaceAll(java.util.List.of()).eventually(publisher::close);
+    if (claiming == null) {
+      Promise<ClusterPublisher> ready = Promise.promise();
+      catalog.publisher(credential.info()).onComplete(result -> context.runOnContext(v -> {
+        claiming = null;
+        if (result.succeeded()) {
+          publisher = result.result();
         }
-      }
-      ready.handle(result);
-    }));
-    return ready.future();
+        ready.handle(result);
+      }));
+      claiming = ready.future();
+    }
+    return claiming;
   }
 
   private void checkWatches() {
@@ -234,7 +244,11 @@ final class RemoteCluster {
     }
   }
 
-  /** On the owner context: stops everything and withdraws the cluster's services (its Secret is gone). */
+  /**
+   * On the owner context: stops everything and withdraws the cluster's services (its Secret is gone). Completes once
+   * the publisher, even one still being claimed, has withdrawn them and is closed, and in any case within three times
+   * the catalog's close timeout (for the claim, the withdrawal and the close), however the member answers.
+   */
   Future<Void> stop() {
     stopped = true;
     context.owner().cancelTimer(healthTimer);
@@ -246,11 +260,42 @@ final class RemoteCluster {
       close(live);
     }
     LOG.info("remote cluster {}: secret removed; withdrawing its services", clusterId);
-    if (publisher == null) {
+    long limitMillis = catalog.settings().closeTimeout().toMillis();
+    if (publisher != null) {
+      return withdrawAndClose(publisher, limitMillis);
+    }
+    if (claiming == null) {
       return Future.succeededFuture();
     }
-    ClusterPublisher last = publisher;
-    return last.replaceAll(java.util.List.of()).eventually(last::close).mapEmpty();
+    // A claim that fails leaves nothing to withdraw or close. One that hangs (a member shutting down may never answer)
+    // holds the stop only so long: the rest goes on in the background, so a publisher that arrives later is still
+    // withdrawn and closed.
+    long overallMillis = 3 * limitMillis;
+    return claiming.compose(claimed -> withdrawAndClose(claimed, limitMillis), claimFailed -> Future.succeededFuture())
+        .timeout(overallMillis, TimeUnit.MILLISECONDS)
+        .recover(slow -> {
+          LOG.warn("remote cluster {}: its publisher, still being claimed when it stopped, was not withdrawn and closed"
+              + " within {} ms; that goes on in the background", clusterId, overallMillis);
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Withdraws everything, waiting at most {@code limitMillis}, then closes the publisher (which is bounded too). */
+  private Future<Void> withdrawAndClose(ClusterPublisher last, long limitMillis) {
+    return last.replaceAll(java.util.List.of()).timeout(limitMillis, TimeUnit.MILLISECONDS)
+        .transform(withdrawn -> {
+          if (withdrawn.failed() && withdrawn.cause() instanceof TimeoutException) {
+            LOG.warn("remote cluster {}: withdrawing its services did not finish within {} ms (the federation member "
+                + "may be shutting down); closing its publisher, its entries expire with its lease", clusterId,
+                limitMillis);
+          } else if (withdrawn.failed() && withdrawn.cause() instanceof FencedException) {
+            LOG.debug("remote cluster {}: not withdrawn, another publisher owns it now", clusterId);
+          } else if (withdrawn.failed()) {
+            LOG.warn("remote cluster {}: withdrawing its services failed; its entries expire with its lease: {}",
+                clusterId, withdrawn.cause().toString());
+          }
+          return last.close();
+        });
   }
 
   private void close(Connection connection) {

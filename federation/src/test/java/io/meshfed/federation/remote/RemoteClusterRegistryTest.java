@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -20,6 +21,7 @@ import io.meshfed.federation.catalog.ClusterExport;
 import io.meshfed.federation.catalog.ClusterHealth;
 import io.meshfed.federation.catalog.ClusterInfo;
 import io.meshfed.federation.catalog.ClusterPublisher;
+import io.meshfed.federation.catalog.ClusterRecord;
 import io.meshfed.federation.discovery.ExportIndex;
 import io.meshfed.federation.discovery.ExportSettings;
 import io.meshfed.federation.discovery.ExportSink;
@@ -32,6 +34,7 @@ import io.meshfed.federation.testing.Await;
 import io.meshfed.it.kube.MockKubernetesCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -330,6 +333,36 @@ class RemoteClusterRegistryTest {
         && s.state() == RemoteClusterState.SYNCED);
     assertThat(meters.find("meshfed_remote_cluster_unreachable_total").tag("cluster_id", "west").counter().count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void stopWaitsForAPublisherStillBeingClaimedAndClosesIt() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    RemoteCredential credential = RemoteSecrets.parse(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).get(0);
+    RemoteCluster cluster = new RemoteCluster(context, catalog, fast(), new RemoteMetrics(meters), credential,
+        changed -> { });
+    // West's epoch claim waits for the record's lock: its publisher is still on the way when stop runs.
+    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
+    records.lock("west");
+    int deployments = vertx.deploymentIDs().size();
+    context.runOnContext(v -> cluster.start());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    // The publisher's owner context is deployed once west synced and its claim went out.
+    while (vertx.deploymentIDs().size() == deployments) {
+      assertThat(System.nanoTime()).as("west's publisher never requested").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+
+    Promise<Future<Void>> stopping = Promise.promise();
+    context.runOnContext(v -> stopping.complete(cluster.stop()));
+    Future<Void> stopped = await(stopping.future());
+
+    assertThat(stopped.isComplete()).as("stop waits for the publisher being claimed").isFalse();
+    records.unlock("west");
+    await(stopped);
+    assertThat(records.get("west").republished()).as("west withdrawn (an empty set published) before stop completed")
+        .isTrue();
   }
 
   @Test

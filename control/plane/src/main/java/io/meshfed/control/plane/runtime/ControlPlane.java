@@ -27,6 +27,7 @@ import io.meshfed.control.plane.xds.Snapshot;
 import io.meshfed.control.plane.xds.XdsServer;
 import io.meshfed.federation.catalog.ClusterView;
 import io.meshfed.federation.catalog.GatewayAddress;
+import io.meshfed.federation.catalog.PublisherClosedException;
 import io.meshfed.federation.remote.RemoteClusterStatus;
 import io.meshfed.trust.SvidProvider;
 import io.meshfed.trust.TrustDomain;
@@ -291,8 +292,15 @@ public final class ControlPlane implements ControlPlaneView {
     AutoCloseable config = store.subscribe(snapshot -> {
       readiness.met("config");
       pipeline.configChanged(snapshot);
-      federation.localObjects(snapshot).onFailure(e -> LOG.error("publishing local exports of config {} failed",
-          snapshot.version(), e));
+      federation.localObjects(snapshot).onFailure(e -> {
+        if (e instanceof PublisherClosedException) {
+          // Our own close (or a failed start's rollback) closed the publisher under this publish: nothing failed.
+          LOG.debug("publishing local exports of config {} ended by the close: {}", snapshot.version(),
+              e.getMessage());
+        } else {
+          LOG.error("publishing local exports of config {} failed", snapshot.version(), e);
+        }
+      });
     });
     var catalog = federation.catalog().view().subscribe(context, pipeline::catalogEvent);
     AutoCloseable rotation = trust.svid().onRotation(svid -> pipeline.trustChanged());

@@ -9,6 +9,8 @@ import io.meshfed.gateway.eastwest.upstream.ClusterRuntime;
 import io.meshfed.gateway.eastwest.upstream.Host;
 import io.meshfed.gateway.eastwest.upstream.UpstreamFailure;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,8 +37,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One request and its response through the forwarder: route, cluster, host (retrying connect failures on other
  * hosts as the route's retry policy allows), an upstream HTTP/1.1 connection from the event loop's pool, the request
- * streamed up and the response streamed down with backpressure both ways, the route timeout, and one
- * {@link RequestRecord} at the end. Lives on the downstream connection's event loop; every method runs there.
+ * streamed up and the response streamed down with backpressure both ways, the route timeout, the stream idle timeout
+ * ({@link #streamIdle()}), and one {@link RequestRecord} at the end. Lives on the downstream connection's event loop;
+ * every method runs there.
  *
  * <p>Buffer ownership: request body parts are owned here while the upstream is being connected (bounded; reading
  * pauses past {@link #PENDING_LIMIT}) and pass to the upstream channel when written; response parts pass straight to
@@ -63,6 +66,7 @@ final class Exchange {
   private final Set<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
   private final Set<Host> tried = new HashSet<>();
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+  private final StreamIdleTimer idle;
   private long pendingBytes;
   private RouteConfig route;
   private String clusterName = "";
@@ -88,6 +92,9 @@ final class Exchange {
   Exchange(RequestForwarder forwarder, HttpRequest request) {
     this.forwarder = forwarder;
     this.request = request;
+    // The connection manager's stream_idle_timeout: the east-west route translator refuses a route's idle_timeout.
+    this.idle = new StreamIdleTimer(forwarder.downstream().eventLoop(), forwarder.target().streamIdleTimeout(),
+        this::streamIdle);
     this.method = request.method().name();
     String host = request.headers().get(HttpHeaderNames.HOST);
     this.authority = host == null ? "" : host;
@@ -124,6 +131,7 @@ final class Exchange {
 
   /** Routes and starts connecting. The request head is written when the upstream is ready. */
   void start() {
+    idle.start();
     if (request.decoderResult().isFailure()) {
       // The codec cannot find the next request's start after a broken one: answer, then close.
       requestComplete = true;
@@ -283,6 +291,7 @@ final class Exchange {
 
   /** A part of the request body from downstream. */
   void onRequestContent(HttpContent content) {
+    idle.activity();
     requestBytes += content.content().readableBytes();
     boolean last = content instanceof LastHttpContent;
     if (last) {
@@ -291,6 +300,7 @@ final class Exchange {
     if (finished || route == null) {
       content.release();
       if (last && finished) {
+        idle.cancel();
         forwarder.exchangeDone(this, keepAliveAfter());
       }
       return;
@@ -330,6 +340,7 @@ final class Exchange {
     if (finished) {
       return;
     }
+    idle.activity();
     int code = response.status().code();
     if (code >= 100 && code < 200) {
       // An interim response (100 Continue, 103 Early Hints): passed on, the final one still to come.
@@ -371,6 +382,7 @@ final class Exchange {
       content.release();
       return;
     }
+    idle.activity();
     if (informational) {
       // The empty end of an interim response: HTTP/1.1's encoder needs it, on HTTP/2 it would end the stream.
       informational = !(content instanceof LastHttpContent);
@@ -418,6 +430,7 @@ final class Exchange {
 
   /** The downstream (connection or HTTP/2 stream) went away first. */
   void downstreamClosed() {
+    idle.cancel();
     if (finished) {
       return;
     }
@@ -448,6 +461,34 @@ final class Exchange {
     }
   }
 
+  /**
+   * Envoy's stream idle timeout: no byte of this stream moved either way for {@code stream_idle_timeout}. As Envoy
+   * answers (its {@code maybeRequestTimeoutCode}): 408 while the request is still arriving, 504 once it has all
+   * arrived and no response has started, and a reset once one has.
+   */
+  private void streamIdle() {
+    if (finished) {
+      // The response is out and the rest of the request body, read and dropped since, stopped coming: the HTTP/1.1
+      // connection closes, the HTTP/2 stream is reset (closing a stream channel before both ends did sends
+      // RST_STREAM).
+      forwarder.downstream().close();
+      return;
+    }
+    if (responseStarted) {
+      flags.add(ResponseFlag.SI);
+      details = "stream_idle_timeout";
+      abort();
+    } else if (requestComplete) {
+      // The whole request arrived and the upstream is the silent one: 504, and the connection stays usable.
+      localReply(504, ResponseFlag.SI, "stream_idle_timeout");
+    } else {
+      // The rest of the request will not be read: the HTTP/1.1 connection closes after the 408, the HTTP/2 stream is
+      // reset after it, as Envoy ends a stream whose request did not complete.
+      forceClose = true;
+      localReply(408, ResponseFlag.SI, "stream_idle_timeout");
+    }
+  }
+
   /** Ends a half-sent response: the downstream connection (or stream) cannot be reused. */
   private void abort() {
     if (upstream != null) {
@@ -471,8 +512,13 @@ final class Exchange {
     responseStarted = true;
     responseComplete = true;
     boolean close = !forwarder.multiplexed() && !keepAliveAfter();
-    forwarder.downstream().writeAndFlush(Messages.localReply(forwarder.downstream().alloc(), code, flags, detail,
-        close));
+    ChannelFuture written = forwarder.downstream().writeAndFlush(Messages.localReply(forwarder.downstream().alloc(),
+        code, flags, detail, close));
+    if (forceClose && !requestComplete) {
+      // The rest of the request will not be read, so nothing can follow on this connection (HTTP/1.1) or stream
+      // (HTTP/2: closing it before the request's end sends RST_STREAM).
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
     finish();
   }
 
@@ -517,6 +563,10 @@ final class Exchange {
     if (timeout != null) {
       timeout.cancel(false);
     }
+    if (requestComplete || forceClose) {
+      idle.cancel();
+    }
+    // Otherwise the rest of the request body is still read and dropped, and the stream idle timeout bounds that too.
     if (countedRequest) {
       cluster.state().requestFinished();
     }

@@ -1,0 +1,268 @@
+package io.meshfed.gateway.eastwest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshfed.gateway.eastwest.fixtures.Await;
+import io.meshfed.gateway.eastwest.fixtures.HttpBackend;
+import io.meshfed.gateway.eastwest.fixtures.HttpTestClient;
+import io.meshfed.gateway.eastwest.fixtures.RecordingObserver;
+import io.meshfed.gateway.eastwest.fixtures.TestClient;
+import io.meshfed.gateway.eastwest.fixtures.TestNet;
+import io.meshfed.gateway.eastwest.fixtures.Xds;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP forwarder's stream timeouts, with real sockets on a plaintext HTTP listener (the outbound listener's
+ * shape): Envoy's {@code stream_idle_timeout} (408 while the request still arrives, 504 once it has and nothing
+ * answers, a reset once the response has started), over HTTP/1.1 and HTTP/2. Routes have no route timeout, Istio's
+ * default, so nothing else bounds a stalled stream.
+ */
+class HttpTimeoutsTest {
+
+  static final Duration WAIT = Duration.ofSeconds(5);
+  static final Duration IDLE = Duration.ofMillis(600);
+  /** How much later than due a timeout may land on a loaded build machine. */
+  static final Duration LATE = Duration.ofMillis(1500);
+  static final String LISTENER = "0.0.0.0_15001";
+  static final String ROUTES = "outbound.15001";
+  static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)");
+
+  private final TestNet net = new TestNet();
+  private final RecordingObserver observer = new RecordingObserver();
+  private HttpBackend web;
+  private EastWestGateway gateway;
+  private InetSocketAddress address;
+
+  @BeforeEach
+  void backend() {
+    web = new HttpBackend(net.group(), "127.0.2.41", "web", null);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    web.close();
+    net.close();
+  }
+
+  private void start(Duration streamIdleTimeout, Duration requestHeadersTimeout) {
+    Listener listener = Listener.newBuilder().setName(LISTENER).setAddress(Xds.address("0.0.0.0", 15001))
+        .addFilterChains(FilterChain.newBuilder().addFilters(Xds.httpConnectionManager(Xds.manager(ROUTES)
+            .setStreamIdleTimeout(Xds.millis(streamIdleTimeout.toMillis()))
+            .setRequestHeadersTimeout(Xds.millis(requestHeadersTimeout.toMillis())).build())))
+        .build();
+    gateway = EastWestGateway.builder().eventLoops(1).observer(observer)
+        .bind(LISTENER, new InetSocketAddress("127.0.1.1", 0)).build();
+    ApplyResult result = Await.get(gateway.apply(new XdsResources("1", List.of(listener),
+        List.of(withoutRouteTimeout(Xds.routes(ROUTES, Map.of(List.of("*"), "web")))), List.of(Xds.eds("web")),
+        List.of(Xds.endpoints("web", web.address())), List.of())));
+    assertThat(result.accepted()).as(result.errorDetail()).isTrue();
+    address = gateway.boundAddress(LISTENER).orElseThrow();
+  }
+
+  /** Istio's default route: no timeout. */
+  private static RouteConfiguration withoutRouteTimeout(RouteConfiguration routes) {
+    RouteConfiguration.Builder builder = routes.toBuilder();
+    builder.getVirtualHostsBuilder(0).getRoutesBuilder(0).getRouteBuilder().setTimeout(Xds.millis(0));
+    return builder.build();
+  }
+
+  /** One whole HTTP/1.1 response (head, and a body as long as its content-length) from a raw connection. */
+  private static String response(TestClient client) {
+    return client.readUntil(HttpTimeoutsTest::wholeResponse, WAIT);
+  }
+
+  private static boolean wholeResponse(String text) {
+    int end = text.indexOf("\r\n\r\n");
+    if (end < 0) {
+      return false;
+    }
+    Matcher length = CONTENT_LENGTH.matcher(text.substring(0, end));
+    return text.length() >= end + 4 + (length.find() ? Integer.parseInt(length.group(1)) : 0);
+  }
+
+  private static Duration since(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  private static void pause(long millis) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void stalledRequestBodyGets408AndTheConnectionCloses() {
+    start(IDLE, Duration.ZERO);
+    long lastPart;
+    try (TestClient client = net.plain(address)) {
+      client.send("POST /upload HTTP/1.1\r\nhost: web\r\ncontent-length: 100\r\n\r\npart one;");
+      // Each part starts the stream's idle period again: a timer left running from the head would fire meanwhile.
+      for (int i = 0; i < 2; i++) {
+        pause(350);
+        client.send("more;");
+      }
+      lastPart = System.nanoTime();
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: SI\r\n")
+          .contains("x-meshfed-details: stream_idle_timeout\r\n").contains("connection: close\r\n");
+      assertThat(since(lastPart)).isBetween(IDLE, IDLE.plus(LATE));
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
+    assertThat(record.status()).isEqualTo(408);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+    assertThat(record.details()).isEqualTo("stream_idle_timeout");
+  }
+
+  @Test
+  void silentUpstreamGets504AndTheConnectionServesTheNextRequest() {
+    start(IDLE, Duration.ZERO);
+    try (TestClient client = net.plain(address)) {
+      long sent = System.nanoTime();
+      client.send("GET /silent HTTP/1.1\r\nhost: web\r\n\r\n");
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 504 ").contains("x-meshfed-flags: SI\r\n")
+          .contains("x-meshfed-details: stream_idle_timeout\r\n").doesNotContain("connection: close");
+      assertThat(since(sent)).isBetween(IDLE, IDLE.plus(LATE));
+      // The abandoned upstream request's connection is closed, not pooled with a response still to come.
+      assertThat(Await.until(WAIT, () -> web.closed.get() == 1)).isTrue();
+      client.send("GET /next HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(response(client)).startsWith("HTTP/1.1 200 ").contains("web GET /next");
+    }
+    assertThat(web.connections).hasValue(2);
+    RequestRecord record = observer.request(r -> r.path().equals("/silent"), WAIT);
+    assertThat(record.status()).isEqualTo(504);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+  }
+
+  @Test
+  void upstreamStallingMidResponseResetsTheConnection() {
+    start(IDLE, Duration.ZERO);
+    try (TestClient client = net.plain(address)) {
+      client.send("GET /stall HTTP/1.1\r\nhost: web\r\n\r\n");
+      String started = client.readUntil(text -> text.endsWith(HttpBackend.STALLED_PART), WAIT);
+      long stalled = System.nanoTime();
+      assertThat(started).startsWith("HTTP/1.1 200 ").endsWith(HttpBackend.STALLED_PART);
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      // The gateway saw the part a moment before the client did: allow that moment below the idle timeout.
+      assertThat(since(stalled)).isBetween(IDLE.minusMillis(200), IDLE.plus(LATE));
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/stall"), WAIT);
+    assertThat(record.status()).isEqualTo(200);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+    assertThat(record.details()).isEqualTo("stream_idle_timeout");
+  }
+
+  @Test
+  void bodyLeftUnfinishedAfterALocalReplyIsEndedByTheStreamIdleTimeout() {
+    start(IDLE, Duration.ZERO);
+    // Nothing listens behind the route: the request is answered (503) while its body is still arriving.
+    web.close();
+    try (TestClient client = net.plain(address)) {
+      client.send("POST /upload HTTP/1.1\r\nhost: web\r\ncontent-length: 100\r\n\r\npart one;");
+      String reply = response(client);
+      long answered = System.nanoTime();
+      assertThat(reply).startsWith("HTTP/1.1 503 ").contains("x-meshfed-flags: UF").contains("connection: close\r\n");
+      // The rest of the body would be read and dropped before the close; it never comes.
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      assertThat(since(answered)).isBetween(IDLE.minusMillis(200), IDLE.plus(LATE));
+    }
+  }
+
+  @Test
+  void silentUpstreamGets504OnTheHttp2StreamAndTheConnectionGoesOn() {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
+      long sent = System.nanoTime();
+      HttpTestClient.Response reply = client.get("web", "/silent");
+      assertThat(reply.status()).isEqualTo(504);
+      assertThat(reply.headers().get("x-meshfed-flags")).isEqualTo("SI");
+      assertThat(since(sent)).isBetween(IDLE, IDLE.plus(LATE));
+      assertThat(client.get("web", "/next").status()).isEqualTo(200);
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/silent"), WAIT);
+    assertThat(record.protocol()).isEqualTo("HTTP/2");
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+  }
+
+  @Test
+  void upstreamStallingMidResponseResetsTheHttp2Stream() {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
+      long sent = System.nanoTime();
+      assertThatThrownBy(() -> client.get("web", "/stall")).hasRootCauseMessage("stream closed without a response");
+      assertThat(since(sent)).isBetween(IDLE, IDLE.plus(LATE));
+      assertThat(client.get("web", "/next").status()).isEqualTo(200);
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/stall"), WAIT);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+  }
+
+  @Test
+  void stalledRequestBodyGets408AndAResetOnTheHttp2Stream() throws InterruptedException {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
+      LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+      Http2StreamChannel stream = client.openStream(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          if (msg instanceof Http2HeadersFrame head) {
+            seen.add(head.headers().status() + " " + head.headers().get("x-meshfed-flags"));
+          }
+          ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+          if (event instanceof Http2ResetFrame) {
+            seen.add("reset");
+          }
+        }
+      });
+      stream.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").scheme("http")
+          .authority("web").path("/upload"), false));
+      stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("part one;", StandardCharsets.UTF_8),
+          false));
+      long lastPart = System.nanoTime();
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("408 SI");
+      assertThat(since(lastPart)).isBetween(IDLE, IDLE.plus(LATE));
+      // The rest of the request will not be read: the stream is reset after the 408, and the connection goes on.
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("reset");
+      assertThat(client.get("web", "/next").status()).isEqualTo(200);
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
+    assertThat(record.status()).isEqualTo(408);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+  }
+}

@@ -39,13 +39,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The HTTP forwarder's stream timeouts, with real sockets on a plaintext HTTP listener (the outbound listener's
  * shape): Envoy's {@code stream_idle_timeout} (408 while the request still arrives, 504 once it has and nothing
- * answers, a reset once the response has started), over HTTP/1.1 and HTTP/2. Routes have no route timeout, Istio's
- * default, so nothing else bounds a stalled stream.
+ * answers, a reset once the response has started) and {@code request_headers_timeout} (408 DPE), over HTTP/1.1 and
+ * HTTP/2. Routes have no route timeout, Istio's default, so nothing else bounds a stalled stream.
  */
 class HttpTimeoutsTest {
 
   static final Duration WAIT = Duration.ofSeconds(5);
   static final Duration IDLE = Duration.ofMillis(600);
+  static final Duration HEADERS = Duration.ofMillis(500);
   /** How much later than due a timeout may land on a loaded build machine. */
   static final Duration LATE = Duration.ofMillis(1500);
   static final String LISTENER = "0.0.0.0_15001";
@@ -198,6 +199,66 @@ class HttpTimeoutsTest {
       assertThat(client.closedWithin(WAIT)).isTrue();
       assertThat(since(answered)).isBetween(IDLE.minusMillis(200), IDLE.plus(LATE));
     }
+  }
+
+  @Test
+  void headersTimeoutRunsFromAHeadsFirstByteNotFromLineBreaks() {
+    start(Duration.ofSeconds(3), HEADERS);
+    try (TestClient client = net.plain(address)) {
+      client.send("GET /first HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(response(client)).startsWith("HTTP/1.1 200 ");
+      // Line breaks between requests are no request's start (RFC 9112 section 2.2): past the timeout, no 408.
+      client.send("\r\n\r\n");
+      assertThat(client.readText(1, HEADERS.plusMillis(300))).isEmpty();
+      long first = System.nanoTime();
+      client.send("GET /second HTTP/1.1\r\nhost: web\r\n");
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: DPE\r\n")
+          .contains("x-meshfed-details: request_header_timeout\r\n").contains("connection: close\r\n");
+      assertThat(since(first)).isBetween(HEADERS, HEADERS.plus(LATE));
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    RequestRecord record = observer.request(r -> r.status() == 408, WAIT);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.DPE);
+    assertThat(record.details()).isEqualTo("request_header_timeout");
+    assertThat(web.requests).hasValue(1);
+  }
+
+  @Test
+  void pipelinedHeadIsTimedFromTheEndOfTheRequestBeforeIt() {
+    start(Duration.ofSeconds(3), HEADERS);
+    try (TestClient client = net.plain(address)) {
+      client.send("GET /delay/700 HTTP/1.1\r\nhost: web\r\n\r\n");
+      pause(100);
+      client.send("GET /second HTTP/1.1\r\nhost: web\r\n");
+      String first = response(client);
+      long answered = System.nanoTime();
+      assertThat(first).startsWith("HTTP/1.1 200 ").contains("web GET /delay/700").doesNotContain("408");
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: DPE\r\n");
+      // Timed from the first request's end (a moment before the client had its answer), not from its own first byte,
+      // which would have made the 408 due while the first request was still served.
+      assertThat(since(answered)).isBetween(HEADERS.minusMillis(100), HEADERS.plus(LATE));
+    }
+  }
+
+  @Test
+  void streamIdleTimeoutBoundsAHeadFromItsFirstByte() {
+    Duration idle = Duration.ofSeconds(1);
+    start(idle, Duration.ZERO);
+    try (TestClient client = net.plain(address)) {
+      long first = System.nanoTime();
+      client.send("GET /slow HTTP/1.1\r\n");
+      pause(900);
+      client.send("host: web\r\n");
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: SI\r\n")
+          .contains("x-meshfed-details: stream_idle_timeout\r\n");
+      // Timed from the head's first byte: from its last one the 408 would come at 1.9 s.
+      assertThat(since(first)).isBetween(idle, Duration.ofMillis(1850));
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    assertThat(web.requests).hasValue(0);
   }
 
   @Test

@@ -87,8 +87,15 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
       ctx.pipeline().addAfter("h2", "h2-streams", multiplex);
       ctx.pipeline().addAfter("h2-streams", "h2-drain", new Http2Drain());
     } else {
-      ctx.pipeline().addAfter(self, "h1", new HttpServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
-      String last = "h1";
+      // Before the codec, where a head's first byte can be seen; none when neither of its timeouts is set.
+      RequestHeadGuard guard = RequestHeadGuard.of(target.requestHeadersTimeout(), target.streamIdleTimeout());
+      String last = self;
+      if (guard != null) {
+        ctx.pipeline().addAfter(last, "head-timeout", guard);
+        last = "head-timeout";
+      }
+      ctx.pipeline().addAfter(last, "h1", new HttpServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
+      last = "h1";
       if (!target.idleTimeout().isZero()) {
         ctx.pipeline().addAfter(last, "idle", new IdleStateHandler(0, 0, target.idleTimeout().toMillis(),
             TimeUnit.MILLISECONDS));

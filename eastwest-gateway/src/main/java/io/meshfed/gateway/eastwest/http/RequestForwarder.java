@@ -1,5 +1,8 @@
 package io.meshfed.gateway.eastwest.http;
 
+import io.meshfed.gateway.eastwest.ConnectionRecord;
+import io.meshfed.gateway.eastwest.RequestRecord;
+import io.meshfed.gateway.eastwest.ResponseFlag;
 import io.meshfed.gateway.eastwest.config.HttpTarget;
 import io.meshfed.gateway.eastwest.connection.Downstream;
 import io.meshfed.gateway.eastwest.connection.DrainEvent;
@@ -12,12 +15,18 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The router filter for one HTTP/1.1 connection (requests one after another, pipelined requests held until their
  * turn) or one HTTP/2 stream: turns each request into an {@link Exchange}. On drain, an idle HTTP/1.1 connection
- * closes at once and a busy one after its response ({@code Connection: close}).
+ * closes at once and a busy one after its response ({@code Connection: close}). On HTTP/1.1 it keeps the
+ * {@link RequestHeadGuard} (if the connection has one) informed, and answers its {@link HeadTimeout}.
  */
 final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
@@ -31,6 +40,7 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
   private Downstream record;
   private Exchange current;
   private boolean draining;
+  private RequestHeadGuard headGuard;
 
   RequestForwarder(HttpFrontends services, HttpTarget target, boolean tls, String listener, boolean multiplexed) {
     this.services = services;
@@ -45,6 +55,7 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     ctx = context;
     Channel connection = multiplexed ? context.channel().parent() : context.channel();
     record = Downstream.of(connection);
+    headGuard = multiplexed ? null : context.pipeline().get(RequestHeadGuard.class);
   }
 
   HttpFrontends services() {
@@ -93,6 +104,9 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
+    if (headGuard != null) {
+      headGuard.decoded(msg);
+    }
     if (current != null && current.requestComplete()) {
       // Pipelined: the next request waits for this response.
       queued.add(msg);
@@ -153,6 +167,9 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     while (current == null && !queued.isEmpty()) {
       dispatch(queued.poll());
     }
+    if (current == null && headGuard != null) {
+      headGuard.idle();
+    }
     if (current == null || !current.requestComplete()) {
       ctx.channel().config().setAutoRead(true);
       ctx.read();
@@ -170,10 +187,15 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
     if (event instanceof IdleStateEvent) {
-      // common_http_protocol_options.idle_timeout: only a connection without a request in flight is idle.
-      if (current == null) {
+      // common_http_protocol_options.idle_timeout: only a connection without a request in flight is idle, and a
+      // head on its way, timed by the guard, is a request in flight (Envoy's stream exists from its first byte).
+      if (current == null && (headGuard == null || !headGuard.timing())) {
         context.close();
       }
+      return;
+    }
+    if (event instanceof HeadTimeout timeout) {
+      headTimedOut(timeout);
       return;
     }
     if (event instanceof DrainEvent) {
@@ -184,6 +206,25 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       return;
     }
     context.fireUserEventTriggered(event);
+  }
+
+  /**
+   * A request head did not arrive in time: 408 and close, as Envoy does, counted and recorded as a request (one that
+   * never had a method or path).
+   */
+  private void headTimedOut(HeadTimeout timeout) {
+    // No exchange exists now: the guard times a head only while this forwarder has no request to serve.
+    Set<ResponseFlag> flags = EnumSet.of(timeout.flag());
+    Channel channel = ctx.channel();
+    channel.writeAndFlush(Messages.localReply(channel.alloc(), 408, flags, timeout.details(), true))
+        .addListener(ChannelFutureListener.CLOSE);
+    Duration waited = Duration.ofNanos(System.nanoTime() - headGuard.headSince());
+    record.counters().flag(timeout.flag());
+    services.counters().request();
+    services.observer().request(new RequestRecord(listener, record.mode(),
+        (InetSocketAddress) record.channel().remoteAddress(), record.principal(), "HTTP/1.1", "", "", "", "", 408,
+        flags, timeout.details(), "", null, ConnectionRecord.Upstream.UNKNOWN, 0, Instant.now().minus(waited),
+        waited, 0, 0));
   }
 
   @Override

@@ -5,9 +5,22 @@ import java.util.Objects;
 
 /**
  * {@code envoy.filters.network.http_connection_manager} with only the router filter: the route table (from RDS),
- * the accepted codec and the timeouts the minimal forwarder honours: {@code common_http_protocol_options.idle_timeout}
- * (an HTTP/1.1 connection with no request in flight that long is closed; Envoy's default 1 h). The stream idle and
- * request headers timeouts are carried but not enforced yet; the route timeout bounds each request.
+ * the accepted codec and the timeouts the minimal forwarder enforces, with Envoy's semantics (0 disables each):
+ * <ul>
+ *   <li>{@code common_http_protocol_options.idle_timeout} (Envoy's default 1 h): an HTTP/1.1 connection with no
+ *       request in flight that long is closed; a request head on its way counts as one while either timeout below
+ *       bounds it. HTTP/2 connections are not timed.</li>
+ *   <li>{@code stream_idle_timeout} (default 5 min): a stream on which no byte moved either way that long (request
+ *       head or body read, response head or body received) gets 408 while its request is still arriving (the
+ *       HTTP/1.1 connection closes, the HTTP/2 stream is reset after it), 504 once the request has all arrived and no
+ *       response has started (the connection stays), and a reset once one has; flag {@code SI}, details
+ *       {@code stream_idle_timeout}. On HTTP/1.1 it also bounds a request head, from its first byte.</li>
+ *   <li>{@code request_headers_timeout} (default 0, Envoy's): an HTTP/1.1 request head not complete that long after
+ *       its first byte gets 408 with {@code DPE}, details {@code request_header_timeout}, and the connection closes.
+ *       On HTTP/2 it times nothing: the codec opens a stream only once its whole header block (HEADERS and any
+ *       CONTINUATION) has arrived, where Envoy times it from the HEADERS frame.</li>
+ * </ul>
+ * The route timeout bounds each request; a route's {@code idle_timeout} is refused by the translator.
  */
 public record HttpTarget(String routeConfigName, RouteTable routes, Codec codec, Duration idleTimeout,
     Duration streamIdleTimeout, Duration requestHeadersTimeout, int maxRequestHeadersBytes) implements ChainTarget {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -21,11 +22,13 @@ import java.util.concurrent.TimeUnit;
  *   waits once more; a client that reads nothing cannot hold the connection, because the close goes ahead once the
  *   pending bytes have not moved between two checks a timeout apart.</li>
  *   <li>Linger: once the bytes are out, the write side is shut (close_notify first over TLS), so the client sees the
- *   end at once, and whatever it still sends is read and dropped until it closes, for at most the timeout. Closing at
- *   once would answer bytes still arriving (the rest of an upload refused with 413, a pipelined request) with a
- *   reset, which fails the client's write before it reads the answer and can erase that answer from its buffers.
- *   Envoy waits the same grace period for the client's close, sending its own FIN only at the end.</li>
+ *   end at once, and the connection waits for the client's close, for at most the timeout.</li>
  * </ol>
+ * From the start, whatever the client still sends is read and dropped. Leaving it unread would block a client that
+ * writes its whole request before reading (the rest of an upload refused with 413), and closing with bytes unread or
+ * still arriving answers them with a reset, which fails the client's write before it reads the answer and can erase
+ * that answer from its buffers. A client still sending when the timeout ends is reset all the same. Envoy waits the
+ * same grace period for the client's close, sending its own FIN only at the end.
  */
 public final class DelayedClose {
 
@@ -43,10 +46,18 @@ public final class DelayedClose {
   }
 
   static void closeAfterFlush(Channel channel, long timeoutMillis) {
+    if (!channel.isOpen() || channel.pipeline().get(DropInput.class) != null) {
+      return;
+    }
+    // From now on nothing needs the client's bytes, and leaving them unread could block a client that writes its
+    // whole request before reading (so the flush never ends) and turns any close into a reset.
+    channel.pipeline().addFirst(DROP_INPUT);
+    channel.config().setAutoRead(true);
     ChannelFuture flushed = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     flushed.addListener(done -> {
       if (done.isSuccess()) {
-        linger(channel, timeoutMillis);
+        // Run after the transport's write loop that completed the flush, not inside it.
+        channel.eventLoop().execute(() -> linger(channel, timeoutMillis));
       } else {
         forceClose(channel);
       }
@@ -85,9 +96,6 @@ public final class DelayedClose {
       forceClose(channel);
       return;
     }
-    // At the head, so neither TLS nor HTTP sees another byte; the client's EOF closes the channel (no half-closure).
-    channel.pipeline().addFirst(DROP_INPUT);
-    channel.config().setAutoRead(true);
     SslHandler tls = channel.pipeline().get(SslHandler.class);
     ChannelFuture closeNotify = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
     closeNotify.addListener(sent -> duplex.shutdownOutput());
@@ -110,7 +118,10 @@ public final class DelayedClose {
     return buffer == null ? 0 : buffer.totalPendingWriteBytes() - buffer.currentProgress();
   }
 
-  /** Reads and drops what a closing connection's client still sends. */
+  /**
+   * At the head of a closing connection's pipeline: reads and drops what its client still sends, so neither TLS nor
+   * HTTP sees another byte, and closes it at the client's end of input.
+   */
   @ChannelHandler.Sharable
   private static final class DropInput extends ChannelInboundHandlerAdapter {
     @Override
@@ -120,6 +131,16 @@ public final class DelayedClose {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        // Only with half-closure allowed: without it the transport closes the channel at the client's end itself.
+        forceClose(ctx.channel());
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
   }
 }

@@ -291,12 +291,4 @@ final class DownstreamPipelines {
       closeOnError(ctx, connection.listener(), "protocol detection", cause);
     }
   }
-
-  /** A placeholder that swallows reads on a connection being closed. */
-  static final class Discard extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      io.netty.util.ReferenceCountUtil.release(msg);
-    }
-  }
 }

@@ -135,10 +135,10 @@ class RequestHygieneTest extends EngineTestBase {
    */
   @Test
   void aClientStillUploadingGetsThe413() throws Exception {
-    int bodyBytes = 8 << 20;
+    String body = "x".repeat(8 << 20);
     try (RawHttp raw = new RawHttp(port)) {
-      raw.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + bodyBytes + "\r\n\r\n");
-      raw.send("x".repeat(bodyBytes));
+      raw.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.length() + "\r\n\r\n");
+      raw.send(body);
       String response = raw.readAll(3000);
       assertRefused(response, 413);
     }

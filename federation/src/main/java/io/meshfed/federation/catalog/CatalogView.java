@@ -13,6 +13,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -24,7 +25,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -162,22 +162,20 @@ final class CatalogView implements FederationCatalog {
       context.owner().cancelTimer(antiEntropyTimer);
       subscribers.forEach(Subscriber::close);
       List<UUID> ids = List.copyOf(listeners);
-      long limitMillis = settings.closeTimeout().toMillis();
-      context.owner().<Void>executeBlocking(() -> {
+      Duration limit = settings.closeTimeout();
+      CloseLimit.within(context.owner().<Void>executeBlocking(() -> {
         ids.forEach(id -> {
           maps.clusters().removeEntryListener(id);
           maps.services().removeEntryListener(id);
         });
         return null;
-      }, false).timeout(limitMillis, TimeUnit.MILLISECONDS).onComplete(removed -> {
-        if (removed.failed() && removed.cause() instanceof TimeoutException) {
-          LOG.warn("catalog view closed with its Hazelcast listeners still being removed after {} ms (the "
-              + "federation member may be shutting down)", limitMillis);
-        } else if (removed.failed()) {
-          LOG.debug("removing catalog listeners: {}", removed.cause().toString());
-        }
-        done.complete();
-      });
+      }, false), limit, () -> LOG.warn("catalog view closed with its Hazelcast listeners still being removed after {} ms "
+          + "(the federation member may be shutting down)", limit.toMillis())).onComplete(removed -> {
+            if (removed.failed() && !(removed.cause() instanceof TimeoutException)) {
+              LOG.debug("removing catalog listeners: {}", removed.cause().toString());
+            }
+            done.complete();
+          });
     });
     return done.future();
   }
@@ -681,7 +679,11 @@ final class CatalogView implements FederationCatalog {
       }
       EntryKey key = event.getKey();
       CatalogEntry old = event.getOldValue();
-      context.runOnContext(ignored -> removeEntry(key, old));
+      context.runOnContext(ignored -> {
+        if (!closed) {
+          removeEntry(key, old);
+        }
+      });
     }
 
     private void put(EntryEvent<EntryKey, CatalogEntry> event) {
@@ -689,7 +691,11 @@ final class CatalogView implements FederationCatalog {
         return;
       }
       CatalogEntry value = event.getValue();
-      context.runOnContext(ignored -> applyEntry(value, false));
+      context.runOnContext(ignored -> {
+        if (!closed) {
+          applyEntry(value, false);
+        }
+      });
     }
   }
 
@@ -711,7 +717,13 @@ final class CatalogView implements FederationCatalog {
         return;
       }
       ClusterRecord value = event.getValue();
-      context.runOnContext(ignored -> applyRecord(value));
+      // Events still queued when the view closes are dropped: applying a record reads the cluster time, which a member
+      // that is shutting down no longer has, and after the close the view touches the member no more.
+      context.runOnContext(ignored -> {
+        if (!closed) {
+          applyRecord(value);
+        }
+      });
     }
   }
 

@@ -3,8 +3,10 @@ package io.meshfed.federation.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.meshfed.federation.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -13,6 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +25,7 @@ import org.junit.jupiter.api.Test;
 /** A closed catalog hands out no publisher and its view touches the member no more. */
 class CatalogCloseTest {
 
+  private static final Duration WAIT = Duration.ofSeconds(10);
   private static final ServiceKey REVIEWS = ServiceKey.of("default", "reviews");
 
   private final Vertx vertx = Vertx.vertx();
@@ -36,7 +42,17 @@ class CatalogCloseTest {
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return Await.result(future, Duration.ofSeconds(10));
+    return Await.result(future, WAIT);
+  }
+
+  /** The future's failure, or null if it succeeded. */
+  private static Throwable failure(Future<?> future) throws Exception {
+    try {
+      await(future);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
   }
 
   @Test
@@ -95,5 +111,59 @@ class CatalogCloseTest {
     assertThat(failure).as("the pass ends at the close, without its key and entry reads")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThat(await(view.service(REVIEWS)).isEmpty()).as("nothing repaired after the close").isTrue();
+  }
+
+  @Test
+  void eventsStillQueuedWhenTheViewClosesAreDropped() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    CatalogMaps maps = new CatalogMaps(hazelcast);
+    LongSupplier memberClock = () -> hazelcast.getCluster().getClusterTime();
+    // The clock of a member shutting down: after the close, reading it throws (and is counted).
+    AtomicBoolean afterClose = new AtomicBoolean();
+    AtomicInteger readsAfterClose = new AtomicInteger();
+    LongSupplier clock = () -> {
+      if (afterClose.get()) {
+        readsAfterClose.incrementAndGet();
+        throw new HazelcastInstanceNotActiveException();
+      }
+      return memberClock.getAsLong();
+    };
+    OwnerContext owner = await(OwnerContext.create(vertx));
+    owners.add(owner);
+    CatalogView view = new CatalogView(owner.context(), hazelcast, maps, CatalogSettings.DEFAULTS, clock,
+        new SimpleMeterRegistry());
+    await(view.start());
+    CountDownLatch recordEvents = new CountDownLatch(2);
+    view.eventLoss = key -> {
+      if ("east".equals(key)) {
+        recordEvents.countDown();
+      }
+      return false;
+    };
+    CountDownLatch held = new CountDownLatch(1);
+    owner.context().runOnContext(ignored -> {
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    Future<Void> closed = view.close();
+    owner.context().runOnContext(ignored -> afterClose.set(true));
+    // Two claims of one record: its events reach the listener in order on one event thread, so once the second is
+    // seen, the first one's task is queued on the view's context, behind the close.
+    Context publishing = vertx.getOrCreateContext();
+    for (String name : List.of("a", "b")) {
+      ClusterPublisher publisher = await(HazelcastPublisher.start(publishing, maps, CatalogSettings.DEFAULTS,
+          memberClock, ClusterInfo.of("east"), name));
+      await(publisher.close());
+    }
+    assertThat(recordEvents.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("both record events seen").isTrue();
+    held.countDown();
+
+    await(closed);
+    await(view.clusters());
+    assertThat(readsAfterClose).as("the cluster clock read after the close").hasValue(0);
   }
 }

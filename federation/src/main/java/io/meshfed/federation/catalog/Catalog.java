@@ -4,16 +4,21 @@ import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The catalog on one Hazelcast member: this member's {@link FederationCatalog} view, and the publishers of the
  * clusters this member writes (its own, and the remote clusters it is primary for).
  */
 public final class Catalog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -62,8 +67,9 @@ public final class Catalog {
   }
 
   /**
-   * Claims the next epoch for {@code info}'s cluster and returns its publisher; fails at once, creating nothing, once
-   * the catalog is closed.
+   * Claims the next epoch for {@code info}'s cluster and returns its publisher, on a worker context of its own that
+   * the publisher's close undeploys. Fails, creating nothing, once the catalog is closed, even when the close comes
+   * while the claim is out.
    */
   public Future<ClusterPublisher> publisher(ClusterInfo info) {
     synchronized (publisherOwners) {
@@ -80,8 +86,31 @@ public final class Catalog {
         // Closed while the context was being deployed: the close did not see it, so it is undone here.
         return owner.close().transform(ignored -> Future.failedFuture(closed(info)));
       }
-      return HazelcastPublisher.start(owner.context(), maps, settings, clusterClock, info, memberName);
+      return HazelcastPublisher.start(owner.context(), maps, settings, clusterClock, info, memberName,
+          () -> release(owner)).transform(started -> {
+            if (started.failed()) {
+              // Nothing else holds the context: a failed claim must not leave a worker deployed until the close.
+              return release(owner).transform(ignored -> Future.failedFuture(started.cause()));
+            }
+            boolean closedMeanwhile;
+            synchronized (publisherOwners) {
+              closedMeanwhile = closed;
+            }
+            if (closedMeanwhile) {
+              // The close undeployed the context under the claim: the publisher would heartbeat from a dead one.
+              return started.result().close().transform(ignored -> Future.failedFuture(closed(info)));
+            }
+            return Future.succeededFuture(started.result());
+          });
     });
+  }
+
+  /** Undeploys a publisher's context, which the catalog's close then no longer needs to. */
+  private Future<Void> release(OwnerContext owner) {
+    synchronized (publisherOwners) {
+      publisherOwners.remove(owner);
+    }
+    return owner.close();
   }
 
   private static IllegalStateException closed(ClusterInfo info) {
@@ -106,14 +135,22 @@ public final class Catalog {
     return hazelcast;
   }
 
-  /** Closes the view and every publisher's context; later {@link #publisher} calls fail. */
+  /**
+   * Closes the view and undeploys the contexts of the publishers still open (which stops their heartbeats); later
+   * {@link #publisher} calls fail. Each step waits at most {@link CatalogSettings#closeTimeout()}: an undeployment
+   * waits for its context, which a Hazelcast call may hold.
+   */
   public Future<Void> close() {
     List<OwnerContext> owners;
     synchronized (publisherOwners) {
       closed = true;
       owners = new ArrayList<>(publisherOwners);
     }
-    return view.close().eventually(() -> Future.join(owners.stream().map(OwnerContext::close).toList()))
+    Duration limit = settings.closeTimeout();
+    return view.close()
+        .eventually(() -> CloseLimit.within(Future.join(owners.stream().map(OwnerContext::close).toList()), limit,
+            () -> LOG.warn("catalog closed with the contexts of {} publishers still being undeployed after {} ms (the "
+                + "federation member may be shutting down)", owners.size(), limit.toMillis())))
         .eventually(viewOwner::close).mapEmpty();
   }
 }

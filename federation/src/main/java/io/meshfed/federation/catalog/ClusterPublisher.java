@@ -46,7 +46,8 @@ public interface ClusterPublisher {
   /**
    * Stops heartbeating and writing; entries stay until their lease runs out (a restart is not a withdrawal). What the
    * close cuts off (a pending {@link #replaceAll}) fails with {@link PublisherClosedException}. Completes within
-   * {@link CatalogSettings#closeTimeout()} even on a member that is shutting down.
+   * {@link CatalogSettings#closeTimeout()} even on a member that is shutting down, and even while the publisher's
+   * context is held by a call that does not return; every call returns the first one's outcome.
    */
   Future<Void> close();
 }

@@ -3,6 +3,7 @@ package io.meshfed.federation.catalog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,9 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,11 @@ final class HazelcastPublisher implements ClusterPublisher {
   private final LongSupplier clusterClock;
   private final String clusterId;
   private final long epoch;
+  private final Supplier<Future<Void>> release;
+  /** The first close's outcome, which every later close returns too: one bound, one warning. */
+  private final AtomicReference<Future<Void>> closed = new AtomicReference<>();
+  /** What the close waits for now, for its warning should the limit pass (written on the context, read off it). */
+  private volatile String closeWaitsFor = "its context, busy with an earlier task";
 
   private final Map<ServiceKey, ExportedService> desired = new HashMap<>();
   private final Map<ServiceKey, ExportedService> written = new HashMap<>();
@@ -56,7 +62,6 @@ final class HazelcastPublisher implements ClusterPublisher {
   private Promise<Void> republish;
   /** The removal of older epochs' entries, run off this context; a close waits for it only so long. */
   private Future<Void> cleanup = Future.succeededFuture();
-  private Future<Void> closing;
   private boolean heartbeating = true;
   private boolean retryScheduled;
   private long revision;
@@ -64,8 +69,9 @@ final class HazelcastPublisher implements ClusterPublisher {
   private State state = State.RUNNING;
 
   private HazelcastPublisher(Context context, CatalogMaps maps, CatalogSettings settings, LongSupplier clusterClock,
-      ClusterInfo info, long epoch) {
+      ClusterInfo info, long epoch, Supplier<Future<Void>> release) {
     this.context = context;
+    this.release = release;
     this.maps = maps;
     this.settings = settings;
     this.clusterClock = clusterClock;
@@ -77,17 +83,34 @@ final class HazelcastPublisher implements ClusterPublisher {
   /** Claims the next epoch of {@code info}'s cluster and starts heartbeating; runs on {@code context}. */
   static Future<ClusterPublisher> start(Context context, CatalogMaps maps, CatalogSettings settings,
       LongSupplier clusterClock, ClusterInfo info, String publisherName) {
+    return start(context, maps, settings, clusterClock, info, publisherName, Future::succeededFuture);
+  }
+
+  /**
+   * As {@link #start(Context, CatalogMaps, CatalogSettings, LongSupplier, ClusterInfo, String)}, and the publisher's
+   * close ends with {@code release} (the catalog undeploys the context it gave this publisher). A failed start does
+   * not call it: whoever gave the context takes it back.
+   */
+  static Future<ClusterPublisher> start(Context context, CatalogMaps maps, CatalogSettings settings,
+      LongSupplier clusterClock, ClusterInfo info, String publisherName, Supplier<Future<Void>> release) {
     Promise<ClusterPublisher> started = Promise.promise();
     context.runOnContext(ignored -> {
-      CompletionStage<Long> claim = maps.clusters()
-          .submitToKey(info.clusterId(), new ClaimEpoch(info, publisherName, clusterClock.getAsLong()));
+      CompletionStage<Long> claim;
+      try {
+        claim = maps.clusters().submitToKey(info.clusterId(),
+            new ClaimEpoch(info, publisherName, clusterClock.getAsLong()));
+      } catch (RuntimeException e) {
+        // A stopped member throws at once (cluster time, the map): the start fails rather than never completing.
+        started.fail(e);
+        return;
+      }
       Future.fromCompletionStage(claim, context).onComplete(result -> {
         if (result.failed()) {
           started.fail(result.cause());
           return;
         }
         HazelcastPublisher publisher = new HazelcastPublisher(context, maps, settings, clusterClock, info,
-            result.result());
+            result.result(), release);
         publisher.heartbeatTimer = context.owner().setPeriodic(settings.heartbeatInterval().toMillis(),
             id -> publisher.heartbeat());
         LOG.info("cluster {}: publishing as {} with epoch {}", info.clusterId(), publisherName, result.result());
@@ -199,31 +222,30 @@ final class HazelcastPublisher implements ClusterPublisher {
   }
 
   /**
-   * {@inheritDoc} Completes at once, or, when the cleanup of older epochs is still out, once it ends or after
-   * {@link CatalogSettings#closeTimeout()} (a removeAll on a member that is shutting down may never return).
+   * {@inheritDoc} Stops on the context, waits for the removal of older epochs' entries if it is still out (it runs off
+   * the context), then releases the context. The limit is kept from outside the context, which a Hazelcast call may
+   * hold: past it the close completes with one warning naming the cluster and what is still out.
    */
   @Override
   public Future<Void> close() {
-    Promise<Void> closed = Promise.promise();
+    Promise<Void> result = Promise.promise();
+    if (!closed.compareAndSet(null, result.future())) {
+      return closed.get();
+    }
+    Promise<Void> done = Promise.promise();
     context.runOnContext(ignored -> {
-      if (closing == null) {
-        stop(State.CLOSED);
-        closing = cleanupWithin(settings.closeTimeout().toMillis());
-      }
-      closing.onComplete(closed);
+      stop(State.CLOSED);
+      closeWaitsFor = "its removal of older epochs' entries (the next epoch removes them)";
+      cleanup.otherwiseEmpty().compose(v -> {
+        closeWaitsFor = "the release of its context";
+        return release.get();
+      }).onComplete(done);
     });
-    return closed.future();
-  }
-
-  private Future<Void> cleanupWithin(long limitMillis) {
-    return cleanup.timeout(limitMillis, TimeUnit.MILLISECONDS).transform(result -> {
-      if (result.failed() && result.cause() instanceof TimeoutException) {
-        LOG.warn("cluster {}: publisher of epoch {} closed with its removal of older epochs' entries still out after "
-            + "{} ms (the federation member may be shutting down; the next epoch removes them)", clusterId, epoch,
-            limitMillis);
-      }
-      return Future.<Void>succeededFuture();
-    });
+    Duration limit = settings.closeTimeout();
+    CloseLimit.within(done.future(), limit, () -> LOG.warn("cluster {}: publisher of epoch {} closed after {} ms "
+        + "without waiting any longer for {} (the federation member may be shutting down)", clusterId, epoch,
+        limit.toMillis(), closeWaitsFor)).onComplete(ignored -> result.complete());
+    return result.future();
   }
 
   private void pump() {
@@ -411,16 +433,28 @@ final class HazelcastPublisher implements ClusterPublisher {
     }
   }
 
+  /**
+   * Stops at once; who owns the cluster now is read asynchronously, for the log only: a blocking read on this context
+   * would hold a close behind it on a member that may never answer.
+   */
   private void fence(String detail) {
     if (state != State.RUNNING) {
       return;
     }
-    ClusterRecord current = maps.clusters().get(clusterId);
-    String by = current == null ? "unknown" : current.publisher() + " (epoch " + current.epoch() + ")";
-    FencedException fencedBy = new FencedException(clusterId, epoch, detail + "; now published by " + by);
-    LOG.error("{}; this publisher stopped", fencedBy.getMessage());
     stop(State.FENCED);
     fenced.complete();
+    Future<ClusterRecord> owner;
+    try {
+      owner = Future.fromCompletionStage(maps.clusters().getAsync(clusterId), context);
+    } catch (RuntimeException e) {
+      owner = Future.failedFuture(e);
+    }
+    owner.onComplete(current -> {
+      ClusterRecord now = current.succeeded() ? current.result() : null;
+      String by = now == null ? "unknown" : now.publisher() + " (epoch " + now.epoch() + ")";
+      FencedException fencedBy = new FencedException(clusterId, epoch, detail + "; now published by " + by);
+      LOG.error("{}; this publisher stopped", fencedBy.getMessage());
+    });
   }
 
   private void stop(State next) {

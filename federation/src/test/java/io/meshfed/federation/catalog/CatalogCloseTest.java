@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.meshfed.federation.testing.Await;
+import io.meshfed.federation.testing.FirstWrite;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,7 +23,10 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A closed catalog hands out no publisher and its view touches the member no more. */
+/**
+ * A closed catalog hands out no publisher and its view touches the member no more; a publisher's worker context lives
+ * exactly as long as the publisher.
+ */
 class CatalogCloseTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -111,6 +115,63 @@ class CatalogCloseTest {
     assertThat(failure).as("the pass ends at the close, without its key and entry reads")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThat(await(view.service(REVIEWS)).isEmpty()).as("nothing repaired after the close").isTrue();
+  }
+
+  @Test
+  void aPublisherWhoseClaimIsOutWhenTheCatalogClosesIsClosedAndFails() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
+    Catalog catalog = await(Catalog.start(vertx, hazelcast, CatalogSettings.DEFAULTS, "east",
+        new SimpleMeterRegistry()));
+    FirstWrite claim = FirstWrite.held();
+    hazelcast.getMap(CatalogMaps.CLUSTERS).addInterceptor(claim);
+
+    Future<ClusterPublisher> publisher = catalog.publisher(ClusterInfo.of("east"));
+    try {
+      assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the claim is out").isTrue();
+      await(catalog.close());
+    } finally {
+      claim.release();
+    }
+
+    assertThat(failure(publisher)).as("not handed out live after the close")
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("catalog is closed");
+    assertThat(vertx.deploymentIDs()).containsExactlyInAnyOrderElementsOf(deployed);
+  }
+
+  @Test
+  void aFailedClaimAndAClosedPublisherLeaveNoWorkerContextDeployed() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    Catalog catalog = await(Catalog.start(vertx, hazelcast, CatalogSettings.DEFAULTS, "east",
+        new SimpleMeterRegistry()));
+    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
+    hazelcast.getMap(CatalogMaps.CLUSTERS).addInterceptor(FirstWrite.failed());
+
+    assertThat(failure(catalog.publisher(ClusterInfo.of("east")))).as("the claim failed").isNotNull();
+    assertThat(vertx.deploymentIDs()).as("the failed claim's context undeployed")
+        .containsExactlyInAnyOrderElementsOf(deployed);
+
+    ClusterPublisher publisher = await(catalog.publisher(ClusterInfo.of("east")));
+    assertThat(vertx.deploymentIDs()).hasSize(deployed.size() + 1);
+    await(publisher.close());
+    assertThat(vertx.deploymentIDs()).as("the closed publisher's context undeployed")
+        .containsExactlyInAnyOrderElementsOf(deployed);
+    await(catalog.close());
+  }
+
+  @Test
+  void aClaimOnAStoppedMemberFailsAndLeavesNoWorkerContextDeployed() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    Catalog catalog = await(Catalog.start(vertx, hazelcast, CatalogSettings.builder()
+        .closeTimeout(Duration.ofMillis(200)).build(), "east", new SimpleMeterRegistry()));
+    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
+    hazelcast.getLifecycleService().terminate();
+
+    // The claim throws at once (cluster time, the map) rather than failing as an operation.
+    assertThat(failure(catalog.publisher(ClusterInfo.of("east")))).as("the claim failed")
+        .isInstanceOf(HazelcastInstanceNotActiveException.class);
+    assertThat(vertx.deploymentIDs()).containsExactlyInAnyOrderElementsOf(deployed);
+    await(catalog.close());
   }
 
   @Test

@@ -144,6 +144,35 @@ class PublisherCloseTest {
     }
   }
 
+  @Test
+  void aCloseIsBoundedEvenWhileItsContextIsHeld() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    CatalogSettings settings = CatalogSettings.builder().closeTimeout(Duration.ofMillis(200)).build();
+    Context context = vertx.getOrCreateContext();
+    ClusterPublisher publisher = await(start(hazelcast, context, settings));
+    // As a blocking Hazelcast call on a member that is shutting down would: the context runs nothing else.
+    CountDownLatch held = new CountDownLatch(1);
+    context.runOnContext(ignored -> {
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
+      long begin = System.nanoTime();
+      await(publisher.close());
+
+      assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(3));
+      assertThat(logged.warnings()).singleElement().satisfies(warning -> assertThat(warning.getFormattedMessage())
+          .contains("cluster east", "its context", "200 ms"));
+      await(publisher.close());
+      assertThat(logged.warnings()).as("a second close shares the first one's outcome").hasSize(1);
+    } finally {
+      held.countDown();
+    }
+  }
+
   /** Holds the first removal on its partition thread until released. */
   private record StuckRemoval(CountDownLatch entered, CountDownLatch release) implements MapInterceptor {
 

@@ -1,0 +1,83 @@
+package io.meshfed.federation.testing;
+
+import com.hazelcast.map.MapInterceptor;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A map interceptor for the next write to a map (a put or an entry processor's setValue, such as an epoch claim):
+ * stored, then held on its partition thread until {@link #release()}, or failed, so the caller gets an error. Later
+ * writes pass. Install it with {@code IMap.addInterceptor} on the member the test runs.
+ */
+public final class FirstWrite implements MapInterceptor {
+
+  private static final long serialVersionUID = 1L;
+
+  private final boolean fail;
+  private final AtomicBoolean first = new AtomicBoolean(true);
+  private final CountDownLatch entered = new CountDownLatch(1);
+  private final CountDownLatch released = new CountDownLatch(1);
+
+  private FirstWrite(boolean fail) {
+    this.fail = fail;
+  }
+
+  /** Holds the next write, answered to nobody, until {@link #release()}. */
+  public static FirstWrite held() {
+    return new FirstWrite(false);
+  }
+
+  /** Fails the next write: its caller's call fails, as on a member in trouble. */
+  public static FirstWrite failed() {
+    return new FirstWrite(true);
+  }
+
+  /** Counted down once the write reached the member (and, if held, is being held). */
+  public CountDownLatch entered() {
+    return entered;
+  }
+
+  /** Lets a held write answer. */
+  public void release() {
+    released.countDown();
+  }
+
+  @Override
+  public void afterPut(Object value) {
+    if (!first.compareAndSet(true, false)) {
+      return;
+    }
+    entered.countDown();
+    if (fail) {
+      throw new IllegalStateException("the test failed this write");
+    }
+    try {
+      released.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public Object interceptGet(Object value) {
+    return null;
+  }
+
+  @Override
+  public void afterGet(Object value) {
+  }
+
+  @Override
+  public Object interceptPut(Object oldValue, Object newValue) {
+    return null;
+  }
+
+  @Override
+  public Object interceptRemove(Object removedValue) {
+    return null;
+  }
+
+  @Override
+  public void afterRemove(Object value) {
+  }
+}

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.meshfed.federation.catalog.Catalog;
+import io.meshfed.federation.catalog.CloseLimit;
 import io.meshfed.federation.catalog.ClusterPublisher;
 import io.meshfed.federation.catalog.FencedException;
 import io.meshfed.federation.catalog.Reach;
@@ -15,8 +16,9 @@ import io.meshfed.federation.discovery.InformerFeed;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -185,15 +187,27 @@ final class RemoteCluster {
     }
     context.owner().cancelTimer(syncTimer);
     lastWatching = System.nanoTime();
-    ensurePublisher().onSuccess(p -> {
+    publishLive(connection).onComplete(published -> {
+      if (previous != null) {
+        // Detached already: closed whether or not the publisher came (it leaked when the claim failed).
+        close(previous);
+        if (published.succeeded()) {
+          LOG.info("remote cluster {}: rotated to the new credentials without withdrawing endpoints", clusterId);
+        }
+      }
+    });
+  }
+
+  /**
+   * Claims the publisher if need be, then publishes everything {@code connection} sees and reports SYNCED; a failed
+   * claim reports UNREACHABLE, and the health check claims again.
+   */
+  private Future<ClusterPublisher> publishLive(Connection connection) {
+    return ensurePublisher().onSuccess(p -> {
       if (!stopped && live == connection) {
         connection.feed().goLive();
         p.replaceAll(index.exported().values());
         transition(RemoteClusterState.SYNCED, "");
-      }
-      if (previous != null) {
-        close(previous);
-        LOG.info("remote cluster {}: rotated to the new credentials without withdrawing endpoints", clusterId);
       }
     }).onFailure(e -> {
       if (!stopped) {
@@ -213,6 +227,11 @@ final class RemoteCluster {
         claiming = null;
         if (result.succeeded()) {
           publisher = result.result();
+          if (!stopped) {
+            // The claim carried the credential of when it was sent; a rotation that synced meanwhile found no
+            // publisher to tell (a no-op when nothing changed).
+            publisher.updateInfo(credential.info());
+          }
         }
         ready.handle(result);
       }));
@@ -228,6 +247,13 @@ final class RemoteCluster {
     if (live.feed().watching()) {
       lastWatching = System.nanoTime();
       if (state == RemoteClusterState.UNREACHABLE) {
+        if (publisher == null) {
+          // Unreachable because the claim failed ("cannot publish"): claim again, at most one claim at a time.
+          if (claiming == null) {
+            publishLive(live);
+          }
+          return;
+        }
         publisher.heartbeating(true);
         transition(RemoteClusterState.SYNCED, "");
       }
@@ -260,9 +286,8 @@ final class RemoteCluster {
       close(live);
     }
     LOG.info("remote cluster {}: secret removed; withdrawing its services", clusterId);
-    long limitMillis = catalog.settings().closeTimeout().toMillis();
     if (publisher != null) {
-      return withdrawAndClose(publisher, limitMillis);
+      return withdrawAndClose(publisher);
     }
     if (claiming == null) {
       return Future.succeededFuture();
@@ -270,27 +295,26 @@ final class RemoteCluster {
     // A claim that fails leaves nothing to withdraw or close. One that hangs (a member shutting down may never answer)
     // holds the stop only so long: the rest goes on in the background, so a publisher that arrives later is still
     // withdrawn and closed.
-    long overallMillis = 3 * limitMillis;
-    return claiming.compose(claimed -> withdrawAndClose(claimed, limitMillis), claimFailed -> Future.succeededFuture())
-        .timeout(overallMillis, TimeUnit.MILLISECONDS)
-        .recover(slow -> {
-          LOG.warn("remote cluster {}: its publisher, still being claimed when it stopped, was not withdrawn and closed"
-              + " within {} ms; that goes on in the background", clusterId, overallMillis);
-          return Future.succeededFuture();
-        });
+    Duration overall = catalog.settings().closeTimeout().multipliedBy(3);
+    return CloseLimit.within(claiming.compose(this::withdrawAndClose, claimFailed -> Future.succeededFuture()),
+        overall, () -> LOG.warn("remote cluster {}: its publisher, still being claimed when it stopped, was not "
+            + "withdrawn and closed within {} ms; that goes on in the background", clusterId, overall.toMillis()))
+        .otherwiseEmpty();
   }
 
-  /** Withdraws everything, waiting at most {@code limitMillis}, then closes the publisher (which is bounded too). */
-  private Future<Void> withdrawAndClose(ClusterPublisher last, long limitMillis) {
-    return last.replaceAll(java.util.List.of()).timeout(limitMillis, TimeUnit.MILLISECONDS)
+  /**
+   * Withdraws everything, waiting at most the close timeout, then closes the publisher (whose close keeps the same
+   * limit, and warns on its own when it passes).
+   */
+  private Future<Void> withdrawAndClose(ClusterPublisher last) {
+    Duration limit = catalog.settings().closeTimeout();
+    return CloseLimit.within(last.replaceAll(List.of()), limit, () -> LOG.warn("remote cluster {}: withdrawing its "
+        + "services did not finish within {} ms (the federation member may be shutting down); closing its publisher, "
+        + "its entries expire with its lease", clusterId, limit.toMillis()))
         .transform(withdrawn -> {
-          if (withdrawn.failed() && withdrawn.cause() instanceof TimeoutException) {
-            LOG.warn("remote cluster {}: withdrawing its services did not finish within {} ms (the federation member "
-                + "may be shutting down); closing its publisher, its entries expire with its lease", clusterId,
-                limitMillis);
-          } else if (withdrawn.failed() && withdrawn.cause() instanceof FencedException) {
+          if (withdrawn.failed() && withdrawn.cause() instanceof FencedException) {
             LOG.debug("remote cluster {}: not withdrawn, another publisher owns it now", clusterId);
-          } else if (withdrawn.failed()) {
+          } else if (withdrawn.failed() && !(withdrawn.cause() instanceof TimeoutException)) {
             LOG.warn("remote cluster {}: withdrawing its services failed; its entries expire with its lease: {}",
                 clusterId, withdrawn.cause().toString());
           }

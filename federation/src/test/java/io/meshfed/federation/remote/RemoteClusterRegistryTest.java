@@ -31,6 +31,7 @@ import io.meshfed.federation.catalog.FederatedService;
 import io.meshfed.federation.catalog.ServiceKey;
 import io.meshfed.federation.discovery.ServiceExport;
 import io.meshfed.federation.testing.Await;
+import io.meshfed.federation.testing.FirstWrite;
 import io.meshfed.it.kube.MockKubernetesCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -44,9 +45,13 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -335,34 +340,116 @@ class RemoteClusterRegistryTest {
         .isEqualTo(1);
   }
 
-  @Test
-  void stopWaitsForAPublisherStillBeingClaimedAndClosesIt() throws Exception {
-    Context context = vertx.getOrCreateContext();
-    RemoteCredential credential = RemoteSecrets.parse(secret("remote-west", "west", west.kubeconfig(),
-        RemoteSecrets.LABEL)).get(0);
-    RemoteCluster cluster = new RemoteCluster(context, catalog, fast(), new RemoteMetrics(meters), credential,
-        changed -> { });
-    // West's epoch claim waits for the record's lock: its publisher is still on the way when stop runs.
-    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
-    records.lock("west");
-    int deployments = vertx.deploymentIDs().size();
-    context.runOnContext(v -> cluster.start());
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    // The publisher's owner context is deployed once west synced and its claim went out.
-    while (vertx.deploymentIDs().size() == deployments) {
-      assertThat(System.nanoTime()).as("west's publisher never requested").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  /** West's cluster, driven directly on {@code context}; {@code changed} sees every state it reports. */
+  private RemoteCluster west(Context context, RemoteCredential credential, BlockingQueue<RemoteClusterState> changed) {
+    return new RemoteCluster(context, catalog, fast(), new RemoteMetrics(meters), credential,
+        cluster -> changed.add(cluster.state()));
+  }
 
-    Promise<Future<Void>> stopping = Promise.promise();
-    context.runOnContext(v -> stopping.complete(cluster.stop()));
-    Future<Void> stopped = await(stopping.future());
+  private static RemoteCredential credential(Secret secret) {
+    return RemoteSecrets.parse(secret).get(0);
+  }
+
+  private static <T> T onContext(Context context, Supplier<T> read) throws Exception {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> result.complete(read.get()));
+    return await(result.future());
+  }
+
+  private static void stopOnContext(Context context, RemoteCluster cluster) throws Exception {
+    await(onContext(context, cluster::stop));
+  }
+
+  /** Waits for {@code wanted}, the states reported before it listed in the failure. */
+  private static List<RemoteClusterState> awaitState(BlockingQueue<RemoteClusterState> changed,
+      RemoteClusterState wanted) throws InterruptedException {
+    List<RemoteClusterState> seen = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!seen.contains(wanted)) {
+      RemoteClusterState next = changed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      assertThat(next).as("never %s; reported %s", wanted, seen).isNotNull();
+      seen.add(next);
+    }
+    return seen;
+  }
+
+  @Test
+  void stopWaitsForAPublisherStillBeingClaimedThenWithdrawsAndClosesIt() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    RemoteCluster cluster = west(context, credential(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)), new LinkedBlockingQueue<>());
+    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
+    // West's epoch claim is held once stored: its publisher is still on the way when stop runs.
+    FirstWrite claim = FirstWrite.held();
+    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
+    records.addInterceptor(claim);
+    context.runOnContext(v -> cluster.start());
+    assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west synced and claimed").isTrue();
+
+    Future<Void> stopped = onContext(context, cluster::stop);
 
     assertThat(stopped.isComplete()).as("stop waits for the publisher being claimed").isFalse();
-    records.unlock("west");
+    claim.release();
     await(stopped);
     assertThat(records.get("west").republished()).as("west withdrawn (an empty set published) before stop completed")
         .isTrue();
+    // A publisher's close ends by undeploying the worker context the catalog gave it.
+    assertThat(vertx.deploymentIDs()).as("west's publisher closed").containsExactlyInAnyOrderElementsOf(deployed);
+  }
+
+  @Test
+  void aRotationThatSyncsWhileTheFirstClaimIsOutIsWhatThePublisherAnnounces() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    RemoteCredential first = credential(secret("remote-west", "west", west.kubeconfig(), RemoteSecrets.LABEL));
+    Secret moved = secret("remote-west", "west", west.kubeconfig(), RemoteSecrets.LABEL);
+    moved.getMetadata().getAnnotations().put(RemoteSecrets.NETWORK_ANNOTATION, "network-2");
+    RemoteCredential rotated = credential(moved);
+    RemoteCluster cluster = west(context, first, new LinkedBlockingQueue<>());
+    FirstWrite claim = FirstWrite.held();
+    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
+    records.addInterceptor(claim);
+    context.runOnContext(v -> cluster.start());
+    assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west synced and claimed").isTrue();
+
+    context.runOnContext(v -> cluster.rotate(rotated));
+    // The rotated feed synced (the cluster swaps its credential then) while the first claim is still held.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (onContext(context, cluster::credential) != rotated) {
+      assertThat(System.nanoTime()).as("the rotated credentials never synced").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    claim.release();
+
+    try {
+      deadline = System.nanoTime() + WAIT.toNanos();
+      while (!records.get("west").info().network().equals("network-2")) {
+        assertThat(System.nanoTime()).as("west's record still announces %s", records.get("west").info())
+            .isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    } finally {
+      stopOnContext(context, cluster);
+    }
+  }
+
+  @Test
+  void aFailedClaimIsRetriedByTheHealthCheck() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    Context context = vertx.getOrCreateContext();
+    BlockingQueue<RemoteClusterState> changed = new LinkedBlockingQueue<>();
+    RemoteCluster cluster = west(context, credential(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)), changed);
+    member.getMap("meshfed.clusters").addInterceptor(FirstWrite.failed());
+
+    context.runOnContext(v -> cluster.start());
+
+    try {
+      assertThat(awaitState(changed, RemoteClusterState.SYNCED)).as("cannot publish, then claimed again")
+          .containsSequence(RemoteClusterState.UNREACHABLE, RemoteClusterState.SYNCED);
+      awaitCatalog("west's reviews", s -> addresses(s, "west").equals(List.of("10.2.0.1")));
+    } finally {
+      stopOnContext(context, cluster);
+    }
   }
 
   @Test

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The events one logger (and those below it) logs while attached; logged from any thread, read from the test's.
- * The same shape as ingress-egress's, plus {@link #await}: a test can wait for the line a callback logs.
+ * The same shape as ingress-egress's, plus {@link #await}: a test can wait for the line a callback logs. The control
+ * plane's tests use this one too, through federation's test-jar (ingress-egress does not depend on federation).
  */
 public final class CapturedLogs implements AutoCloseable {
 

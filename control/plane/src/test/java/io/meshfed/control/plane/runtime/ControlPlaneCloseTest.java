@@ -7,9 +7,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.meshfed.control.plane.testing.CapturedLogs;
 import io.meshfed.federation.catalog.EntryKey;
 import io.meshfed.federation.catalog.ServiceKey;
+import io.meshfed.federation.testing.CapturedLogs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A control plane closed while its first publish of local exports is out does not report the publish as failed. */
+/** A control plane closed before its first publish of local exports finished does not report the publish as failed. */
 class ControlPlaneCloseTest {
 
   static final String HOST = "127.0.1.8";
@@ -60,9 +60,11 @@ class ControlPlaneCloseTest {
     Path settings = ControlPlaneFixture.settings(dir, "east", mesh, HOST, "source: directory\ndirectory: " + config,
         null);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // The first publish of reviews waits for its catalog entry's lock, so it is still out when the control plane
-    // closes. The lock is taken once the member exists (its catalog registers its first meter), before anything is
-    // published, and by a thread of the test's own, which no publish runs on.
+    // The first publish of reviews cannot finish while its catalog entry is locked, so it is unfinished when the
+    // control plane closes: its write waits for the lock at the publisher, or the close overtakes the publish on its
+    // way there (this test does not tell which); either way it ends with PublisherClosedException. The lock is taken
+    // once the member exists (its catalog registers its first meter), before anything is published, and by a thread
+    // of the test's own, which no publish runs on.
     registry.config().onMeterAdded(meter -> {
       if (meter.getId().getName().equals("meshfed_federation_catalog_entries")) {
         HazelcastInstance member = Hazelcast.getHazelcastInstanceByName("meshfed-" + mesh + "-east");
@@ -77,7 +79,7 @@ class ControlPlaneCloseTest {
       ControlPlane plane = await(ControlPlane.start(vertx, ControlPlaneSettings.load(settings, Map.of()),
           ControlPlane.Options.of("test", new TestTranslation()).withRegistry(registry)
               .withWebhookCertificates(dir.resolve("none"))));
-      // The config snapshot went to the federation; its publish is held, so the federation is not ready.
+      // The config snapshot went to the federation; its publish cannot finish, so the federation is not ready.
       ControlPlaneFixture.eventually("config published", () -> plane.readiness().waiting().stream()
           .noneMatch(reason -> reason.startsWith("config:")));
       assertThat(plane.readiness().waiting()).anyMatch(reason -> reason.startsWith("federation:"));

@@ -110,8 +110,9 @@ public record CatalogSettings(Duration heartbeatInterval, Duration leaseDuration
     }
 
     /**
-     * How long a close waits for a Hazelcast call still out (default 5 s): a publisher's cleanup of older epochs, a
-     * view's listener removal, a remote cluster's withdrawal. Past it the close completes and says so once.
+     * How long a close waits for a Hazelcast call still out (default 5 s): a publisher's close (its context may be
+     * held by such a call, its cleanup of older epochs still out), a view's listener removal, the undeployment of
+     * publishers' contexts, a remote cluster's withdrawal. Past it the close completes and says so once.
      */
     public Builder closeTimeout(Duration value) {
       positive("closeTimeout", value);

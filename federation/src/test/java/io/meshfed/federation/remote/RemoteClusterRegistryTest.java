@@ -22,6 +22,7 @@ import io.meshfed.federation.catalog.ClusterHealth;
 import io.meshfed.federation.catalog.ClusterInfo;
 import io.meshfed.federation.catalog.ClusterPublisher;
 import io.meshfed.federation.catalog.ClusterRecord;
+import io.meshfed.federation.catalog.ClusterView;
 import io.meshfed.federation.discovery.ExportIndex;
 import io.meshfed.federation.discovery.ExportSettings;
 import io.meshfed.federation.discovery.ExportSink;
@@ -73,6 +74,7 @@ class RemoteClusterRegistryTest {
   private RemoteClusterRegistry registry;
   private final Map<ServiceKey, FederatedService> seen = new HashMap<>();
   private final List<FederatedService> reviewsHistory = new ArrayList<>();
+  private final Map<String, ClusterView> clusters = new HashMap<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -107,6 +109,9 @@ class RemoteClusterRegistryTest {
   private synchronized void record(CatalogEvent event) {
     if (event instanceof CatalogEvent.Snapshot snapshot) {
       seen.putAll(snapshot.services());
+      clusters.putAll(snapshot.clusters());
+    } else if (event instanceof CatalogEvent.ClusterChanged changed) {
+      clusters.put(changed.cluster().record().clusterId(), changed.cluster());
     } else if (event instanceof CatalogEvent.ServiceChanged changed) {
       seen.put(changed.key(), changed.service());
       if (changed.key().equals(REVIEWS)) {
@@ -121,6 +126,16 @@ class RemoteClusterRegistryTest {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.test(seen)) {
       assertThat(System.nanoTime()).as("timed out waiting for %s; catalog: %s", what, seen).isLessThan(deadline);
+      wait(100);
+    }
+  }
+
+  private synchronized void awaitCluster(String what, String clusterId, Predicate<ClusterView> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (clusters.get(clusterId) == null || !condition.test(clusters.get(clusterId))) {
+      assertThat(System.nanoTime()).as("timed out waiting for %s; %s: %s", what, clusterId, clusters.get(clusterId))
+          .isLessThan(deadline);
       wait(100);
     }
   }
@@ -421,12 +436,8 @@ class RemoteClusterRegistryTest {
     claim.release();
 
     try {
-      deadline = System.nanoTime() + WAIT.toNanos();
-      while (!records.get("west").info().network().equals("network-2")) {
-        assertThat(System.nanoTime()).as("west's record still announces %s", records.get("west").info())
-            .isLessThan(deadline);
-        Thread.sleep(20);
-      }
+      awaitCluster("west announcing the rotated network", "west",
+          view -> view.record().info().network().equals("network-2"));
     } finally {
       stopOnContext(context, cluster);
     }

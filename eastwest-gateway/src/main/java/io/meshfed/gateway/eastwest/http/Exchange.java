@@ -1,7 +1,6 @@
 package io.meshfed.gateway.eastwest.http;
 
 import io.meshfed.control.client.accesslog.RequestIds;
-import io.meshfed.gateway.eastwest.ConnectionRecord;
 import io.meshfed.gateway.eastwest.RequestRecord;
 import io.meshfed.gateway.eastwest.ResponseFlag;
 import io.meshfed.gateway.eastwest.config.RouteConfig;
@@ -38,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * One request and its response through the forwarder: route, cluster, host (retrying connect failures on other
  * hosts as the route's retry policy allows), an upstream HTTP/1.1 connection from the event loop's pool, the request
  * streamed up and the response streamed down with backpressure both ways, the route timeout, the stream idle timeout
- * ({@link #streamIdle()}), and one {@link RequestRecord} at the end. Lives on the downstream connection's event loop;
- * every method runs there.
+ * ({@link #streamIdle()}), and one {@link RequestRecord} at the end ({@link RequestLog}). Lives on the downstream
+ * connection's event loop; every method runs there.
  *
  * <p>Buffer ownership: request body parts are owned here while the upstream is being connected (bounded; reading
  * pauses past {@link #PENDING_LIMIT}) and pass to the upstream channel when written; response parts pass straight to
@@ -574,16 +573,12 @@ final class Exchange {
       host.state().requestFinished();
       hostActive = false;
     }
-    for (ResponseFlag flag : flags) {
-      forwarder.record().counters().flag(flag);
-    }
-    forwarder.services().counters().request();
-    forwarder.services().observer().request(new RequestRecord(forwarder.listener(), forwarder.record().mode(),
-        (InetSocketAddress) forwarder.record().channel().remoteAddress(), forwarder.record().principal(),
-        forwarder.multiplexed() ? "HTTP/2" : "HTTP/1.1", method, authority, path, requestId, status, flags, details,
-        clusterName, host == null ? null : host.address(),
-        host == null ? ConnectionRecord.Upstream.UNKNOWN : host.destination(), attempts, start,
-        Duration.ofNanos(System.nanoTime() - startNanos), requestBytes, responseBytes));
+    RequestLog.startedAt(forwarder, start, startNanos)
+        .request(method, authority, path, requestId)
+        .response(status, flags, details)
+        .upstream(clusterName, host, attempts)
+        .bytes(requestBytes, responseBytes)
+        .emit();
   }
 
   private void releasePending() {

@@ -1,7 +1,5 @@
 package io.meshfed.gateway.eastwest.http;
 
-import io.meshfed.gateway.eastwest.ConnectionRecord;
-import io.meshfed.gateway.eastwest.RequestRecord;
 import io.meshfed.gateway.eastwest.ResponseFlag;
 import io.meshfed.gateway.eastwest.config.HttpTarget;
 import io.meshfed.gateway.eastwest.connection.Downstream;
@@ -15,8 +13,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
@@ -218,13 +214,10 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     Channel channel = ctx.channel();
     channel.writeAndFlush(Messages.localReply(channel.alloc(), 408, flags, timeout.details(), true))
         .addListener(ChannelFutureListener.CLOSE);
-    Duration waited = Duration.ofNanos(System.nanoTime() - headGuard.headSince());
-    record.counters().flag(timeout.flag());
-    services.counters().request();
-    services.observer().request(new RequestRecord(listener, record.mode(),
-        (InetSocketAddress) record.channel().remoteAddress(), record.principal(), "HTTP/1.1", "", "", "", "", 408,
-        flags, timeout.details(), "", null, ConnectionRecord.Upstream.UNKNOWN, 0, Instant.now().minus(waited),
-        waited, 0, 0));
+    long since = headGuard.headSince();
+    RequestLog.startedAt(this, Instant.now().minusNanos(System.nanoTime() - since), since)
+        .response(408, flags, timeout.details())
+        .emit();
   }
 
   @Override

@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * One request and its response through the forwarder: route, cluster, host (retrying connect failures on other
  * hosts as the route's retry policy allows), an upstream HTTP/1.1 connection from the event loop's pool, the request
  * streamed up and the response streamed down with backpressure both ways, the route timeout, the stream idle timeout
- * ({@link #streamIdle()}), and one {@link RequestRecord} at the end ({@link RequestLog}). Lives on the downstream
- * connection's event loop; every method runs there.
+ * ({@link #streamIdleTimedOut()}), and one {@link RequestRecord} at the end ({@link RequestLog}). Lives on the
+ * downstream connection's event loop; every method runs there.
  *
  * <p>Buffer ownership: request body parts are owned here while the upstream is being connected (bounded; reading
  * pauses past {@link #PENDING_LIMIT}) and pass to the upstream channel when written; response parts pass straight to
@@ -65,7 +65,7 @@ final class Exchange {
   private final Set<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
   private final Set<Host> tried = new HashSet<>();
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-  private final StreamIdleTimer idle;
+  private final StreamIdleTimer streamIdle;
   private long pendingBytes;
   private RouteConfig route;
   private String clusterName = "";
@@ -92,8 +92,8 @@ final class Exchange {
     this.forwarder = forwarder;
     this.request = request;
     // The connection manager's stream_idle_timeout: the east-west route translator refuses a route's idle_timeout.
-    this.idle = new StreamIdleTimer(forwarder.downstream().eventLoop(), forwarder.target().streamIdleTimeout(),
-        this::streamIdle);
+    this.streamIdle = new StreamIdleTimer(forwarder.downstream().eventLoop(), forwarder.target().streamIdleTimeout(),
+        this::streamIdleTimedOut);
     this.method = request.method().name();
     String host = request.headers().get(HttpHeaderNames.HOST);
     this.authority = host == null ? "" : host;
@@ -130,7 +130,7 @@ final class Exchange {
 
   /** Routes and starts connecting. The request head is written when the upstream is ready. */
   void start() {
-    idle.start();
+    streamIdle.start();
     if (request.decoderResult().isFailure()) {
       // The codec cannot find the next request's start after a broken one: answer, then close.
       requestComplete = true;
@@ -198,9 +198,9 @@ final class Exchange {
     }
     host = chosen;
     attempts++;
-    Channel idle = forwarder.services().pool().poll(clusterName, chosen);
-    if (idle != null) {
-      attach(idle);
+    Channel pooled = forwarder.services().pool().poll(clusterName, chosen);
+    if (pooled != null) {
+      attach(pooled);
       return;
     }
     Channel downstream = forwarder.downstream();
@@ -290,7 +290,7 @@ final class Exchange {
 
   /** A part of the request body from downstream. */
   void onRequestContent(HttpContent content) {
-    idle.activity();
+    streamIdle.activity();
     requestBytes += content.content().readableBytes();
     boolean last = content instanceof LastHttpContent;
     if (last) {
@@ -299,7 +299,7 @@ final class Exchange {
     if (finished || route == null) {
       content.release();
       if (last && finished) {
-        idle.cancel();
+        streamIdle.cancel();
         forwarder.exchangeDone(this, keepAliveAfter());
       }
       return;
@@ -339,7 +339,7 @@ final class Exchange {
     if (finished) {
       return;
     }
-    idle.activity();
+    streamIdle.activity();
     int code = response.status().code();
     if (code >= 100 && code < 200) {
       // An interim response (100 Continue, 103 Early Hints): passed on, the final one still to come.
@@ -381,7 +381,7 @@ final class Exchange {
       content.release();
       return;
     }
-    idle.activity();
+    streamIdle.activity();
     if (informational) {
       // The empty end of an interim response: HTTP/1.1's encoder needs it, on HTTP/2 it would end the stream.
       informational = !(content instanceof LastHttpContent);
@@ -429,7 +429,7 @@ final class Exchange {
 
   /** The downstream (connection or HTTP/2 stream) went away first. */
   void downstreamClosed() {
-    idle.cancel();
+    streamIdle.cancel();
     if (finished) {
       return;
     }
@@ -465,7 +465,7 @@ final class Exchange {
    * answers (its {@code maybeRequestTimeoutCode}): 408 while the request is still arriving, 504 once it has all
    * arrived and no response has started, and a reset once one has.
    */
-  private void streamIdle() {
+  private void streamIdleTimedOut() {
     if (finished) {
       // The response is out and the rest of the request body, read and dropped since, stopped coming: the HTTP/1.1
       // connection closes, the HTTP/2 stream is reset (closing a stream channel before both ends did sends
@@ -563,7 +563,7 @@ final class Exchange {
       timeout.cancel(false);
     }
     if (requestComplete || forceClose) {
-      idle.cancel();
+      streamIdle.cancel();
     }
     // Otherwise the rest of the request body is still read and dropped, and the stream idle timeout bounds that too.
     if (countedRequest) {

@@ -114,6 +114,17 @@ class HttpTimeoutsTest {
     return text.length() >= whole ? whole : -1;
   }
 
+  /**
+   * A request on a connection of its own, answered and recorded: with the gateway's one event loop, whatever it had to
+   * do before (a close, a record) is done by then.
+   */
+  private void settle() {
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, false)) {
+      assertThat(client.get("web", "/settle").status()).isEqualTo(200);
+    }
+    assertThat(observer.request(r -> r.path().equals("/settle"), WAIT)).isNotNull();
+  }
+
   private static Duration since(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
@@ -229,6 +240,24 @@ class HttpTimeoutsTest {
     assertThat(record.responseFlags()).containsExactly(ResponseFlag.DPE);
     assertThat(record.details()).isEqualTo("request_header_timeout");
     assertThat(web.requests).hasValue(1);
+  }
+
+  @Test
+  void aHeadTimeoutIsOneRequestAndAClientLeavingMidHeadNone() {
+    start(Duration.ofSeconds(3), HEADERS);
+    try (TestClient client = net.plain(address)) {
+      // The initial line is in: at the close, the codec hands on the half-read request as a failed one.
+      client.send("GET /slow HTTP/1.1\r\nhost: web\r\n");
+      assertThat(response(client)).startsWith("HTTP/1.1 408 ");
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    try (TestClient client = net.plain(address)) {
+      client.send("GET /gone HTTP/1.1\r\nhost: web\r\n");
+    }
+    settle();
+    assertThat(observer.requests).extracting(RequestRecord::status).containsExactly(408, 200);
+    assertThat(gateway.stats().requests()).isEqualTo(2);
+    assertThat(gateway.stats().flagged(ResponseFlag.DPE)).isEqualTo(1);
   }
 
   @Test

@@ -36,6 +36,8 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
   private Downstream record;
   private Exchange current;
   private boolean draining;
+  /** The connection is ending (HTTP/1.1): nothing read from now on is a request to serve. */
+  private boolean closing;
   private RequestHeadGuard headGuard;
 
   RequestForwarder(HttpFrontends services, HttpTarget target, boolean tls, String listener, boolean multiplexed) {
@@ -100,8 +102,18 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (headGuard != null) {
       headGuard.decoded(msg);
+    }
+    if (msg instanceof HttpRequest request && request.decoderResult().isFailure() && !context.channel().isActive()) {
+      // A head cut short by the connection's end (the client left, or the gateway closed it): the codec hands it on
+      // as a failed request when the channel goes inactive. No one is left to answer, and it is no request to record.
+      ReferenceCountUtil.release(msg);
+      return;
     }
     if (current != null && current.requestComplete()) {
       // Pipelined: the next request waits for this response.
@@ -209,7 +221,9 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
    * never had a method or path).
    */
   private void headTimedOut(HeadTimeout timeout) {
-    // No exchange exists now: the guard times a head only while this forwarder has no request to serve.
+    // No exchange exists now: the guard times a head only while this forwarder has no request to serve. The rest of
+    // this head, when the codec hands it on at the close, is dropped.
+    closing = true;
     Set<ResponseFlag> flags = EnumSet.of(timeout.flag());
     Channel channel = ctx.channel();
     channel.writeAndFlush(Messages.localReply(channel.alloc(), 408, flags, timeout.details(), true))

@@ -9,7 +9,6 @@ import io.meshfed.gateway.eastwest.upstream.Host;
 import io.meshfed.gateway.eastwest.upstream.UpstreamFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -87,6 +86,8 @@ final class Exchange {
   private long requestBytes;
   private long responseBytes;
   private ScheduledFuture<?> timeout;
+  /** The write of the response's end (its last part, or the local reply). */
+  private ChannelFuture responseEnd;
 
   Exchange(RequestForwarder forwarder, HttpRequest request) {
     this.forwarder = forwarder;
@@ -296,12 +297,9 @@ final class Exchange {
     if (last) {
       requestComplete = true;
     }
-    if (finished || route == null) {
+    if (finished) {
+      // A part the forwarder read in the same batch as the one that ended the exchange.
       content.release();
-      if (last && finished) {
-        streamIdle.cancel();
-        forwarder.exchangeDone(this, keepAliveAfter());
-      }
       return;
     }
     if (upstream != null) {
@@ -395,7 +393,11 @@ final class Exchange {
     responseBytes += content.content().readableBytes();
     Channel downstream = forwarder.downstream();
     boolean last = content instanceof LastHttpContent;
-    downstream.write(content, downstream.voidPromise());
+    if (last) {
+      responseEnd = downstream.write(content);
+    } else {
+      downstream.write(content, downstream.voidPromise());
+    }
     if (!downstream.isWritable() && upstream != null) {
       upstream.config().setAutoRead(false);
     }
@@ -467,10 +469,6 @@ final class Exchange {
    */
   private void streamIdleTimedOut() {
     if (finished) {
-      // The response is out and the rest of the request body, read and dropped since, stopped coming: the HTTP/1.1
-      // connection closes, the HTTP/2 stream is reset (closing a stream channel before both ends did sends
-      // RST_STREAM).
-      forwarder.downstream().close();
       return;
     }
     if (responseStarted) {
@@ -482,7 +480,7 @@ final class Exchange {
       localReply(504, ResponseFlag.SI, "stream_idle_timeout");
     } else {
       // The rest of the request will not be read: the HTTP/1.1 connection closes after the 408, the HTTP/2 stream is
-      // reset after it, as Envoy ends a stream whose request did not complete.
+      // reset after it, as after any response sent before its request's end.
       forceClose = true;
       localReply(408, ResponseFlag.SI, "stream_idle_timeout");
     }
@@ -511,13 +509,8 @@ final class Exchange {
     responseStarted = true;
     responseComplete = true;
     boolean close = !forwarder.multiplexed() && !keepAliveAfter();
-    ChannelFuture written = forwarder.downstream().writeAndFlush(Messages.localReply(forwarder.downstream().alloc(),
-        code, flags, detail, close));
-    if (forceClose && !requestComplete) {
-      // The rest of the request will not be read, so nothing can follow on this connection (HTTP/1.1) or stream
-      // (HTTP/2: closing it before the request's end sends RST_STREAM).
-      written.addListener(ChannelFutureListener.CLOSE);
-    }
+    responseEnd = forwarder.downstream().writeAndFlush(Messages.localReply(forwarder.downstream().alloc(), code, flags,
+        detail, close));
     finish();
   }
 
@@ -547,10 +540,9 @@ final class Exchange {
     if (reusable != null) {
       forwarder.services().pool().offer(clusterName, host, reusable);
     }
-    if (requestComplete) {
-      forwarder.exchangeDone(this, keepAliveAfter());
-    }
-    // Otherwise the rest of the request body is discarded as it arrives; exchangeDone follows its last part.
+    // A response sent before its request's end ends the connection (HTTP/1.1) or the stream (HTTP/2), as in Envoy,
+    // whose connection manager resets a stream whose response completes first: the rest of the request is not read.
+    forwarder.exchangeDone(this, keepAliveAfter(), responseEnd);
   }
 
   private void finishRecord() {
@@ -562,10 +554,7 @@ final class Exchange {
     if (timeout != null) {
       timeout.cancel(false);
     }
-    if (requestComplete || forceClose) {
-      streamIdle.cancel();
-    }
-    // Otherwise the rest of the request body is still read and dropped, and the stream idle timeout bounds that too.
+    streamIdle.cancel();
     if (countedRequest) {
       cluster.state().requestFinished();
     }

@@ -5,13 +5,12 @@ import io.meshfed.gateway.eastwest.config.HttpTarget;
 import io.meshfed.gateway.eastwest.connection.Downstream;
 import io.meshfed.gateway.eastwest.connection.DrainEvent;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -22,7 +21,8 @@ import java.util.Set;
  * The router filter for one HTTP/1.1 connection (requests one after another, pipelined requests held until their
  * turn) or one HTTP/2 stream: turns each request into an {@link Exchange}. On drain, an idle HTTP/1.1 connection
  * closes at once and a busy one after its response ({@code Connection: close}). On HTTP/1.1 it keeps the
- * {@link RequestHeadGuard} (if the connection has one) informed, and answers its {@link HeadTimeout}.
+ * {@link RequestHeadGuard} (if the connection has one) informed, and answers its {@link HeadTimeout}. An HTTP/1.1
+ * connection that carries no further request closes after its last response by {@link LingeringClose}.
  */
 final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
@@ -90,11 +90,13 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
   }
 
   void pauseReading() {
-    ctx.channel().config().setAutoRead(false);
+    if (!closing) {
+      ctx.channel().config().setAutoRead(false);
+    }
   }
 
   void resumeReading() {
-    if (current == null || !current.requestComplete()) {
+    if (!closing && (current == null || !current.requestComplete())) {
       ctx.channel().config().setAutoRead(true);
       ctx.read();
     }
@@ -158,18 +160,26 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The exchange's response was sent; take the next request, or close when this connection is done. */
-  void exchangeDone(Exchange exchange, boolean keepAlive) {
+  /**
+   * The exchange's response was sent ({@code responseEnd}: the write of its end); take the next request, or end this
+   * connection ({@code keepAlive} false) or stream (its request did not end) when nothing more can follow.
+   */
+  void exchangeDone(Exchange exchange, boolean keepAlive, ChannelFuture responseEnd) {
     if (exchange != current) {
       return;
     }
     current = null;
     if (multiplexed) {
+      if (!exchange.requestComplete()) {
+        // The rest of the request will not be read: closing the stream channel before the client ended its side
+        // sends RST_STREAM, once the response has gone (a reset drops response frames still queued for the stream).
+        Channel stream = ctx.channel();
+        responseEnd.addListener(written -> stream.close());
+      }
       return;
     }
     if (!keepAlive) {
-      releaseQueued();
-      ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      closeConnection();
       return;
     }
     while (current == null && !queued.isEmpty()) {
@@ -194,6 +204,10 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
+    if (closing && (event instanceof IdleStateEvent || event instanceof HeadTimeout || event instanceof DrainEvent)) {
+      // The connection is already on its way out, bounded by its lingering close.
+      return;
+    }
     if (event instanceof IdleStateEvent) {
       // common_http_protocol_options.idle_timeout: only a connection without a request in flight is idle, and a
       // head on its way, timed by the guard, is a request in flight (Envoy's stream exists from its first byte).
@@ -226,12 +240,19 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     closing = true;
     Set<ResponseFlag> flags = EnumSet.of(timeout.flag());
     Channel channel = ctx.channel();
-    channel.writeAndFlush(Messages.localReply(channel.alloc(), 408, flags, timeout.details(), true))
-        .addListener(ChannelFutureListener.CLOSE);
+    channel.write(Messages.localReply(channel.alloc(), 408, flags, timeout.details(), true), channel.voidPromise());
+    closeConnection();
     long since = headGuard.headSince();
     RequestLog.startedAt(this, Instant.now().minusNanos(System.nanoTime() - since), since)
         .response(408, flags, timeout.details())
         .emit();
+  }
+
+  /** Nothing more is read or served on this HTTP/1.1 connection: it closes once what was written has gone. */
+  private void closeConnection() {
+    closing = true;
+    releaseQueued();
+    LingeringClose.afterResponse(ctx.channel());
   }
 
   @Override

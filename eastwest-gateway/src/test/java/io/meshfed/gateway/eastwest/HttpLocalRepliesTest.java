@@ -1,0 +1,176 @@
+package io.meshfed.gateway.eastwest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.meshfed.gateway.eastwest.fixtures.Await;
+import io.meshfed.gateway.eastwest.fixtures.HttpBackend;
+import io.meshfed.gateway.eastwest.fixtures.RecordingObserver;
+import io.meshfed.gateway.eastwest.fixtures.TestClient;
+import io.meshfed.gateway.eastwest.fixtures.TestNet;
+import io.meshfed.gateway.eastwest.fixtures.Xds;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What follows the gateway's own replies on HTTP/1.1 (404, 503, 504 sent by the forwarder, not an upstream): the
+ * connection stays when the reply said so, and closes when it said {@code connection: close}; a reply sent before
+ * its request's body ended closes the connection in stages, so a client still uploading reads the reply instead of a
+ * reset, and the connection ends within Envoy's delayed close timeout (1 s) even if the client holds it. Stream idle
+ * timeout off: nothing else would end a connection left hanging.
+ */
+class HttpLocalRepliesTest {
+
+  static final Duration WAIT = Duration.ofSeconds(5);
+  /** Envoy's delayed_close_timeout, which bounds the close. */
+  static final Duration DELAYED_CLOSE = Duration.ofSeconds(1);
+  static final Duration LATE = Duration.ofMillis(1500);
+  static final Duration ROUTE_TIMEOUT = Duration.ofMillis(500);
+  static final String LISTENER = "0.0.0.0_15001";
+  static final String ROUTES = "outbound.15001";
+  /** More than the forwarder holds while connecting (1 MiB) and than socket buffers take in. */
+  static final int LARGE = 8 << 20;
+
+  private final TestNet net = new TestNet();
+  private final RecordingObserver observer = new RecordingObserver();
+  private HttpBackend web;
+  private Channel sink;
+  private EastWestGateway gateway;
+  private InetSocketAddress address;
+
+  @BeforeEach
+  void start() throws IOException {
+    web = new HttpBackend(net.group(), "127.0.2.51", "web", null);
+    // Accepts connections and never reads: an upload to it stalls once the buffers on the way are full.
+    sink = new ServerBootstrap().group(net.group()).channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_RCVBUF, 16 * 1024).childOption(ChannelOption.AUTO_READ, false)
+        .childHandler(new ChannelInboundHandlerAdapter()).bind("127.0.2.52", 0).syncUninterruptibly().channel();
+    InetSocketAddress refusing;
+    try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.2.53"))) {
+      refusing = (InetSocketAddress) closed.getLocalSocketAddress();
+    }
+    Listener listener = Listener.newBuilder().setName(LISTENER).setAddress(Xds.address("0.0.0.0", 15001))
+        .addFilterChains(FilterChain.newBuilder().addFilters(Xds.httpConnectionManager(Xds.manager(ROUTES)
+            .setStreamIdleTimeout(Xds.millis(0)).build())))
+        .build();
+    gateway = EastWestGateway.builder().eventLoops(1).observer(observer)
+        .bind(LISTENER, new InetSocketAddress("127.0.1.1", 0)).build();
+    ApplyResult result = Await.get(gateway.apply(new XdsResources("1", List.of(listener),
+        List.of(routes()), List.of(Xds.eds("web"), Xds.eds("down"), Xds.eds("sink")),
+        List.of(Xds.endpoints("web", web.address()), Xds.endpoints("down", refusing),
+            Xds.endpoints("sink", (InetSocketAddress) sink.localAddress())),
+        List.of())));
+    assertThat(result.accepted()).as(result.errorDetail()).isTrue();
+    address = gateway.boundAddress(LISTENER).orElseThrow();
+  }
+
+  /** Host {@code web} to the backend, {@code down} to a port nobody listens on, {@code sink} with a route timeout. */
+  private static RouteConfiguration routes() {
+    RouteConfiguration.Builder routes = Xds.routes(ROUTES, Map.of(List.of("web"), "web", List.of("down"), "down",
+        List.of("sink"), "sink")).toBuilder();
+    for (VirtualHost.Builder host : routes.getVirtualHostsBuilderList()) {
+      if (host.getName().equals("sink")) {
+        host.getRoutesBuilder(0).getRouteBuilder().setTimeout(Xds.millis(ROUTE_TIMEOUT.toMillis()));
+      }
+    }
+    return routes.build();
+  }
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    web.close();
+    sink.close().syncUninterruptibly();
+    net.close();
+  }
+
+  private static Duration since(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  @Test
+  void uploadCutShortByALocalReplyGetsItAndTheConnectionEnds() {
+    try (TestClient client = net.plain(address)) {
+      client.send("POST /upload HTTP/1.1\r\nhost: sink\r\ncontent-length: " + LARGE + "\r\n\r\n");
+      // Not awaited: the gateway stops reading once the sink's buffers are full, and so the write stalls.
+      client.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[LARGE]));
+      String reply = client.readResponse(WAIT);
+      long answered = System.nanoTime();
+      assertThat(reply).startsWith("HTTP/1.1 504 ").contains("x-meshfed-flags: UT\r\n")
+          .contains("connection: close\r\n");
+      // The gateway shuts its side after the reply, reads again (it had stopped for the sink) and sees this client's
+      // close: the connection is gone at once, where it hung for good.
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      assertThat(observer.connection(r -> true, WAIT)).isNotNull();
+      assertThat(since(answered)).isLessThan(DELAYED_CLOSE.plus(LATE));
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
+    assertThat(record.status()).isEqualTo(504);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.UT);
+  }
+
+  @Test
+  void clientWritingItsWholeUploadBeforeReadingReadsTheReply() throws Exception {
+    try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      // A synchronous client: all of the request, then the response. The upstream refuses, so the 503 comes early.
+      CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+        try {
+          out.write(("POST /upload HTTP/1.1\r\nhost: down\r\ncontent-length: " + LARGE / 2 + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          out.write(new byte[LARGE / 2]);
+          out.flush();
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      upload.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      String reply = readToEnd(socket.getInputStream());
+      long ended = System.nanoTime();
+      assertThat(reply).startsWith("HTTP/1.1 503 ").contains("x-meshfed-flags: UF\r\n")
+          .contains("connection: close\r\n");
+      // This client keeps its socket: the gateway closes its own at the delayed close timeout.
+      assertThat(observer.connection(r -> true, WAIT)).isNotNull();
+      assertThat(since(ended)).isLessThan(DELAYED_CLOSE.plus(LATE));
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
+    assertThat(record.status()).isEqualTo(503);
+    assertThat(record.responseFlags()).contains(ResponseFlag.UF);
+  }
+
+  /** Everything until the peer's end of stream (fails on the socket timeout). */
+  private static String readToEnd(InputStream in) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+      all.write(chunk, 0, n);
+    }
+    return all.toString(StandardCharsets.US_ASCII);
+  }
+}

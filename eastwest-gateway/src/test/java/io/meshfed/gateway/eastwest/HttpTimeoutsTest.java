@@ -3,6 +3,7 @@ package io.meshfed.gateway.eastwest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -71,10 +72,17 @@ class HttpTimeoutsTest {
   }
 
   private void start(Duration streamIdleTimeout, Duration requestHeadersTimeout) {
+    start(streamIdleTimeout, requestHeadersTimeout, Duration.ofHours(1));
+  }
+
+  private void start(Duration streamIdleTimeout, Duration requestHeadersTimeout, Duration idleTimeout) {
     Listener listener = Listener.newBuilder().setName(LISTENER).setAddress(Xds.address("0.0.0.0", 15001))
         .addFilterChains(FilterChain.newBuilder().addFilters(Xds.httpConnectionManager(Xds.manager(ROUTES)
             .setStreamIdleTimeout(Xds.millis(streamIdleTimeout.toMillis()))
-            .setRequestHeadersTimeout(Xds.millis(requestHeadersTimeout.toMillis())).build())))
+            .setRequestHeadersTimeout(Xds.millis(requestHeadersTimeout.toMillis()))
+            .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder()
+                .setIdleTimeout(Xds.millis(idleTimeout.toMillis())))
+            .build())))
         .build();
     gateway = EastWestGateway.builder().eventLoops(1).observer(observer)
         .bind(LISTENER, new InetSocketAddress("127.0.1.1", 0)).build();
@@ -225,6 +233,35 @@ class HttpTimeoutsTest {
     assertThat(observer.requests).extracting(RequestRecord::status).containsExactly(408, 200);
     assertThat(gateway.stats().requests()).isEqualTo(2);
     assertThat(gateway.stats().flagged(ResponseFlag.DPE)).isEqualTo(1);
+  }
+
+  @Test
+  void stallWhileTheProtocolIsDetectedGets408() {
+    start(Duration.ofSeconds(3), HEADERS);
+    try (TestClient client = net.plain(address)) {
+      // The start of the HTTP/2 preface, or of an HTTP/1.1 method: it cannot be told yet.
+      long sent = System.nanoTime();
+      client.send("P");
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: DPE\r\n")
+          .contains("x-meshfed-details: request_header_timeout\r\n");
+      assertThat(since(sent)).isBetween(HEADERS, HEADERS.plus(LATE));
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    settle();
+    assertThat(observer.requests).extracting(RequestRecord::status).containsExactly(408, 200);
+  }
+
+  @Test
+  void silentConnectionClosesAtTheIdleTimeout() {
+    start(Duration.ofSeconds(3), HEADERS, IDLE);
+    long connected = System.nanoTime();
+    try (TestClient client = net.plain(address)) {
+      // Nothing sent: the protocol is never known, and the connection is idle from its start.
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      assertThat(since(connected)).isBetween(IDLE, IDLE.plus(LATE));
+    }
+    assertThat(observer.requests).isEmpty();
   }
 
   @Test

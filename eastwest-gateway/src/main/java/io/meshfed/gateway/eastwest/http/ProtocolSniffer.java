@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * Envoy's {@code codec_type: AUTO}: HTTP/2 when ALPN negotiated {@code h2} or the connection starts with the HTTP/2
  * preface (RFC 9113 section 3.4, prior knowledge), HTTP/1.1 otherwise; then installs that codec and the forwarder
  * and removes itself, handing on the bytes it looked at.
+ *
+ * <p>Unless ALPN chose HTTP/2, the HTTP/1.1 connection timers (the {@link RequestHeadGuard} and the idle timeout) are
+ * in place before it from the connection's start, so the wait for the protocol is timed as an HTTP/1.1 connection
+ * is: a silent connection closes at the idle timeout, and one that sent the start of the preface and stopped gets the
+ * head timeout's 408, as HTTP/1.1 (Envoy picks the codec from the first bytes it reads, HTTP/1.1 unless they hold the
+ * preface's start, so a client stalled there is timed by its HTTP/1.1 codec too). The timers go when HTTP/2 is found.
  */
 final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
 
@@ -33,6 +40,9 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
   private final boolean tls;
   private final String listener;
   private ByteBuf buffered;
+  private RequestHeadGuard guard;
+  /** A drain asked this connection to finish while its protocol was not known yet. */
+  private boolean draining;
 
   ProtocolSniffer(HttpFrontends services, HttpTarget target, boolean tls, String listener) {
     this.services = services;
@@ -45,10 +55,50 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     SslHandler ssl = ctx.pipeline().get(SslHandler.class);
     String alpn = ssl == null ? null : ssl.applicationProtocol();
+    if ("h2".equals(alpn)) {
+      install(ctx, true);
+      return;
+    }
+    addConnectionTimers(ctx);
     if (target.codec() == HttpTarget.Codec.HTTP1 || "http/1.1".equals(alpn)) {
       install(ctx, false);
-    } else if ("h2".equals(alpn)) {
-      install(ctx, true);
+    }
+  }
+
+  /**
+   * Before this handler, where raw bytes pass: the head guard (none when neither of its timeouts is set) and the idle
+   * timeout, whose events reach this handler while it sniffs and the forwarder after.
+   */
+  private void addConnectionTimers(ChannelHandlerContext ctx) {
+    guard = RequestHeadGuard.of(target.requestHeadersTimeout(), target.streamIdleTimeout());
+    if (guard != null) {
+      ctx.pipeline().addBefore(ctx.name(), "head-timeout", guard);
+    }
+    if (!target.idleTimeout().isZero()) {
+      ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(0, 0, target.idleTimeout().toMillis(),
+          TimeUnit.MILLISECONDS));
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof HeadTimeout) {
+      // The start of the preface, and no more: answered as the HTTP/1.1 head it may be, by the forwarder.
+      install(ctx, false);
+      ctx.fireUserEventTriggered(event);
+    } else if (event instanceof IdleStateEvent) {
+      // A connection that sent nothing is idle; one that began a head is bounded by the guard, when it has one.
+      if (guard == null || !guard.timing()) {
+        ctx.close();
+      }
+    } else if (event instanceof DrainEvent) {
+      if (buffered == null) {
+        ctx.close();
+      } else {
+        draining = true;
+      }
+    } else {
+      ctx.fireUserEventTriggered(event);
     }
   }
 
@@ -72,6 +122,13 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
   private void install(ChannelHandlerContext ctx, boolean http2) {
     String self = ctx.name();
     if (http2) {
+      // HTTP/2 has no head phase to time, and its connections are not timed idle (see HttpTarget).
+      if (guard != null) {
+        ctx.pipeline().remove(guard);
+      }
+      if (ctx.pipeline().get("idle") != null) {
+        ctx.pipeline().remove("idle");
+      }
       Http2MultiplexHandler multiplex = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
         @Override
         protected void initChannel(Http2StreamChannel stream) {
@@ -87,23 +144,13 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
       ctx.pipeline().addAfter("h2", "h2-streams", multiplex);
       ctx.pipeline().addAfter("h2-streams", "h2-drain", new Http2Drain());
     } else {
-      // Before the codec, where a head's first byte can be seen; none when neither of its timeouts is set.
-      RequestHeadGuard guard = RequestHeadGuard.of(target.requestHeadersTimeout(), target.streamIdleTimeout());
-      String last = self;
-      if (guard != null) {
-        ctx.pipeline().addAfter(last, "head-timeout", guard);
-        last = "head-timeout";
-      }
-      ctx.pipeline().addAfter(last, "h1", new HttpServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
-      last = "h1";
-      if (!target.idleTimeout().isZero()) {
-        ctx.pipeline().addAfter(last, "idle", new IdleStateHandler(0, 0, target.idleTimeout().toMillis(),
-            TimeUnit.MILLISECONDS));
-        last = "idle";
-      }
-      ctx.pipeline().addAfter(last, "forwarder", new RequestForwarder(services, target, tls, listener, false));
+      ctx.pipeline().addAfter(self, "h1", new HttpServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
+      ctx.pipeline().addAfter("h1", "forwarder", new RequestForwarder(services, target, tls, listener, false));
     }
     ctx.pipeline().remove(this);
+    if (draining) {
+      ctx.fireUserEventTriggered(DrainEvent.INSTANCE);
+    }
   }
 
   @Override

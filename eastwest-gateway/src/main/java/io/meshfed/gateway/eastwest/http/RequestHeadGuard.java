@@ -70,8 +70,9 @@ final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
       headSince = System.nanoTime();
     }
     ctx.fireChannelRead(msg);
-    // Armed only for a head this read did not complete: a head that arrives in one read costs no timer.
-    if (headInProgress && !serving && timer == null) {
+    // Armed only for a head this read did not complete: a head that arrives in one read costs no timer. The read may
+    // have found HTTP/2 and taken this guard out.
+    if (!ctx.isRemoved() && headInProgress && !serving && timer == null) {
       arm();
     }
   }
@@ -116,7 +117,7 @@ final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
 
   private void expired() {
     timer = null;
-    if (!timing() || timedOut || !context.channel().isActive()) {
+    if (!timing() || timedOut || context.isRemoved() || !context.channel().isActive()) {
       return;
     }
     timedOut = true;

@@ -15,9 +15,21 @@ import io.meshfed.gateway.eastwest.fixtures.Xds;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,9 +48,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What follows the gateway's own replies on HTTP/1.1 (404, 503, 504 sent by the forwarder, not an upstream): the
- * connection stays when the reply said so, and closes when it said {@code connection: close}; a reply sent before
- * its request's body ended closes the connection in stages, so a client still uploading reads the reply instead of a
+ * What follows a response on HTTP/1.1, the gateway's own replies (404, 503, 504) above all: the connection stays when
+ * the response's head said so, and closes when it said {@code connection: close}; a response sent before its
+ * request's body ended closes the connection in stages, so a client still uploading reads the response instead of a
  * reset, and the connection ends within Envoy's delayed close timeout (1 s) even if the client holds it. Stream idle
  * timeout off: nothing else would end a connection left hanging.
  */
@@ -58,6 +70,7 @@ class HttpLocalRepliesTest {
   private final RecordingObserver observer = new RecordingObserver();
   private HttpBackend web;
   private Channel sink;
+  private Channel early;
   private EastWestGateway gateway;
   private InetSocketAddress address;
 
@@ -68,6 +81,7 @@ class HttpLocalRepliesTest {
     sink = new ServerBootstrap().group(net.group()).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_RCVBUF, 16 * 1024).childOption(ChannelOption.AUTO_READ, false)
         .childHandler(new ChannelInboundHandlerAdapter()).bind("127.0.2.52", 0).syncUninterruptibly().channel();
+    early = earlyBackend("127.0.2.54");
     InetSocketAddress refusing;
     try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.2.53"))) {
       refusing = (InetSocketAddress) closed.getLocalSocketAddress();
@@ -79,18 +93,50 @@ class HttpLocalRepliesTest {
     gateway = EastWestGateway.builder().eventLoops(1).observer(observer)
         .bind(LISTENER, new InetSocketAddress("127.0.1.1", 0)).build();
     ApplyResult result = Await.get(gateway.apply(new XdsResources("1", List.of(listener),
-        List.of(routes()), List.of(Xds.eds("web"), Xds.eds("down"), Xds.eds("sink")),
+        List.of(routes()), List.of(Xds.eds("web"), Xds.eds("down"), Xds.eds("sink"), Xds.eds("early")),
         List.of(Xds.endpoints("web", web.address()), Xds.endpoints("down", refusing),
-            Xds.endpoints("sink", (InetSocketAddress) sink.localAddress())),
+            Xds.endpoints("sink", (InetSocketAddress) sink.localAddress()),
+            Xds.endpoints("early", (InetSocketAddress) early.localAddress())),
         List.of())));
     assertThat(result.accepted()).as(result.errorDetail()).isTrue();
     address = gateway.boundAddress(LISTENER).orElseThrow();
   }
 
-  /** Host {@code web} to the backend, {@code down} to a port nobody listens on, {@code sink} with a route timeout. */
+  /**
+   * An upstream that answers a request's head at once and ends its (chunked) response when the request has ended,
+   * as one that streams a transformed upload back does.
+   */
+  private Channel earlyBackend(String ip) {
+    return new ServerBootstrap().group(net.group()).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest) {
+                  HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                  HttpUtil.setTransferEncodingChunked(head, true);
+                  ctx.writeAndFlush(head);
+                }
+                if (msg instanceof LastHttpContent) {
+                  ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("done", StandardCharsets.US_ASCII)));
+                  ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                }
+                ReferenceCountUtil.release(msg);
+              }
+            });
+          }
+        }).bind(ip, 0).syncUninterruptibly().channel();
+  }
+
+  /**
+   * Host {@code web} to the backend, {@code down} to a port nobody listens on, {@code sink} with a route timeout,
+   * {@code early} to the early backend.
+   */
   private static RouteConfiguration routes() {
     RouteConfiguration.Builder routes = Xds.routes(ROUTES, Map.of(List.of("web"), "web", List.of("down"), "down",
-        List.of("sink"), "sink")).toBuilder();
+        List.of("sink"), "sink", List.of("early"), "early")).toBuilder();
     for (VirtualHost.Builder host : routes.getVirtualHostsBuilderList()) {
       if (host.getName().equals("sink")) {
         host.getRoutesBuilder(0).getRouteBuilder().setTimeout(Xds.millis(ROUTE_TIMEOUT.toMillis()));
@@ -106,11 +152,51 @@ class HttpLocalRepliesTest {
     }
     web.close();
     sink.close().syncUninterruptibly();
+    early.close().syncUninterruptibly();
     net.close();
   }
 
   private static Duration since(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  @Test
+  void notFoundForAKeepAliveGetKeepsTheConnection() {
+    try (TestClient client = net.plain(address)) {
+      client.send("GET /a HTTP/1.1\r\nhost: nowhere\r\n\r\n");
+      // A request without a body is whole at its head: the reply need not close.
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 404 ").contains("x-meshfed-flags: NR\r\n")
+          .doesNotContain("connection: close");
+      client.send("GET /b HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web GET /b");
+      assertThat(client.isOpen()).isTrue();
+    }
+  }
+
+  @Test
+  void responseAnnouncingCloseClosesThoughItsRequestEndedBeforeIt() {
+    try (TestClient client = net.plain(address)) {
+      client.send("POST /early HTTP/1.1\r\nhost: early\r\ncontent-length: 10\r\n\r\n12345");
+      // The head comes while the body is still arriving: the connection cannot be promised.
+      String head = client.readFirst(text -> text.contains("\r\n\r\n") ? text.indexOf("\r\n\r\n") + 4 : -1, WAIT);
+      assertThat(head).startsWith("HTTP/1.1 200 ").contains("connection: close\r\n");
+      client.send("67890");
+      assertThat(client.readUntil(text -> text.endsWith("0\r\n\r\n"), WAIT)).contains("done");
+      // The body ended before the response did; what the head announced is what happens.
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void headResponseHasNoBodyAndTheConnectionGoesOn() {
+    try (TestClient client = net.plain(address)) {
+      // Its content-length is the GET's: no body follows the head all the same.
+      client.send("HEAD /a HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(client.readFirst(text -> text.contains("\r\n\r\n") ? text.indexOf("\r\n\r\n") + 4 : -1, WAIT))
+          .startsWith("HTTP/1.1 200 ").containsPattern("content-length: [1-9]");
+      client.send("GET /next HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web GET /next");
+    }
   }
 
   @Test

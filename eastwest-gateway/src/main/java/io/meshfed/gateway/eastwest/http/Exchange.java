@@ -80,6 +80,8 @@ final class Exchange {
   private boolean informational;
   private boolean responseComplete;
   private boolean upstreamKeepAlive;
+  /** The response's head said {@code connection: close} (HTTP/1.1): the connection closes after it, whatever comes. */
+  private boolean closeAnnounced;
   private boolean finished;
   private int status;
   private String details = "";
@@ -102,7 +104,8 @@ final class Exchange {
     this.requestId = requestId(request.headers());
     this.keepAliveRequested = HttpUtil.isKeepAlive(request);
     if (request instanceof LastHttpContent full) {
-      // HTTP/2 requests and aggregated ones carry their whole body in the head.
+      // HTTP/2 requests whose HEADERS ended the stream, and HTTP/1.1 requests without a body (Http1ServerCodec), are
+      // whole at their head.
       requestBytes = full.content().readableBytes();
       requestComplete = true;
     }
@@ -364,6 +367,7 @@ final class Exchange {
       }
       if (!keepAliveAfter()) {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        closeAnnounced = true;
       }
     }
     response.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -509,12 +513,17 @@ final class Exchange {
     responseStarted = true;
     responseComplete = true;
     boolean close = !forwarder.multiplexed() && !keepAliveAfter();
+    closeAnnounced = close;
     responseEnd = forwarder.downstream().writeAndFlush(Messages.localReply(forwarder.downstream().alloc(), code, flags,
         detail, close));
     finish();
   }
 
-  /** Whether the downstream HTTP/1.1 connection can carry another request after this one. */
+  /**
+   * Whether the downstream HTTP/1.1 connection can carry another request after this one, as far as is known now. The
+   * response's head announces it; a request that ends after its response's head, but before its end, does not make a
+   * connection announced closed usable again.
+   */
   private boolean keepAliveAfter() {
     return keepAliveRequested && requestComplete && !forceClose && !forwarder.draining();
   }
@@ -542,7 +551,7 @@ final class Exchange {
     }
     // A response sent before its request's end ends the connection (HTTP/1.1) or the stream (HTTP/2), as in Envoy,
     // whose connection manager resets a stream whose response completes first: the rest of the request is not read.
-    forwarder.exchangeDone(this, keepAliveAfter(), responseEnd);
+    forwarder.exchangeDone(this, !closeAnnounced && keepAliveAfter(), responseEnd);
   }
 
   private void finishRecord() {

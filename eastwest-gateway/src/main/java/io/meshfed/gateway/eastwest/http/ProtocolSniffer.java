@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -144,7 +143,7 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
       ctx.pipeline().addAfter("h2", "h2-streams", multiplex);
       ctx.pipeline().addAfter("h2-streams", "h2-drain", new Http2Drain());
     } else {
-      ctx.pipeline().addAfter(self, "h1", new HttpServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
+      ctx.pipeline().addAfter(self, "h1", new Http1ServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
       ctx.pipeline().addAfter("h1", "forwarder", new RequestForwarder(services, target, tls, listener, false));
     }
     ctx.pipeline().remove(this);

@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -262,6 +263,26 @@ class HttpTimeoutsTest {
       assertThat(since(connected)).isBetween(IDLE, IDLE.plus(LATE));
     }
     assertThat(observer.requests).isEmpty();
+  }
+
+  @Test
+  void drainLetsAHeadOnItsWayCompleteAndClosesAfterItsResponse() {
+    start(Duration.ofSeconds(3), Duration.ofSeconds(3));
+    try (TestClient client = net.plain(address);
+        HttpTestClient idle = HttpTestClient.connect(net.group(), address, null, null, false)) {
+      assertThat(idle.get("web", "/first").status()).isEqualTo(200);
+      client.send("GET /during HTTP/1.1\r\n");
+      // Read by the gateway by then: it answered a request sent after it.
+      settle();
+      CompletableFuture<DrainResult> drain = gateway.drain(WAIT).toCompletableFuture();
+      // The idle connection closes at once: the drain has reached the connections.
+      assertThat(idle.closedWithin(WAIT)).isTrue();
+      client.send("host: web\r\n\r\n");
+      assertThat(response(client)).startsWith("HTTP/1.1 200 ").contains("web GET /during")
+          .contains("connection: close\r\n");
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      assertThat(Await.get(drain).forced()).isZero();
+    }
   }
 
   @Test

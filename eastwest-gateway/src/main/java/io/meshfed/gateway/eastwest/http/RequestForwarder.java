@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The router filter for one HTTP/1.1 connection (requests one after another, pipelined requests held until their
  * turn) or one HTTP/2 stream: turns each request into an {@link Exchange}. On drain, an idle HTTP/1.1 connection
- * closes at once and a busy one after its response ({@code Connection: close}). On HTTP/1.1 it keeps the
+ * closes at once and a busy one (a request in flight, or a head on its way) after its response
+ * ({@code Connection: close}). On HTTP/1.1 it keeps the
  * {@link RequestHeadGuard} (if the connection has one) informed, and answers its {@link HeadTimeout}. An HTTP/1.1
  * connection that carries no further request closes after its last response by {@link LingeringClose}.
  */
@@ -222,7 +223,9 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     }
     if (event instanceof DrainEvent) {
       draining = true;
-      if (current == null && !multiplexed) {
+      // A head on its way, timed by the guard, is a request in flight here too: its response says connection: close
+      // and the connection closes after it (or after the guard's 408).
+      if (current == null && !multiplexed && (headGuard == null || !headGuard.timing())) {
         context.close();
       }
       return;

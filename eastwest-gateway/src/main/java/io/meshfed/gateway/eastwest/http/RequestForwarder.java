@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
@@ -172,10 +174,18 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     current = null;
     if (multiplexed) {
       if (!exchange.requestComplete()) {
-        // The rest of the request will not be read: closing the stream channel before the client ended its side
-        // sends RST_STREAM, once the response has gone (a reset drops response frames still queued for the stream).
+        // The rest of the request will not be read. After a complete response, RST_STREAM with NO_ERROR asks the
+        // client to stop sending without failing the response (RFC 9113 section 8.1); Envoy resets such a stream the
+        // same way. It follows the response's end, as a reset drops frames still queued for the stream (flow
+        // control). Closing the stream channel instead would send CANCEL, which is for a response cut short.
         Channel stream = ctx.channel();
-        responseEnd.addListener(written -> stream.close());
+        responseEnd.addListener(written -> {
+          if (written.isSuccess() && stream.isActive()) {
+            stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+          } else {
+            stream.close();
+          }
+        });
       }
       return;
     }

@@ -332,6 +332,21 @@ class HttpTimeoutsTest {
   }
 
   @Test
+  void pipelinedHeadReadWithTheEndOfTheRequestBeforeItIsTimed() {
+    start(Duration.ofSeconds(3), HEADERS);
+    try (TestClient client = net.plain(address)) {
+      // One write: the next head's first byte comes in the same read as the end of the request before it.
+      client.send("GET /first HTTP/1.1\r\nhost: web\r\n\r\nG");
+      assertThat(response(client)).startsWith("HTTP/1.1 200 ").contains("web GET /first");
+      long answered = System.nanoTime();
+      String reply = response(client);
+      assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: DPE\r\n");
+      assertThat(since(answered)).isBetween(HEADERS.minusMillis(100), HEADERS.plus(LATE));
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+  }
+
+  @Test
   void streamIdleTimeoutBoundsAHeadFromItsFirstByte() {
     Duration idle = Duration.ofSeconds(2);
     start(idle, Duration.ZERO);

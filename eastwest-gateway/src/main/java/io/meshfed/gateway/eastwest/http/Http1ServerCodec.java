@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -34,7 +35,10 @@ import java.util.List;
  * and not yet answered (more fail the decode, which closes the connection); and a request with both Transfer-Encoding
  * and Content-Length is read by the former, as Netty does, and the connection closes after its response (RFC 9112
  * section 6.3: "MUST close"), here by marking the request {@code connection: close}, so the response says so too.
- * Event-loop confined.
+ *
+ * <p>It also tells whether the next request's head has begun ({@link #headInProgress()}), which the
+ * {@link RequestHeadGuard} cannot see from the raw bytes when that head came in the same read as the end of the request
+ * before it. Event-loop confined.
  */
 final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
@@ -43,21 +47,45 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
 
   /** The methods of the requests decoded and not yet answered, oldest first. */
   private final ArrayDeque<HttpMethod> unanswered = new ArrayDeque<>();
+  private final RequestDecoder decoder;
 
   Http1ServerCodec(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
-    init(new RequestDecoder(new HttpDecoderConfig()
+    decoder = new RequestDecoder(new HttpDecoderConfig()
         .setMaxInitialLineLength(maxInitialLineLength)
         .setMaxHeaderSize(maxHeaderSize)
-        .setMaxChunkSize(maxChunkSize)), new ResponseEncoder());
+        .setMaxChunkSize(maxChunkSize));
+    init(decoder, new ResponseEncoder());
+  }
+
+  /**
+   * Whether a request's head has begun and not been handed on yet: its initial line was read (the decoder keeps the
+   * header lines it has read), or bytes other than line breaks (RFC 9112 section 2.2) wait for a line's end. Asked
+   * between requests, when whatever the decoder holds belongs to the next one.
+   */
+  boolean headInProgress() {
+    return decoder.headStarted || decoder.held().forEachByte(ByteProcessor.FIND_NON_CRLF) != -1;
   }
 
   private final class RequestDecoder extends HttpRequestDecoder {
 
     /** Past {@link #MAX_PIPELINED}: everything is dropped until the connection closes. */
     private boolean discarding;
+    /** An initial line was read and its request's head has not come out yet. */
+    private boolean headStarted;
 
     RequestDecoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    /** The bytes read and not decoded yet. */
+    ByteBuf held() {
+      return internalBuffer();
+    }
+
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+      headStarted = true;
+      return super.createMessage(initialLine);
     }
 
     @Override
@@ -79,6 +107,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
             throw new IllegalStateException("more than " + MAX_PIPELINED + " requests pipelined without a response");
           }
           unanswered.add(request.method());
+          headStarted = false;
         }
       }
       // A request without a body comes out of one decode call as its head and the empty end right after it.

@@ -143,7 +143,11 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
       ctx.pipeline().addAfter("h2", "h2-streams", multiplex);
       ctx.pipeline().addAfter("h2-streams", "h2-drain", new Http2Drain());
     } else {
-      ctx.pipeline().addAfter(self, "h1", new Http1ServerCodec(4096, target.maxRequestHeadersBytes(), 8192));
+      Http1ServerCodec codec = new Http1ServerCodec(4096, target.maxRequestHeadersBytes(), 8192);
+      if (guard != null) {
+        guard.watch(codec);
+      }
+      ctx.pipeline().addAfter(self, "h1", codec);
       ctx.pipeline().addAfter("h1", "forwarder", new RequestForwarder(services, target, tls, listener, false));
     }
     ctx.pipeline().remove(this);

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * then on reads and drops what arrives (bytes left unread would turn the close into a reset that can lose the 408).
  *
  * <p>A head that starts while the connection still serves a request (pipelined) is timed from that request's end, as
- * the forwarder reads it no sooner. A pipelined head whose first bytes came in the same read as the end of the request
- * before it is not seen starting (from here they cannot be told apart from that request's body); the connection idle
- * timeout bounds it. Event-loop confined.
+ * the forwarder reads it no sooner. Whether one has started by then is the codec's to tell
+ * ({@link Http1ServerCodec#headInProgress()}): its first bytes may have come in the same read as the end of the
+ * request before it, where from here they cannot be told apart from that request's body. Event-loop confined.
  */
 final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
 
@@ -37,6 +37,7 @@ final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
   /** The forwarder has a request to answer (from a decoded head until it reports itself idle). */
   private boolean serving;
   private long headSince;
+  private Http1ServerCodec codec;
   private ScheduledFuture<?> timer;
   private boolean timedOut;
 
@@ -90,10 +91,19 @@ final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The codec after this guard, which knows whether a head has begun by the time a request ends. */
+  void watch(Http1ServerCodec serverCodec) {
+    codec = serverCodec;
+  }
+
   /** The forwarder answered its requests and has none queued: a head that has begun meanwhile is timed from now. */
   void idle() {
     serving = false;
-    if (headInProgress && !timedOut) {
+    if (timedOut) {
+      return;
+    }
+    if (headInProgress || (codec != null && codec.headInProgress())) {
+      headInProgress = true;
       headSince = System.nanoTime();
       arm();
     }

@@ -204,6 +204,36 @@ class HttpTimeoutsTest {
   }
 
   @Test
+  void responseDrippingSlowerThanTheIdleTimeoutAllTogetherIsServed() {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, false)) {
+      // A part every half idle timeout, for twice the timeout in all: each part starts the period again.
+      long sent = System.nanoTime();
+      HttpTestClient.Response reply = client.get("web", "/drip/3/" + IDLE.dividedBy(2).toMillis());
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo(HttpBackend.DRIP_PART.repeat(3));
+      assertThat(since(sent)).isGreaterThan(IDLE.multipliedBy(2));
+    }
+    RequestRecord record = observer.request(r -> r.path().startsWith("/drip/"), WAIT);
+    assertThat(record.responseFlags()).isEmpty();
+  }
+
+  @Test
+  void connectionIdleTwiceTheStreamIdleTimeoutAfterAResponseServesTheNext() {
+    start(IDLE, Duration.ZERO);
+    try (TestClient client = net.plain(address)) {
+      client.send("GET /first HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(response(client)).startsWith("HTTP/1.1 200 ");
+      // The test's subject is the wait: no timer of the finished exchange may act on the connection after it.
+      pause(IDLE.multipliedBy(2).toMillis());
+      client.send("GET /second HTTP/1.1\r\nhost: web\r\n\r\n");
+      assertThat(response(client)).startsWith("HTTP/1.1 200 ").contains("web GET /second");
+      assertThat(client.isOpen()).isTrue();
+    }
+    assertThat(observer.requests).extracting(RequestRecord::status).containsExactly(200, 200);
+  }
+
+  @Test
   void upstreamStallingMidResponseResetsTheConnection() {
     start(IDLE, Duration.ZERO);
     try (TestClient client = net.plain(address)) {
@@ -400,6 +430,27 @@ class HttpTimeoutsTest {
     }
     RequestRecord record = observer.request(r -> r.path().equals("/stall"), WAIT);
     assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+  }
+
+  @Test
+  void requestDataOnAnHttp2StreamStartsTheIdlePeriodAgain() throws InterruptedException {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
+      LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+      Http2StreamChannel stream = client.openStream(frames(seen));
+      stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").scheme("http")
+          .authority("web").path("/upload"), false));
+      // A part every third of the idle timeout, for longer than the timeout in all.
+      for (int i = 0; i < 4; i++) {
+        pause(IDLE.toMillis() / 3);
+        stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("part;", StandardCharsets.UTF_8),
+            i == 3));
+      }
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("200 null");
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
+    assertThat(record.status()).isEqualTo(200);
+    assertThat(record.responseFlags()).isEmpty();
   }
 
   @Test

@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
  * Times each request head of an HTTP/1.1 connection from its first byte until the codec has decoded it: the
  * connection manager's {@code request_headers_timeout}, and its {@code stream_idle_timeout}, which in Envoy runs from
  * a stream's first byte too (the nearer one fires; equal ones count as the headers timeout). It sits before the HTTP
- * codec, where it sees raw bytes; line breaks between requests are skipped, not a head's first byte (RFC 9112
- * section 2.2). The {@link RequestForwarder} tells it what the codec decoded and when it has no request left to serve.
- * When the deadline passes it fires a {@link HeadTimeout} to the forwarder, which answers 408 and closes, and from
- * then on reads and drops what arrives (bytes left unread would turn the close into a reset that can lose the 408).
+ * codec, where it sees raw bytes, from the connection's start (before protocol detection, whose wait it times too);
+ * line breaks between requests are skipped, not a head's first byte (RFC 9112 section 2.2). The
+ * {@link RequestForwarder} tells it what the codec decoded and when it has no request left to serve. When the deadline
+ * passes it fires a {@link HeadTimeout} to the forwarder, which answers 408 and closes the connection in stages
+ * ({@link LingeringClose}); from then on this guard drops what arrives.
  *
  * <p>A head that starts while the connection still serves a request (pipelined) is timed from that request's end, as
  * the forwarder reads it no sooner. Whether one has started by then is the codec's to tell

@@ -224,6 +224,23 @@ class TerminateTest {
   }
 
   @Test
+  void httpPortClosesAfterAResponseAnnouncingCloseOverTls() {
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address,
+        TestNet.clientContext(mesh.issue(PRODUCTPAGE), mesh, List.of("istio-http/1.1", "http/1.1")), HTTP_SNI,
+        false)) {
+      HttpTestClient.Response response = client.send(io.netty.handler.codec.http.HttpMethod.GET, "web", "/last", null,
+          Map.of("connection", "close"));
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.headers().get("connection")).isEqualTo("close");
+      // close_notify, the write side shut, then the socket closed when this client closes (or at 1 s).
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    ConnectionRecord record = observer.connection(r -> r.mode() == Mode.TERMINATE_HTTP, WAIT);
+    assertThat(record).isNotNull();
+    assertThat(record.rejectReason()).isNull();
+  }
+
+  @Test
   void httpPortIsForwardedPerRequestOverHttp2() {
     try (HttpTestClient client = HttpTestClient.connect(net.group(), address,
         TestNet.clientContext(mesh.issue(PRODUCTPAGE), mesh, List.of("istio-h2", "h2")), HTTP_SNI, true)) {

@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The HTTP forwarder's stream timeouts, with real sockets on a plaintext HTTP listener (the outbound listener's
@@ -292,13 +294,14 @@ class HttpTimeoutsTest {
     assertThat(gateway.stats().flagged(ResponseFlag.DPE)).isEqualTo(1);
   }
 
-  @Test
-  void stallWhileTheProtocolIsDetectedGets408() {
+  @ParameterizedTest
+  @ValueSource(strings = {"P", "PRI * HTTP/2.0\r\n\r\nSM\r\n"})
+  void stallWhileTheProtocolIsDetectedGets408(String start) {
     start(Duration.ofSeconds(3), HEADERS);
     try (TestClient client = net.plain(address)) {
-      // The start of the HTTP/2 preface, or of an HTTP/1.1 method: it cannot be told yet.
+      // The start of the HTTP/2 preface, or of an HTTP/1.1 request: it cannot be told yet.
       long sent = System.nanoTime();
-      client.send("P");
+      client.send(start);
       String reply = response(client);
       assertThat(reply).startsWith("HTTP/1.1 408 ").contains("x-meshfed-flags: DPE\r\n")
           .contains("x-meshfed-details: request_header_timeout\r\n");
@@ -306,6 +309,7 @@ class HttpTimeoutsTest {
       assertThat(client.closedWithin(WAIT)).isTrue();
     }
     settle();
+    // The preface's first line is no request of its own.
     assertThat(observer.requests).extracting(RequestRecord::status).containsExactly(408, 200);
   }
 

@@ -82,7 +82,11 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof HeadTimeout) {
-      // The start of the preface, and no more: answered as the HTTP/1.1 head it may be, by the forwarder.
+      // The start of the preface, and no more: answered as the HTTP/1.1 head it may be, by the forwarder. Its bytes
+      // are dropped, not handed to the HTTP/1.1 codec: the connection closes after the 408, and the preface's first
+      // line would decode as a request of its own.
+      buffered.release();
+      buffered = null;
       install(ctx, false);
       ctx.fireUserEventTriggered(event);
     } else if (event instanceof IdleStateEvent) {

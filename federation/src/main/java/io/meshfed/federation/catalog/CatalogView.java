@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -171,7 +170,7 @@ final class CatalogView implements FederationCatalog {
         return null;
       }, false), limit, () -> LOG.warn("catalog view closed with its Hazelcast listeners still being removed after {} ms "
           + "(the federation member may be shutting down)", limit.toMillis())).onComplete(removed -> {
-            if (removed.failed() && !(removed.cause() instanceof TimeoutException)) {
+            if (removed.failed() && !CloseLimit.exceeded(removed.cause())) {
               LOG.debug("removing catalog listeners: {}", removed.cause().toString());
             }
             done.complete();

@@ -19,7 +19,6 @@ import io.vertx.core.Promise;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -314,7 +313,7 @@ final class RemoteCluster {
         .transform(withdrawn -> {
           if (withdrawn.failed() && withdrawn.cause() instanceof FencedException) {
             LOG.debug("remote cluster {}: not withdrawn, another publisher owns it now", clusterId);
-          } else if (withdrawn.failed() && !(withdrawn.cause() instanceof TimeoutException)) {
+          } else if (withdrawn.failed() && !CloseLimit.exceeded(withdrawn.cause())) {
             LOG.warn("remote cluster {}: withdrawing its services failed; its entries expire with its lease: {}",
                 clusterId, withdrawn.cause().toString());
           }

@@ -46,7 +46,7 @@ final class HazelcastPublisher implements ClusterPublisher {
   /** The first close's outcome, which every later close returns too: one bound, one warning. */
   private final AtomicReference<Future<Void>> closed = new AtomicReference<>();
   /** What the close waits for now, for its warning should the limit pass (written on the context, read off it). */
-  private volatile String closeWaitsFor = "its context, busy with an earlier task";
+  private volatile Supplier<String> closeWaitsFor = () -> "its context, busy with an earlier task";
 
   private final Map<ServiceKey, ExportedService> desired = new HashMap<>();
   private final Map<ServiceKey, ExportedService> written = new HashMap<>();
@@ -222,9 +222,10 @@ final class HazelcastPublisher implements ClusterPublisher {
   }
 
   /**
-   * {@inheritDoc} Stops on the context, waits for the removal of older epochs' entries if it is still out (it runs off
-   * the context), then releases the context. The limit is kept from outside the context, which a Hazelcast call may
-   * hold: past it the close completes with one warning naming the cluster and what is still out.
+   * {@inheritDoc} Stops on the context and releases it at once, and waits for the removal of older epochs' entries if
+   * it is still out (it runs off the context, and the release does not wait for it). The limit is kept from outside
+   * the context, which a Hazelcast call may hold: past it the close completes with one warning naming the cluster and
+   * what is still out.
    */
   @Override
   public Future<Void> close() {
@@ -235,17 +236,27 @@ final class HazelcastPublisher implements ClusterPublisher {
     Promise<Void> done = Promise.promise();
     context.runOnContext(ignored -> {
       stop(State.CLOSED);
-      closeWaitsFor = "its removal of older epochs' entries (the next epoch removes them)";
-      cleanup.otherwiseEmpty().compose(v -> {
-        closeWaitsFor = "the release of its context";
-        return release.get();
-      }).onComplete(done);
+      // The removal runs off the context and an undeployment does not interrupt it, so the context is released at
+      // once: a removal that never returns must not keep it deployed until the catalog's close.
+      Future<Void> removal = cleanup.otherwiseEmpty();
+      Future<Void> released = release.get();
+      closeWaitsFor = () -> stillOut(removal, released);
+      Future.join(removal, released).<Void>mapEmpty().onComplete(done);
     });
     Duration limit = settings.closeTimeout();
     CloseLimit.within(done.future(), limit, () -> LOG.warn("cluster {}: publisher of epoch {} closed after {} ms "
         + "without waiting any longer for {} (the federation member may be shutting down)", clusterId, epoch,
-        limit.toMillis(), closeWaitsFor)).onComplete(ignored -> result.complete());
+        limit.toMillis(), closeWaitsFor.get())).onComplete(ignored -> result.complete());
     return result.future();
+  }
+
+  private static String stillOut(Future<Void> removal, Future<Void> released) {
+    String removing = "its removal of older epochs' entries (the next epoch removes them)";
+    String releasing = "the release of its context";
+    if (!removal.isComplete() && !released.isComplete()) {
+      return removing + " and " + releasing;
+    }
+    return removal.isComplete() ? releasing : removing;
   }
 
   private void pump() {

@@ -127,8 +127,11 @@ class PublisherCloseTest {
     // a member that is shutting down.
     StuckRemoval stuck = new StuckRemoval(new CountDownLatch(1), new CountDownLatch(1));
     hazelcast.getMap(CatalogMaps.SERVICES).addInterceptor(stuck);
+    // The second publisher runs on a worker context of its own, as the catalog gives it, which its close undeploys.
+    OwnerContext owner = await(OwnerContext.create(vertx));
     try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
-      ClusterPublisher second = await(start(hazelcast, vertx.getOrCreateContext(), settings));
+      ClusterPublisher second = await(HazelcastPublisher.start(owner.context(), new CatalogMaps(hazelcast), settings,
+          () -> hazelcast.getCluster().getClusterTime(), ClusterInfo.of("east"), "test", owner::close));
       Future<Void> replaced = second.replaceAll(List.of());
       assertThat(stuck.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("cleanup started").isTrue();
 
@@ -137,7 +140,10 @@ class PublisherCloseTest {
 
       assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(3));
       assertThat(logged.warnings()).singleElement().satisfies(warning -> assertThat(warning.getFormattedMessage())
-          .contains("cluster east", "200 ms"));
+          .contains("cluster east", "200 ms", "removal of older epochs' entries")
+          .doesNotContain("release of its context"));
+      assertThat(vertx.deploymentIDs()).as("the context released while the removal is still stuck")
+          .doesNotContain(owner.deploymentId());
       assertThat(failure(replaced)).isInstanceOf(PublisherClosedException.class);
     } finally {
       stuck.release().countDown();

@@ -445,8 +445,9 @@ final class HazelcastPublisher implements ClusterPublisher {
   }
 
   /**
-   * Stops at once; who owns the cluster now is read asynchronously, for the log only: a blocking read on this context
-   * would hold a close behind it on a member that may never answer.
+   * Stops and says so at once; who owns the cluster now is read asynchronously and logged when it comes, for the log
+   * only: a blocking read on this context would hold a close behind it, and the read may take Hazelcast's invocation
+   * timeout, or for ever, on a member that is going away.
    */
   private void fence(String detail) {
     if (state != State.RUNNING) {
@@ -454,6 +455,7 @@ final class HazelcastPublisher implements ClusterPublisher {
     }
     stop(State.FENCED);
     fenced.complete();
+    LOG.error("{}; this publisher stopped", new FencedException(clusterId, epoch, detail).getMessage());
     Future<ClusterRecord> owner;
     try {
       owner = Future.fromCompletionStage(maps.clusters().getAsync(clusterId), context);
@@ -462,9 +464,13 @@ final class HazelcastPublisher implements ClusterPublisher {
     }
     owner.onComplete(current -> {
       ClusterRecord now = current.succeeded() ? current.result() : null;
-      String by = now == null ? "unknown" : now.publisher() + " (epoch " + now.epoch() + ")";
-      FencedException fencedBy = new FencedException(clusterId, epoch, detail + "; now published by " + by);
-      LOG.error("{}; this publisher stopped", fencedBy.getMessage());
+      if (now != null) {
+        LOG.info("cluster {}: epoch {} was fenced; now published by {} (epoch {})", clusterId, epoch, now.publisher(),
+            now.epoch());
+      } else {
+        LOG.info("cluster {}: epoch {} was fenced; who publishes it now is unknown ({})", clusterId, epoch,
+            current.failed() ? current.cause().toString() : "no record");
+      }
     });
   }
 

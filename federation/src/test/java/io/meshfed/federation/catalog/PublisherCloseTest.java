@@ -179,6 +179,79 @@ class PublisherCloseTest {
     }
   }
 
+  @Test
+  void aFencedPublisherLogsItsErrorWithoutWaitingToReadTheNewOwner() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    ClusterPublisher older = await(start(hazelcast, vertx.getOrCreateContext(), CatalogSettings.DEFAULTS));
+    ClusterPublisher newer = await(start(hazelcast, vertx.getOrCreateContext(), CatalogSettings.DEFAULTS));
+    // The read of who owns the cluster now does not return, as on a member that is going away.
+    HeldGet held = new HeldGet(new CountDownLatch(1), new CountDownLatch(1));
+    hazelcast.getMap(CatalogMaps.CLUSTERS).addInterceptor(held);
+    try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
+      // A changed self-description heartbeats at once, and the record is the newer epoch's.
+      older.updateInfo(ClusterInfo.of("east").withGateways(List.of(new GatewayAddress("10.0.0.1", 15443))));
+
+      await(older.fenced());
+      assertThat(held.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the new owner's read is out").isTrue();
+      // Logged before the read was sent, not once it returns.
+      assertThat(logged.events()).filteredOn(event -> event.getLevel() == Level.ERROR).singleElement()
+          .satisfies(error -> assertThat(error.getFormattedMessage()).contains("cluster east",
+              "epoch " + older.epoch(), "fenced", "this publisher stopped"));
+
+      held.release().countDown();
+      ILoggingEvent owner = logged.await(event -> event.getFormattedMessage().contains("now published by"), WAIT);
+      assertThat(owner.getLevel()).isEqualTo(Level.INFO);
+      assertThat(owner.getFormattedMessage()).contains("test (epoch " + newer.epoch() + ")");
+    } finally {
+      held.release().countDown();
+      await(older.close());
+      await(newer.close());
+    }
+  }
+
+  /** Holds the first plain read ({@code get}, {@code getAsync}) on its partition thread until released. */
+  private record HeldGet(CountDownLatch entered, CountDownLatch release) implements MapInterceptor {
+
+    @Override
+    public Object interceptGet(Object value) {
+      // Before the answer is sent (afterGet runs once it is), and only a plain read's: an entry processor, such as a
+      // heartbeat, goes through here too.
+      boolean read = StackWalker.getInstance().walk(frames -> frames.anyMatch(frame ->
+          frame.getClassName().endsWith(".GetOperation")));
+      if (read && entered.getCount() > 0) {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void afterGet(Object value) {
+    }
+
+    @Override
+    public Object interceptPut(Object oldValue, Object newValue) {
+      return null;
+    }
+
+    @Override
+    public void afterPut(Object value) {
+    }
+
+    @Override
+    public Object interceptRemove(Object removedValue) {
+      return null;
+    }
+
+    @Override
+    public void afterRemove(Object value) {
+    }
+  }
+
   /** Holds the first removal on its partition thread until released. */
   private record StuckRemoval(CountDownLatch entered, CountDownLatch release) implements MapInterceptor {
 

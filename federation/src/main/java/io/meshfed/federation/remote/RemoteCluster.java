@@ -173,7 +173,10 @@ final class RemoteCluster {
     }
     Connection previous = live;
     if (previous != null) {
+      // Detached, it forwards nothing: closed now, not once the publisher comes (a claim that never returns would
+      // leave its client and informers watching the remote API server for good; stop closes only live and pending).
       previous.feed().detach();
+      close(previous);
     }
     live = connection;
     pending = null;
@@ -186,13 +189,9 @@ final class RemoteCluster {
     }
     context.owner().cancelTimer(syncTimer);
     lastWatching = System.nanoTime();
-    publishLive(connection).onComplete(published -> {
+    publishLive(connection).onSuccess(published -> {
       if (previous != null) {
-        // Detached already: closed whether or not the publisher came (it leaked when the claim failed).
-        close(previous);
-        if (published.succeeded()) {
-          LOG.info("remote cluster {}: rotated to the new credentials without withdrawing endpoints", clusterId);
-        }
+        LOG.info("remote cluster {}: rotated to the new credentials without withdrawing endpoints", clusterId);
       }
     });
   }

@@ -68,8 +68,10 @@ public final class Catalog {
 
   /**
    * Claims the next epoch for {@code info}'s cluster and returns its publisher, on a worker context of its own that
-   * the publisher's close undeploys. Fails, creating nothing, once the catalog is closed, even when the close comes
-   * while the claim is out.
+   * the publisher's close undeploys. Once the catalog is closed, fails at once, claiming nothing. When the close comes
+   * while the claim is out, the claim may already have written its epoch into the cluster's record, where nobody
+   * heartbeats it (the cluster goes stale when its lease runs out, until the next claim): the publisher is closed
+   * once the claim returns and this fails with "catalog is closed", or with the claim's own failure if it fails.
    */
   public Future<ClusterPublisher> publisher(ClusterInfo info) {
     synchronized (publisherOwners) {
@@ -136,9 +138,12 @@ public final class Catalog {
   }
 
   /**
-   * Closes the view and undeploys the contexts of the publishers still open (which stops their heartbeats); later
-   * {@link #publisher} calls fail. Each step waits at most {@link CatalogSettings#closeTimeout()}: an undeployment
-   * waits for its context, which a Hazelcast call may hold.
+   * Closes the view, undeploys the contexts of the publishers still open (which stops their heartbeats), then the
+   * view's context; later {@link #publisher} calls fail. The view's close waits at most
+   * {@link CatalogSettings#closeTimeout()} once its context runs it, and the publishers' undeployment at most that
+   * limit from when it starts (an undeployment waits for its context, which a Hazelcast call may hold). The view's
+   * context is neither waited for before its close runs nor bounded in its undeployment: nothing holds it, as the view
+   * makes no blocking call on its context after its start.
    */
   public Future<Void> close() {
     List<OwnerContext> owners;

@@ -113,7 +113,8 @@ final class HazelcastPublisher implements ClusterPublisher {
             result.result(), release);
         publisher.heartbeatTimer = context.owner().setPeriodic(settings.heartbeatInterval().toMillis(),
             id -> publisher.heartbeat());
-        LOG.info("cluster {}: publishing as {} with epoch {}", info.clusterId(), publisherName, result.result());
+        // Claimed, not yet publishing: whoever asked may still close it unused (a catalog closed during the claim).
+        LOG.info("cluster {}: {} claimed epoch {}", info.clusterId(), publisherName, result.result());
         started.complete(publisher);
       });
     });

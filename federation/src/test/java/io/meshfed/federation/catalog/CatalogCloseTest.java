@@ -49,14 +49,8 @@ class CatalogCloseTest {
     return Await.result(future, WAIT);
   }
 
-  /** The future's failure, or null if it succeeded. */
   private static Throwable failure(Future<?> future) throws Exception {
-    try {
-      await(future);
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
+    return Await.failure(future, WAIT);
   }
 
   @Test
@@ -90,14 +84,7 @@ class CatalogCloseTest {
     await(publisher.replaceAll(List.of(ExportedService.viaGateway(REVIEWS,
         List.of(new ServicePort("http", 9080, "TCP", "")), 1))));
     await(publisher.close());
-    CountDownLatch held = new CountDownLatch(1);
-    owner.context().runOnContext(ignored -> {
-      try {
-        held.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    CountDownLatch held = Await.hold(owner.context());
 
     // Queued in this order behind the held context: the pass sends its digest read off the context, then the close
     // runs before the digests come back to the context.
@@ -201,14 +188,7 @@ class CatalogCloseTest {
       }
       return false;
     };
-    CountDownLatch held = new CountDownLatch(1);
-    owner.context().runOnContext(ignored -> {
-      try {
-        held.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    CountDownLatch held = Await.hold(owner.context());
 
     Future<Void> closed = view.close();
     owner.context().runOnContext(ignored -> afterClose.set(true));

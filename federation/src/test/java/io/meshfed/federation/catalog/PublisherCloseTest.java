@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.MapInterceptor;
 import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.CapturedLogs;
+import io.meshfed.federation.testing.PassingInterceptor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +41,8 @@ class PublisherCloseTest {
     return Await.result(future, WAIT);
   }
 
-  /** The future's failure, or null if it succeeded. */
   private static Throwable failure(Future<?> future) throws Exception {
-    try {
-      await(future);
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
+    return Await.failure(future, WAIT);
   }
 
   private static Future<ClusterPublisher> start(HazelcastInstance hazelcast, Context context,
@@ -63,14 +56,7 @@ class PublisherCloseTest {
     HazelcastInstance hazelcast = members.start(0);
     Context context = vertx.getOrCreateContext();
     ClusterPublisher publisher = await(start(hazelcast, context, CatalogSettings.DEFAULTS));
-    CountDownLatch held = new CountDownLatch(1);
-    context.runOnContext(ignored -> {
-      try {
-        held.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    CountDownLatch held = Await.hold(context);
 
     // Queued in this order behind the held context: the republish sends its heartbeat, then the close runs before
     // the heartbeat's answer comes back to the context.
@@ -125,7 +111,7 @@ class PublisherCloseTest {
     await(first.close());
     // The next epoch's cleanup removes the first epoch's entry, and that removal does not return: as a removeAll on
     // a member that is shutting down.
-    StuckRemoval stuck = new StuckRemoval(new CountDownLatch(1), new CountDownLatch(1));
+    StuckRemoval stuck = new StuckRemoval();
     hazelcast.getMap(CatalogMaps.SERVICES).addInterceptor(stuck);
     // The second publisher runs on a worker context of its own, as the catalog gives it, which its close undeploys.
     OwnerContext owner = await(OwnerContext.create(vertx));
@@ -157,14 +143,7 @@ class PublisherCloseTest {
     Context context = vertx.getOrCreateContext();
     ClusterPublisher publisher = await(start(hazelcast, context, settings));
     // As a blocking Hazelcast call on a member that is shutting down would: the context runs nothing else.
-    CountDownLatch held = new CountDownLatch(1);
-    context.runOnContext(ignored -> {
-      try {
-        held.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    CountDownLatch held = Await.hold(context);
     try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
       long begin = System.nanoTime();
       await(publisher.close());
@@ -185,7 +164,7 @@ class PublisherCloseTest {
     ClusterPublisher older = await(start(hazelcast, vertx.getOrCreateContext(), CatalogSettings.DEFAULTS));
     ClusterPublisher newer = await(start(hazelcast, vertx.getOrCreateContext(), CatalogSettings.DEFAULTS));
     // The read of who owns the cluster now does not return, as on a member that is going away.
-    HeldGet held = new HeldGet(new CountDownLatch(1), new CountDownLatch(1));
+    HeldGet held = new HeldGet();
     hazelcast.getMap(CatalogMaps.CLUSTERS).addInterceptor(held);
     try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
       // A changed self-description heartbeats at once, and the record is the newer epoch's.
@@ -210,7 +189,20 @@ class PublisherCloseTest {
   }
 
   /** Holds the first plain read ({@code get}, {@code getAsync}) on its partition thread until released. */
-  private record HeldGet(CountDownLatch entered, CountDownLatch release) implements MapInterceptor {
+  private static final class HeldGet extends PassingInterceptor {
+
+    private static final long serialVersionUID = 1L;
+
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    CountDownLatch entered() {
+      return entered;
+    }
+
+    CountDownLatch release() {
+      return release;
+    }
 
     @Override
     public Object interceptGet(Object value) {
@@ -220,72 +212,32 @@ class PublisherCloseTest {
           frame.getClassName().endsWith(".GetOperation")));
       if (read && entered.getCount() > 0) {
         entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        Await.waitFor(release);
       }
       return null;
-    }
-
-    @Override
-    public void afterGet(Object value) {
-    }
-
-    @Override
-    public Object interceptPut(Object oldValue, Object newValue) {
-      return null;
-    }
-
-    @Override
-    public void afterPut(Object value) {
-    }
-
-    @Override
-    public Object interceptRemove(Object removedValue) {
-      return null;
-    }
-
-    @Override
-    public void afterRemove(Object value) {
     }
   }
 
   /** Holds the first removal on its partition thread until released. */
-  private record StuckRemoval(CountDownLatch entered, CountDownLatch release) implements MapInterceptor {
+  private static final class StuckRemoval extends PassingInterceptor {
+
+    private static final long serialVersionUID = 1L;
+
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    CountDownLatch entered() {
+      return entered;
+    }
+
+    CountDownLatch release() {
+      return release;
+    }
 
     @Override
     public void afterRemove(Object value) {
       entered.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public Object interceptGet(Object value) {
-      return null;
-    }
-
-    @Override
-    public void afterGet(Object value) {
-    }
-
-    @Override
-    public Object interceptPut(Object oldValue, Object newValue) {
-      return null;
-    }
-
-    @Override
-    public void afterPut(Object value) {
-    }
-
-    @Override
-    public Object interceptRemove(Object removedValue) {
-      return null;
+      Await.waitFor(release);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.meshfed.federation.testing;
 
-import com.hazelcast.map.MapInterceptor;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -9,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stored, then held on its partition thread until {@link #release()}, or failed, so the caller gets an error. Later
  * writes pass. Install it with {@code IMap.addInterceptor} on the member the test runs.
  */
-public final class FirstWrite implements MapInterceptor {
+public final class FirstWrite extends PassingInterceptor {
 
   private static final long serialVersionUID = 1L;
 
@@ -51,33 +50,6 @@ public final class FirstWrite implements MapInterceptor {
     if (fail) {
       throw new IllegalStateException("the test failed this write");
     }
-    try {
-      released.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public Object interceptGet(Object value) {
-    return null;
-  }
-
-  @Override
-  public void afterGet(Object value) {
-  }
-
-  @Override
-  public Object interceptPut(Object oldValue, Object newValue) {
-    return null;
-  }
-
-  @Override
-  public Object interceptRemove(Object removedValue) {
-    return null;
-  }
-
-  @Override
-  public void afterRemove(Object value) {
+    Await.waitFor(released);
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -22,15 +23,20 @@ import java.util.concurrent.TimeUnit;
  *   <li>Flush: the response leaves. A client reading slowly gets all of it, as the wait goes on while bytes leave;
  *   one that reads nothing cannot hold the connection, as the close goes ahead once a timeout passes in which
  *   nothing left.</li>
- *   <li>Linger: the write side is shut (after a TLS close_notify), so the client sees the end at once, and whatever it
- *   still sends (the rest of an upload answered early, a pipelined request) is read and dropped at the pipeline's head,
- *   before TLS or the codec, until it closes, for at most the timeout. Closing with those bytes unread would send a
- *   reset, which can fail the client's upload before it reads the response and drop the response from its receive
- *   buffer.</li>
+ *   <li>Linger: the write side is shut (after a TLS close_notify), so the client sees the end at once, and the
+ *   connection waits for the client's close, for at most the timeout.</li>
  * </ol>
- * Envoy sends its FIN only when the client closes or the grace period ends; here the write side is shut as soon as the
- * response is out, which ends a client's wait for the response's end sooner and changes nothing else. Runs on the
- * channel's event loop.
+ * From the close's start, whatever the client still sends (the rest of an upload answered early, a pipelined request)
+ * is read and dropped at the pipeline's head, before TLS or the codec, whatever paused reading before (backpressure
+ * from the upstream, the bytes held while connecting). Leaving it unread would block a client that writes its whole
+ * request before reading, so the flush would never end, and closing with bytes unread sends a reset, which can fail
+ * the client's upload before it reads the response and drop the response from its receive buffer. A client still
+ * sending when the timeout ends is reset all the same. Envoy sends its FIN only when the client closes or the grace
+ * period ends; here the write side is shut as soon as the response is out, which ends a client's wait for the
+ * response's end sooner and changes nothing else. Runs on the channel's event loop.
+ *
+ * <p>Its twin is ingress-egress's {@code io.meshfed.gateway.l7.listener.DelayedClose}, which does the same for the
+ * ingress and egress gateways (this module does not depend on that one): a fix to either belongs in both.
  */
 final class LingeringClose {
 
@@ -40,24 +46,44 @@ final class LingeringClose {
   private LingeringClose() {
   }
 
-  /** Flushes what was written to {@code channel}, then closes it in stages, each bounded by {@link #TIMEOUT_NANOS}. */
+  /**
+   * Flushes what was written to {@code channel}, then closes it in stages, each bounded by {@link #TIMEOUT_NANOS}. A
+   * second call on a connection already closing does nothing.
+   */
   static void afterResponse(Channel channel) {
+    if (!channel.isOpen() || channel.pipeline().get(DropInput.class) != null) {
+      return;
+    }
+    // From now on nothing needs the client's bytes. Reading may have been paused (an upstream not writable, the bytes
+    // held while connecting) and no one resumes it on a closing connection: a client blocked writing its upload would
+    // never read the response, so the flush would stall and end in a reset.
+    channel.pipeline().addFirst(DropInput.INSTANCE);
+    channel.config().setAutoRead(true);
     ChannelFuture flushed = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     flushed.addListener(done -> {
       if (done.isSuccess()) {
-        linger(channel);
+        // After the transport's write loop that completed the flush, not inside it.
+        channel.eventLoop().execute(() -> linger(channel));
       } else {
         forceClose(channel);
       }
     });
-    if (!flushed.isDone()) {
-      watchFlush(channel, flushed, unsent(channel));
-    }
+    watchFlush(channel, flushed, unsent(channel));
   }
 
-  /** Gives the flush another period while bytes leave; closes when a period passes in which none did. */
+  /**
+   * Gives the flush another period while bytes leave; closes when a period passes in which none did. One check at a
+   * time: each looks at the flush itself, so none outlives it by more than a period and none piles up on it.
+   */
   private static void watchFlush(Channel channel, ChannelFuture flushed, long unsentBefore) {
-    ScheduledFuture<?> check = channel.eventLoop().schedule(() -> {
+    if (!channel.isOpen() || flushed.isDone()) {
+      return;
+    }
+    if (channel.eventLoop().isShuttingDown()) {
+      forceClose(channel);
+      return;
+    }
+    channel.eventLoop().schedule(() -> {
       if (flushed.isDone()) {
         return;
       }
@@ -68,19 +94,16 @@ final class LingeringClose {
         forceClose(channel);
       }
     }, TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-    // The flush ends either way (its bytes left, or the channel closed and failed it): no check outlives it.
-    flushed.addListener(done -> check.cancel(false));
   }
 
   private static void linger(Channel channel) {
-    if (!channel.isActive() || !(channel instanceof DuplexChannel duplex)) {
-      channel.close();
+    if (!channel.isOpen()) {
       return;
     }
-    channel.pipeline().addFirst(DropInput.INSTANCE);
-    // Reading may have been paused (a request body held back while the upstream connected, say): the client's bytes
-    // and its close are only seen if it reads.
-    channel.config().setAutoRead(true);
+    if (!channel.isActive() || !(channel instanceof DuplexChannel duplex) || channel.eventLoop().isShuttingDown()) {
+      forceClose(channel);
+      return;
+    }
     SslHandler tls = channel.pipeline().get(SslHandler.class);
     ChannelFuture closeNotify = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
     closeNotify.addListener(sent -> duplex.shutdownOutput());
@@ -91,9 +114,9 @@ final class LingeringClose {
 
   /**
    * Closes beneath the pipeline: a close through TLS would queue its close_notify behind bytes a client is not reading
-   * and wait for it to leave (Netty's close_notify flush timeout, 3 s).
+   * and wait for it to leave (Netty's close_notify flush timeout, 3 s, then a warning).
    */
-  private static void forceClose(Channel channel) {
+  static void forceClose(Channel channel) {
     if (channel.isOpen()) {
       channel.unsafe().close(channel.voidPromise());
     }
@@ -106,8 +129,8 @@ final class LingeringClose {
   }
 
   /**
-   * The pipeline's head while a connection lingers: reads and drops what the client still sends. The client's close
-   * (end of stream) closes the channel, as Netty does without half-closure.
+   * The pipeline's head while a connection closes: reads and drops what the client still sends, so neither TLS nor
+   * HTTP sees another byte, and closes the connection at the client's end of input.
    */
   @ChannelHandler.Sharable
   private static final class DropInput extends ChannelInboundHandlerAdapter {
@@ -122,6 +145,16 @@ final class LingeringClose {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
       // Nothing was passed on: nothing to complete.
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        // Only with half-closure allowed: without it the transport closes the channel at the client's end itself.
+        forceClose(ctx.channel());
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
   }
 }

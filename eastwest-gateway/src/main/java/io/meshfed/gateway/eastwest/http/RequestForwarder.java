@@ -249,8 +249,7 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
    */
   private void headTimedOut(HeadTimeout timeout) {
     // No exchange exists now: the guard times a head only while this forwarder has no request to serve. The rest of
-    // this head, when the codec hands it on at the close, is dropped.
-    closing = true;
+    // this head, when the codec hands it on at the close, is dropped (closeConnection sets closing).
     Set<ResponseFlag> flags = EnumSet.of(timeout.flag());
     Channel channel = ctx.channel();
     channel.write(Messages.localReply(channel.alloc(), 408, flags, timeout.details(), true), channel.voidPromise());
@@ -280,6 +279,12 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    if (closing) {
+      // A failure while the last response flushes (a TLS error, say): a close through TLS would wait up to Netty's
+      // 3 s for a close_notify that cannot leave, then warn.
+      LingeringClose.forceClose(context.channel());
+      return;
+    }
     context.close();
   }
 

@@ -29,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  * still arriving answers them with a reset, which fails the client's write before it reads the answer and can erase
  * that answer from its buffers. A client still sending when the timeout ends is reset all the same. Envoy waits the
  * same grace period for the client's close, sending its own FIN only at the end.
+ *
+ * <p>Its twin is eastwest-gateway's {@code io.meshfed.gateway.eastwest.http.LingeringClose}, which does the same for
+ * the east-west gateway's HTTP forwarder (neither module depends on the other): a fix to either belongs in both.
  */
 public final class DelayedClose {
 

@@ -188,6 +188,20 @@ class HttpLocalRepliesTest {
   }
 
   @Test
+  void pipelinedRequestKeepsItsBodyWholeAndInOrder() {
+    try (TestClient client = net.plain(address)) {
+      // One write: the POST's head and the start of its body are queued behind the GET being served.
+      client.send("GET /delay/500 HTTP/1.1\r\nhost: web\r\n\r\n"
+          + "POST /b HTTP/1.1\r\nhost: web\r\ncontent-length: 10\r\n\r\n01234");
+      client.send("56789");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web GET /delay/500");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web POST /b")
+          .endsWith("body=0123456789");
+      assertThat(client.isOpen()).isTrue();
+    }
+  }
+
+  @Test
   void headResponseHasNoBodyAndTheConnectionGoesOn() {
     try (TestClient client = net.plain(address)) {
       // Its content-length is the GET's: no body follows the head all the same.

@@ -120,8 +120,8 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (current != null && current.requestComplete()) {
-      // Pipelined: the next request waits for this response.
+    if (!queued.isEmpty() || (current != null && current.requestComplete())) {
+      // Pipelined: the next request waits for this response, and what follows a queued part waits behind it.
       queued.add(msg);
       pauseReading();
       return;
@@ -193,8 +193,13 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       closeConnection();
       return;
     }
-    while (current == null && !queued.isEmpty()) {
+    // A queued request's body parts go with it: its exchange takes them until its request is complete.
+    while (!queued.isEmpty() && (current == null || !current.requestComplete())) {
       dispatch(queued.poll());
+    }
+    if (closing) {
+      // A queued request was answered and ended the connection.
+      return;
     }
     if (current == null && headGuard != null) {
       headGuard.idle();

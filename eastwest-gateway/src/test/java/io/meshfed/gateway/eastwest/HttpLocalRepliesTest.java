@@ -202,6 +202,24 @@ class HttpLocalRepliesTest {
   }
 
   @Test
+  void malformedChunkedBodyGets400AndNeverReachesTheUpstreamAsWhole() {
+    try (TestClient client = net.plain(address)) {
+      client.send("POST /chunks HTTP/1.1\r\nhost: web\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      // The first chunk is on its way upstream by now; the next one's size is no number.
+      client.send("zz\r\nworld\r\n0\r\n\r\n");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 400 ").contains("x-meshfed-flags: DPE\r\n")
+          .contains("connection: close\r\n");
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/chunks"), WAIT);
+    assertThat(record.status()).isEqualTo(400);
+    assertThat(record.responseFlags()).containsExactly(ResponseFlag.DPE);
+    // The upstream connection was closed mid-body: the backend never saw a whole request.
+    assertThat(Await.until(WAIT, () -> web.closed.get() == web.connections.get())).isTrue();
+    assertThat(web.requests).hasValue(0);
+  }
+
+  @Test
   void headResponseHasNoBodyAndTheConnectionGoesOn() {
     try (TestClient client = net.plain(address)) {
       // Its content-length is the GET's: no body follows the head all the same.

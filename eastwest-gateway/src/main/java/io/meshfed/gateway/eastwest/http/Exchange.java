@@ -305,6 +305,22 @@ final class Exchange {
       content.release();
       return;
     }
+    if (content.decoderResult().isFailure()) {
+      // A malformed body (a bad chunk): the codec ends it with a failed last part, which must not reach the upstream
+      // as the body's proper end. The upstream connection is closed with the body unfinished, and the codec cannot
+      // find the next request's start: the connection closes after the 400, as Envoy's codec error does.
+      String detail = "malformed request body: " + content.decoderResult().cause().getMessage();
+      content.release();
+      forceClose = true;
+      if (responseStarted) {
+        flags.add(ResponseFlag.DPE);
+        details = detail;
+        abort();
+      } else {
+        localReply(400, ResponseFlag.DPE, detail);
+      }
+      return;
+    }
     if (upstream != null) {
       upstream.write(content, upstream.voidPromise());
       if (!upstream.isWritable()) {

@@ -195,6 +195,18 @@ class HttpLocalRepliesTest {
   }
 
   @Test
+  void pipelinedRequestWithItsWholeBodyInOneWriteIsServed() {
+    try (TestClient client = net.plain(address)) {
+      // The POST's head and whole body are queued behind the GET being served, and go upstream outside a read.
+      client.send("GET /delay/500 HTTP/1.1\r\nhost: web\r\n\r\n"
+          + "POST /b HTTP/1.1\r\nhost: web\r\ncontent-length: 10\r\n\r\n0123456789");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web GET /delay/500");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web POST /b")
+          .endsWith("body=0123456789");
+    }
+  }
+
+  @Test
   void pipelinedRequestKeepsItsBodyWholeAndInOrder() {
     try (TestClient client = net.plain(address)) {
       // One write: the POST's head and the start of its body are queued behind the GET being served.
@@ -224,6 +236,27 @@ class HttpLocalRepliesTest {
     // The upstream connection was closed mid-body: the backend never saw a whole request.
     assertThat(Await.until(WAIT, () -> web.closed.get() == web.connections.get())).isTrue();
     assertThat(web.requests).hasValue(0);
+  }
+
+  @Test
+  void drainAfterAResponseHeadAnnouncingKeepAliveClosesAfterTheNextResponse() throws Exception {
+    try (TestClient client = net.plain(address); TestClient idle = net.plain(address)) {
+      // The drip's head announces keep-alive at once and its end comes 2 s later; the next request is pipelined.
+      client.send("GET /drip/1/2000 HTTP/1.1\r\nhost: web\r\n\r\nGET /next HTTP/1.1\r\nhost: web\r\n\r\n");
+      String head = client.readFirst(text -> text.contains("\r\n\r\n") ? text.indexOf("\r\n\r\n") + 4 : -1, WAIT);
+      assertThat(head).startsWith("HTTP/1.1 200 ").doesNotContain("connection: close");
+      CompletableFuture<DrainResult> drain = gateway.drain(WAIT).toCompletableFuture();
+      // The idle connection closes at once: the drain has reached the connections, before the drip's end.
+      assertThat(idle.closedWithin(WAIT)).isTrue();
+      String rest = client.readFirst(text -> text.contains("0\r\n\r\n") ? text.indexOf("0\r\n\r\n") + 5 : -1,
+          WAIT);
+      assertThat(rest).contains(HttpBackend.DRIP_PART).endsWith("0\r\n\r\n");
+      // What the head said is what happens: the connection goes on, and the next response announces the close.
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 200 ").contains("web GET /next")
+          .contains("connection: close\r\n");
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      assertThat(drain.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).forced()).isZero();
+    }
   }
 
   @Test

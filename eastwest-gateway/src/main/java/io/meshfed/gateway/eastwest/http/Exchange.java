@@ -536,9 +536,9 @@ final class Exchange {
   }
 
   /**
-   * Whether the downstream HTTP/1.1 connection can carry another request after this one, as far as is known now. The
-   * response's head announces it; a request that ends after its response's head, but before its end, does not make a
-   * connection announced closed usable again.
+   * Whether the downstream HTTP/1.1 connection can carry another request after this one, as far as is known now: asked
+   * when the response's head is written, which announces the answer. A request that ends after its response's head,
+   * but before its end, does not make a connection announced closed usable again.
    */
   private boolean keepAliveAfter() {
     return keepAliveRequested && requestComplete && !forceClose && !forwarder.draining();
@@ -567,7 +567,9 @@ final class Exchange {
     }
     // A response sent before its request's end ends the connection (HTTP/1.1) or the stream (HTTP/2), as in Envoy,
     // whose connection manager resets a stream whose response completes first: the rest of the request is not read.
-    forwarder.exchangeDone(this, !closeAnnounced && keepAliveAfter(), responseEnd);
+    // On HTTP/1.1 such a response announced the close; once a head is out, what it announced is what happens, even if
+    // a drain began since (the forwarder closes after the next response, or at once if none is coming).
+    forwarder.exchangeDone(this, !closeAnnounced, responseEnd);
   }
 
   private void finishRecord() {

@@ -197,12 +197,22 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     while (!queued.isEmpty() && (current == null || !current.requestComplete())) {
       dispatch(queued.poll());
     }
+    if (current != null) {
+      // Parts written upstream outside a read batch: no channelReadComplete follows to flush them.
+      current.downstreamReadComplete();
+    }
     if (closing) {
       // A queued request was answered and ended the connection.
       return;
     }
     if (current == null && headGuard != null) {
       headGuard.idle();
+    }
+    if (current == null && draining && (headGuard == null || !headGuard.timing())) {
+      // A drain that came after the response's head announced keep-alive: nothing is in flight now. Envoy likewise adds
+      // connection: close to the next response it encodes, and closes an idle connection.
+      closeConnection();
+      return;
     }
     if (current == null || !current.requestComplete()) {
       ctx.channel().config().setAutoRead(true);

@@ -260,6 +260,19 @@ class HttpLocalRepliesTest {
   }
 
   @Test
+  void requestWithTransferEncodingAndContentLengthGets400AndTheClose() {
+    try (TestClient client = net.plain(address)) {
+      // RFC 9112 section 6.3 allows reading it by the chunked framing; Netty refuses it, as Envoy does by default.
+      client.send("POST /both HTTP/1.1\r\nhost: web\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n"
+          + "5\r\nhello\r\n0\r\n\r\n");
+      assertThat(client.readResponse(WAIT)).startsWith("HTTP/1.1 400 ").contains("x-meshfed-flags: DPE\r\n")
+          .contains("connection: close\r\n");
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    assertThat(web.requests).hasValue(0);
+  }
+
+  @Test
   void headResponseHasNoBodyAndTheConnectionGoesOn() {
     try (TestClient client = net.plain(address)) {
       // Its content-length is the GET's: no body follows the head all the same.

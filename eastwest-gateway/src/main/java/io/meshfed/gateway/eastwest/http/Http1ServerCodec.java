@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -32,9 +31,9 @@ import java.util.List;
  * <p>What {@code HttpServerCodec} adds to the plain decoder and encoder is kept, each response taking the method of
  * the oldest request not answered yet: a response to HEAD has no body whatever its headers announce (RFC 9110 section
  * 9.3.2), a 2xx to CONNECT no Transfer-Encoding (section 9.3.6); at most {@link #MAX_PIPELINED} requests are decoded
- * and not yet answered (more fail the decode, which closes the connection); and a request with both Transfer-Encoding
- * and Content-Length is read by the former, as Netty does, and the connection closes after its response (RFC 9112
- * section 6.3: "MUST close"), here by marking the request {@code connection: close}, so the response says so too.
+ * and not yet answered (more fail the decode, which closes the connection). A request with both Transfer-Encoding and
+ * Content-Length fails the decode (Netty's default, {@code ContentLengthNotAllowedException}): 400 DPE and the close,
+ * as Envoy answers it unless {@code allow_chunked_length} is set (RFC 9112 section 6.3 allows either).
  *
  * <p>It also tells whether the next request's head has begun ({@link #headInProgress()}), which the
  * {@link RequestHeadGuard} cannot see from the raw bytes when that head came in the same read as the end of the request
@@ -118,12 +117,6 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
         out.set(from, whole);
         out.remove(from + 1);
       }
-    }
-
-    @Override
-    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-      super.handleTransferEncodingChunkedWithContentLength(message);
-      message.headers().add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
   }
 

@@ -193,6 +193,11 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       closeConnection();
       return;
     }
+    if (!ctx.channel().isActive()) {
+      // The client is gone (its channelInactive is still to run): a queued request must not reach the upstream.
+      releaseQueued();
+      return;
+    }
     // A queued request's body parts go with it: its exchange takes them until its request is complete.
     while (!queued.isEmpty() && (current == null || !current.requestComplete())) {
       dispatch(queued.poll());
@@ -238,7 +243,8 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       // common_http_protocol_options.idle_timeout: only a connection without a request in flight is idle, and a
       // head on its way, timed by the guard, is a request in flight (Envoy's stream exists from its first byte).
       if (current == null && (headGuard == null || !headGuard.timing())) {
-        context.close();
+        // Staged: the last response may still be leaving for a slow reader.
+        closeConnection();
       }
       return;
     }
@@ -251,7 +257,8 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       // A head on its way, timed by the guard, is a request in flight here too: its response says connection: close
       // and the connection closes after it (or after the guard's 408).
       if (current == null && !multiplexed && (headGuard == null || !headGuard.timing())) {
-        context.close();
+        // Staged: the last response may still be leaving for a slow reader.
+        closeConnection();
       }
       return;
     }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class LingeringCloseTest {
 
   private static final int RESPONSE = 16 << 20;
-  private static final int UPLOAD = 32 << 20;
+  private static final int UPLOAD = 16 << 20;
 
   private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.core.HazelcastInstance;
 import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.CapturedLogs;
-import io.meshfed.federation.testing.PassingInterceptor;
+import io.meshfed.federation.testing.HoldingInterceptor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -132,7 +132,7 @@ class PublisherCloseTest {
           .doesNotContain(owner.deploymentId());
       assertThat(failure(replaced)).isInstanceOf(PublisherClosedException.class);
     } finally {
-      stuck.release().countDown();
+      stuck.release();
     }
   }
 
@@ -177,32 +177,21 @@ class PublisherCloseTest {
           .satisfies(error -> assertThat(error.getFormattedMessage()).contains("cluster east",
               "epoch " + older.epoch(), "fenced", "this publisher stopped"));
 
-      held.release().countDown();
+      held.release();
       ILoggingEvent owner = logged.await(event -> event.getFormattedMessage().contains("now published by"), WAIT);
       assertThat(owner.getLevel()).isEqualTo(Level.INFO);
       assertThat(owner.getFormattedMessage()).contains("test (epoch " + newer.epoch() + ")");
     } finally {
-      held.release().countDown();
+      held.release();
       await(older.close());
       await(newer.close());
     }
   }
 
   /** Holds the first plain read ({@code get}, {@code getAsync}) on its partition thread until released. */
-  private static final class HeldGet extends PassingInterceptor {
+  private static final class HeldGet extends HoldingInterceptor {
 
     private static final long serialVersionUID = 1L;
-
-    private final CountDownLatch entered = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
-
-    CountDownLatch entered() {
-      return entered;
-    }
-
-    CountDownLatch release() {
-      return release;
-    }
 
     @Override
     public Object interceptGet(Object value) {
@@ -210,34 +199,21 @@ class PublisherCloseTest {
       // heartbeat, goes through here too.
       boolean read = StackWalker.getInstance().walk(frames -> frames.anyMatch(frame ->
           frame.getClassName().endsWith(".GetOperation")));
-      if (read && entered.getCount() > 0) {
-        entered.countDown();
-        Await.waitFor(release);
+      if (read && entered().getCount() > 0) {
+        hold();
       }
       return null;
     }
   }
 
-  /** Holds the first removal on its partition thread until released. */
-  private static final class StuckRemoval extends PassingInterceptor {
+  /** Holds removals on their partition thread until released. */
+  private static final class StuckRemoval extends HoldingInterceptor {
 
     private static final long serialVersionUID = 1L;
 
-    private final CountDownLatch entered = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
-
-    CountDownLatch entered() {
-      return entered;
-    }
-
-    CountDownLatch release() {
-      return release;
-    }
-
     @Override
     public void afterRemove(Object value) {
-      entered.countDown();
-      Await.waitFor(release);
+      hold();
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.meshfed.federation.testing;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -8,14 +7,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stored, then held on its partition thread until {@link #release()}, or failed, so the caller gets an error. Later
  * writes pass. Install it with {@code IMap.addInterceptor} on the member the test runs.
  */
-public final class FirstWrite extends PassingInterceptor {
+public final class FirstWrite extends HoldingInterceptor {
 
   private static final long serialVersionUID = 1L;
 
   private final boolean fail;
   private final AtomicBoolean first = new AtomicBoolean(true);
-  private final CountDownLatch entered = new CountDownLatch(1);
-  private final CountDownLatch released = new CountDownLatch(1);
 
   private FirstWrite(boolean fail) {
     this.fail = fail;
@@ -31,25 +28,15 @@ public final class FirstWrite extends PassingInterceptor {
     return new FirstWrite(true);
   }
 
-  /** Counted down once the write reached the member (and, if held, is being held). */
-  public CountDownLatch entered() {
-    return entered;
-  }
-
-  /** Lets a held write answer. */
-  public void release() {
-    released.countDown();
-  }
-
   @Override
   public void afterPut(Object value) {
     if (!first.compareAndSet(true, false)) {
       return;
     }
-    entered.countDown();
     if (fail) {
+      arrived();
       throw new IllegalStateException("the test failed this write");
     }
-    Await.waitFor(released);
+    hold();
   }
 }

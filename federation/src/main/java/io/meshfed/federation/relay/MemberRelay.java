@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class MemberRelay {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemberRelay.class);
+  /** The hello answer's kind when the relay's own member is not running: a peer retries, it is not refused. */
+  private static final String UNAVAILABLE = "unavailable";
 
   private final Vertx vertx;
   private final Context context;
@@ -205,6 +207,15 @@ public final class MemberRelay {
           }).onSuccess(answer -> {
             if (!answer.text().equals("OK")) {
               String reason = answer.text().startsWith("REFUSED ") ? answer.text().substring(8) : answer.text();
+              if (kindOf(reason).equals(UNAVAILABLE)) {
+                // Not a refusal of this member: the peer's own member is starting or stopping, as when it cannot be
+                // reached at all; Hazelcast dials again.
+                LOG.warn("federation relay: peer {} at {}:{} is not serving: {}", peer.memberName(), peer.host(),
+                    peer.port(), Hello.abbreviate(reason));
+                local.close();
+                remote.close();
+                return;
+              }
               refuse(new RelayRefusal(peer.memberName(), false, kindOf(reason), "peer " + peer.memberName()
                   + " refused this member: " + Hello.abbreviate(reason)));
               local.close();
@@ -235,7 +246,7 @@ public final class MemberRelay {
         return;
       }
       plainClient.connect(SocketAddress.inetSocketAddress(settings.localMember())).onFailure(e -> {
-        remote.end(Buffer.buffer("REFUSED member: " + settings.memberName() + " is not running\n"))
+        remote.end(Buffer.buffer("REFUSED " + UNAVAILABLE + ": member " + settings.memberName() + " is not running\n"))
             .onComplete(v -> remote.close());
       }).onSuccess(local -> {
         remote.write("OK\n");

@@ -2,11 +2,14 @@ package io.meshfed.federation.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.meshfed.federation.testing.Await;
+import io.meshfed.federation.testing.CapturedLogs;
 import io.meshfed.federation.testing.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -153,6 +156,28 @@ class MemberRelayTest {
     assertThat(atWest.get(0).reason()).contains("belongs to mesh mesh2", "expected: mesh1");
     assertThat(atStranger.get(0).reason()).contains("refused this member", "mesh mesh2", "mesh1");
     assertThat(memberConnections).hasValue(0);
+  }
+
+  @Test
+  void aPeerWhoseMemberIsNotRunningIsUnavailableNotARefusal() throws Exception {
+    // West's own member is not listening (it is starting, or stopping first at a shutdown).
+    MemberRelay west = relay("mesh1", "west", "127.0.2.1", new InetSocketAddress("127.0.0.1", 1), svid("west"));
+    MemberRelay east = relay("mesh1", "east", "127.0.1.1", new InetSocketAddress("127.0.0.1", 1), svid("east"));
+    List<RelayRefusal> atEast = new CopyOnWriteArrayList<>();
+    east.onRefusal(atEast::add);
+    RelayPeer westPeer = peer(west, "west", "127.0.2.1");
+    await(east.setPeers(List.of(westPeer)));
+
+    try (CapturedLogs logged = CapturedLogs.of(MemberRelay.class.getName())) {
+      assertThat(roundTrip(westPeer.virtualAddress("mesh1", 5701), "join?")).isEmpty();
+
+      ILoggingEvent unavailable = logged.await(event -> event.getFormattedMessage().contains("is not serving"),
+          Duration.ofSeconds(10));
+      assertThat(unavailable.getLevel()).isEqualTo(Level.WARN);
+      assertThat(unavailable.getFormattedMessage()).contains("west-" + suffix, "is not running");
+      assertThat(logged.events()).noneMatch(event -> event.getLevel() == Level.ERROR);
+      assertThat(atEast).as("a peer restarting is no refusal of this member").isEmpty();
+    }
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ final class RemoteCluster {
   private RemoteCredential pendingCredential;
   private ExportIndex index;
   private ClusterPublisher publisher;
-  /** The publisher being claimed, until it arrives: a stop in between waits for it, then withdraws and closes it. */
+  /** The publisher being claimed, until it arrives: a withdrawal or release waits for it, then finishes it. */
   private Future<ClusterPublisher> claiming;
   private Connection live;
   private Connection pending;
@@ -269,11 +270,31 @@ final class RemoteCluster {
   }
 
   /**
-   * On the owner context: stops everything and withdraws the cluster's services (its Secret is gone). Completes once
-   * the publisher, even one still being claimed, has withdrawn them and is closed, and in any case within three times
-   * the catalog's close timeout (for the claim, the withdrawal and the close), however the member answers.
+   * On the owner context: its Secret is gone, so it stops everything and withdraws the cluster's services. Completes
+   * once the publisher, even one still being claimed, has withdrawn them and is closed, and in any case within three
+   * times the catalog's close timeout (for the claim, the withdrawal and the close), however the member answers.
    */
-  Future<Void> stop() {
+  Future<Void> withdraw() {
+    halt();
+    LOG.info("remote cluster {}: secret removed; withdrawing its services", clusterId);
+    return finish(this::withdrawAndClose, 3, "withdrawn and closed");
+  }
+
+  /**
+   * On the owner context: this control plane is stopping, so it stops everything and closes the publisher without
+   * withdrawing anything. A restart is not a withdrawal: the services stay in the catalog, stale once the lease runs
+   * out, until the next claimant (this control plane restarted, or another primary with the same Secret starting)
+   * republishes them, or the mesh's expiry policy withdraws them. Completes within twice the catalog's close timeout
+   * (for a claim still out, and the close).
+   */
+  Future<Void> release() {
+    halt();
+    LOG.info("remote cluster {}: control plane stopping; its services stay in the catalog for the next claimant",
+        clusterId);
+    return finish(ClusterPublisher::close, 2, "closed");
+  }
+
+  private void halt() {
     stopped = true;
     context.owner().cancelTimer(healthTimer);
     context.owner().cancelTimer(syncTimer);
@@ -283,20 +304,24 @@ final class RemoteCluster {
     if (live != null) {
       close(live);
     }
-    LOG.info("remote cluster {}: secret removed; withdrawing its services", clusterId);
+  }
+
+  /**
+   * Runs {@code last} on the publisher, waiting for one still being claimed. A claim that fails leaves nothing to
+   * finish. One that hangs (a member shutting down may never answer) holds the stop only {@code limits} close timeouts:
+   * the rest goes on in the background, so a publisher that arrives later is still finished.
+   */
+  private Future<Void> finish(Function<ClusterPublisher, Future<Void>> last, int limits, String what) {
     if (publisher != null) {
-      return withdrawAndClose(publisher);
+      return last.apply(publisher);
     }
     if (claiming == null) {
       return Future.succeededFuture();
     }
-    // A claim that fails leaves nothing to withdraw or close. One that hangs (a member shutting down may never answer)
-    // holds the stop only so long: the rest goes on in the background, so a publisher that arrives later is still
-    // withdrawn and closed.
-    Duration overall = catalog.settings().closeTimeout().multipliedBy(3);
-    return CloseLimit.within(claiming.compose(this::withdrawAndClose, claimFailed -> Future.succeededFuture()),
-        overall, () -> LOG.warn("remote cluster {}: its publisher, still being claimed when it stopped, was not "
-            + "withdrawn and closed within {} ms; that goes on in the background", clusterId, overall.toMillis()))
+    Duration overall = catalog.settings().closeTimeout().multipliedBy(limits);
+    return CloseLimit.within(claiming.compose(last, claimFailed -> Future.succeededFuture()), overall,
+        () -> LOG.warn("remote cluster {}: its publisher, still being claimed when it stopped, was not {} within {} "
+            + "ms; that goes on in the background", clusterId, what, overall.toMillis()))
         .otherwiseEmpty();
   }
 

@@ -144,12 +144,16 @@ public final class RemoteClusterRegistry {
     context.runOnContext(ignored -> handler.handle(peers));
   }
 
+  /**
+   * Stops every remote cluster without withdrawing its services (a restart is not a withdrawal: they stay in the
+   * catalog until a claimant republishes them or the mesh's expiry policy withdraws them), then the Secret informers.
+   */
   public Future<Void> close() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(ignored -> {
       closed = true;
       List<Future<Void>> stopping = new ArrayList<>();
-      clusters.values().forEach(cluster -> stopping.add(cluster.stop()));
+      clusters.values().forEach(cluster -> stopping.add(cluster.release()));
       clusters.clear();
       Future.join(stopping).eventually(() -> vertx.executeBlocking(() -> {
         informers.forEach(SharedIndexInformer::stop);
@@ -262,7 +266,7 @@ public final class RemoteClusterRegistry {
     }
     for (String clusterId : new ArrayList<>(clusters.keySet())) {
       if (!winners.containsKey(clusterId)) {
-        clusters.remove(clusterId).stop();
+        clusters.remove(clusterId).withdraw();
       }
     }
     for (Map.Entry<String, RemoteCredential> winner : winners.entrySet()) {

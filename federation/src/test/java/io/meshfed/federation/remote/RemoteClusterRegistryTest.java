@@ -371,8 +371,8 @@ class RemoteClusterRegistryTest {
     return await(result.future());
   }
 
-  private static void stopOnContext(Context context, RemoteCluster cluster) throws Exception {
-    await(onContext(context, cluster::stop));
+  private static void withdrawOnContext(Context context, RemoteCluster cluster) throws Exception {
+    await(onContext(context, cluster::withdraw));
   }
 
   /** Waits for {@code wanted}, the states reported before it listed in the failure. */
@@ -389,27 +389,78 @@ class RemoteClusterRegistryTest {
   }
 
   @Test
-  void stopWaitsForAPublisherStillBeingClaimedThenWithdrawsAndClosesIt() throws Exception {
+  void withdrawWaitsForAPublisherStillBeingClaimedThenWithdrawsAndClosesIt() throws Exception {
     Context context = vertx.getOrCreateContext();
     RemoteCluster cluster = west(context, credential(secret("remote-west", "west", west.kubeconfig(),
         RemoteSecrets.LABEL)), new LinkedBlockingQueue<>());
     Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
-    // West's epoch claim is held once stored: its publisher is still on the way when stop runs.
+    // West's epoch claim is held once stored: its publisher is still on the way when the withdrawal runs.
     FirstWrite claim = FirstWrite.held();
     IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
     records.addInterceptor(claim);
     context.runOnContext(v -> cluster.start());
     assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west synced and claimed").isTrue();
 
-    Future<Void> stopped = onContext(context, cluster::stop);
+    Future<Void> withdrawn = onContext(context, cluster::withdraw);
 
-    assertThat(stopped.isComplete()).as("stop waits for the publisher being claimed").isFalse();
+    assertThat(withdrawn.isComplete()).as("the withdrawal waits for the publisher being claimed").isFalse();
     claim.release();
-    await(stopped);
-    assertThat(records.get("west").republished()).as("west withdrawn (an empty set published) before stop completed")
-        .isTrue();
+    await(withdrawn);
+    assertThat(records.get("west").republished())
+        .as("west withdrawn (an empty set published) before the withdrawal completed").isTrue();
     // A publisher's close ends by undeploying the worker context the catalog gave it.
     assertThat(vertx.deploymentIDs()).as("west's publisher closed").containsExactlyInAnyOrderElementsOf(deployed);
+  }
+
+  @Test
+  void releaseWaitsForAPublisherStillBeingClaimedThenClosesItWithoutWithdrawing() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    RemoteCluster cluster = west(context, credential(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)), new LinkedBlockingQueue<>());
+    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
+    FirstWrite claim = FirstWrite.held();
+    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
+    records.addInterceptor(claim);
+    context.runOnContext(v -> cluster.start());
+    assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west synced and claimed").isTrue();
+
+    Future<Void> released = onContext(context, cluster::release);
+
+    assertThat(released.isComplete()).as("the release waits for the publisher being claimed").isFalse();
+    claim.release();
+    await(released);
+    assertThat(records.get("west").republished()).as("nothing published for west's new epoch, not even an empty set")
+        .isFalse();
+    assertThat(vertx.deploymentIDs()).as("west's publisher closed").containsExactlyInAnyOrderElementsOf(deployed);
+  }
+
+  @Test
+  void closingTheRegistryLeavesRemoteServicesToTheNextClaimant() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    awaitCatalog("west's reviews", s -> addresses(s, "west").equals(List.of("10.2.0.1")));
+    awaitCluster("west live", "west", view -> view.health() == ClusterHealth.LIVE);
+    long firstEpoch = clusterRecord("west").epoch();
+
+    // The control plane stops: nothing is withdrawn, west only goes stale once its lease runs out.
+    await(registry.close());
+    awaitCluster("west stale", "west", view -> view.health() == ClusterHealth.STALE);
+
+    // The control plane restarts: its claim republishes west under a new epoch.
+    startRegistry(fast());
+    awaitCluster("west live again under a new epoch", "west",
+        view -> view.health() == ClusterHealth.LIVE && view.record().epoch() > firstEpoch);
+    synchronized (this) {
+      assertThat(reviewsHistory).as("west's reviews, through the stop and the restart")
+          .allSatisfy(service -> assertThat(service.clusters()).containsKey("west"));
+      assertThat(addresses(seen, "west")).containsExactly("10.2.0.1");
+    }
+  }
+
+  private synchronized ClusterRecord clusterRecord(String clusterId) {
+    return clusters.get(clusterId).record();
   }
 
   @Test
@@ -439,7 +490,7 @@ class RemoteClusterRegistryTest {
       awaitCluster("west announcing the rotated network", "west",
           view -> view.record().info().network().equals("network-2"));
     } finally {
-      stopOnContext(context, cluster);
+      withdrawOnContext(context, cluster);
     }
   }
 
@@ -459,7 +510,7 @@ class RemoteClusterRegistryTest {
           .containsSequence(RemoteClusterState.UNREACHABLE, RemoteClusterState.SYNCED);
       awaitCatalog("west's reviews", s -> addresses(s, "west").equals(List.of("10.2.0.1")));
     } finally {
-      stopOnContext(context, cluster);
+      withdrawOnContext(context, cluster);
     }
   }
 

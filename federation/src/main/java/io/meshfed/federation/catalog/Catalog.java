@@ -58,7 +58,10 @@ public final class Catalog {
     return vertx.executeBlocking(() -> MeshPolicy.agree(hazelcast, settings), false)
         .compose(agreed -> OwnerContext.create(vertx).compose(owner -> {
           Catalog catalog = new Catalog(vertx, hazelcast, agreed, memberName, owner, meters);
-          return catalog.view.start().map(catalog);
+          // A view that fails to load is closed (its listeners already added removed) and its context undeployed:
+          // nothing else would ever release them.
+          return catalog.view.start().map(catalog).recover(failure -> catalog.view.close().eventually(owner::close)
+              .transform(ignored -> Future.failedFuture(failure)));
         }));
   }
 

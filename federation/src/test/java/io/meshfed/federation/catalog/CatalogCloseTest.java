@@ -68,6 +68,20 @@ class CatalogCloseTest {
   }
 
   @Test
+  void aViewThatFailsToLoadLeavesNoContextDeployed() throws Exception {
+    HazelcastInstance hazelcast = members.start(0);
+    // A value no catalog writes: loading the records fails on it.
+    hazelcast.getMap(CatalogMaps.CLUSTERS).put("west", "not a cluster record");
+    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
+
+    Throwable failed = failure(Catalog.start(vertx, hazelcast, CatalogSettings.DEFAULTS, "east",
+        new SimpleMeterRegistry()));
+
+    assertThat(failed).isInstanceOf(ClassCastException.class);
+    assertThat(vertx.deploymentIDs()).as("the view's context undeployed").containsExactlyInAnyOrderElementsOf(deployed);
+  }
+
+  @Test
   void anAntiEntropyPassOutWhenTheViewClosesStopsThere() throws Exception {
     HazelcastInstance hazelcast = members.start(0);
     CatalogMaps maps = new CatalogMaps(hazelcast);

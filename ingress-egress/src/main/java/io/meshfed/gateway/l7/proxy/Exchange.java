@@ -434,7 +434,7 @@ final class Exchange implements AuthzRequest {
       localReply(504, "stream timeout", "stream_idle_timeout");
     } else {
       // The rest of the request will not be read: the HTTP/1.1 connection closes after the 408, an HTTP/2 stream is
-      // reset after it (as Envoy ends a stream whose request did not complete).
+      // reset with NO_ERROR after it (as Envoy ends a stream whose request did not complete).
       closeAfter = true;
       localReply(408, "stream timeout", "stream_idle_timeout");
     }

@@ -4,6 +4,7 @@ import io.meshfed.gateway.l7.listener.ConnectionContext;
 import io.meshfed.gateway.l7.listener.DelayedClose;
 import io.meshfed.gateway.l7.listener.Http1ConnectionGuard;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -37,6 +40,10 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean dispatching;
   private StreamDeadline deadline;
+  // HTTP/2 only: whether the client ended its side of the stream (END_STREAM), and the write of the response's end
+  // while it had not, which the RST_STREAM(NO_ERROR) that stops the request must follow.
+  private boolean requestEnded;
+  private ChannelFuture responseEnd;
 
   HttpStreamHandler(ProxyContext proxy, ConnectionContext connection) {
     this.proxy = proxy;
@@ -78,6 +85,10 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof LastHttpContent) {
+      // A FullHttpRequest is one too: HEADERS with END_STREAM.
+      requestEnded = true;
+    }
     if (closing) {
       ReferenceCountUtil.release(msg);
       return;
@@ -139,6 +150,11 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   void write(HttpObject part) {
+    if (http2 && !requestEnded && part instanceof LastHttpContent) {
+      // The response ends before the request: finished() resets the stream once this write is done.
+      responseEnd = channel.write(part);
+      return;
+    }
     channel.write(part, channel.voidPromise());
   }
 
@@ -160,18 +176,18 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The exchange ended; {@code close}: the connection (or stream) cannot carry another request. */
+  /**
+   * The exchange ended with its response complete (its end written); {@code close}: an HTTP/1.1 connection cannot
+   * carry another request. An HTTP/2 stream carries one request and ends by itself once both sides have ended it.
+   */
   void finished(Exchange exchange, boolean close) {
     if (exchange != current) {
       return;
     }
     current = null;
     if (http2) {
-      if (close) {
-        // The stream cannot continue (request abandoned): closing it resets it (RST_STREAM).
-        closing = true;
-        channel.flush();
-        channel.close();
+      if (!requestEnded) {
+        stopRequest();
       }
       return;
     }
@@ -200,7 +216,45 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Abandons the stream: an HTTP/1.1 connection is closed, an HTTP/2 stream reset. */
+  /**
+   * HTTP/2, the response complete before the request: the rest of the request will not be read, and RST_STREAM with
+   * NO_ERROR asks the client to stop sending it without discarding the response (RFC 9113 §8.1), as Envoy resets
+   * such a stream. Closing the stream channel would send CANCEL, which some clients take as a failed exchange,
+   * dropping the 413 or 403 they just read. The reset follows the end's write: sent earlier, it would drop
+   * response frames still waiting for the client's flow-control window. What the client sends before the reset is
+   * sent is read and dropped here (reading returns it to the flow-control windows); what arrives after it, for a
+   * stream the codec has forgotten, the codec drops, returning it to the connection's window (it also answers each
+   * such frame with RST_STREAM(STREAM_CLOSED), for a stream already closed on the client's side). Once the reset is
+   * written the codec closes the stream, and Netty closes this channel when its buffered frames are read: hence
+   * reading stays on.
+   */
+  private void stopRequest() {
+    ChannelFuture end = responseEnd;
+    responseEnd = null;
+    if (end == null) {
+      // No response end was written (cannot happen through Exchange): nothing complete to keep.
+      reset();
+      return;
+    }
+    closing = true;
+    deadline.cancel();
+    // A stream channel holding unread frames stays open after its stream closed, and keeps the connection from
+    // idling or finishing a drain.
+    channel.config().setAutoRead(true);
+    Channel stream = channel;
+    end.addListener(written -> {
+      if (written.isSuccess() && stream.isActive()) {
+        stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+      } else {
+        stream.close();
+      }
+    });
+  }
+
+  /**
+   * Abandons the stream, its response cut short: an HTTP/1.1 connection is closed, an HTTP/2 stream reset with
+   * CANCEL (what Netty sends when an open stream channel is closed).
+   */
   void reset() {
     closing = true;
     releaseQueued();

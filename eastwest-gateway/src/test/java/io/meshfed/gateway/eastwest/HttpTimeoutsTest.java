@@ -40,10 +40,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HTTP forwarder's stream timeouts, with real sockets on a plaintext HTTP listener (the outbound listener's
- * shape): Envoy's {@code stream_idle_timeout} (408 while the request still arrives, 504 once it has and nothing
- * answers, a reset once the response has started) and {@code request_headers_timeout} (408 DPE), over HTTP/1.1 and
- * HTTP/2. Routes have no route timeout, Istio's default, so nothing else bounds a stalled stream.
+ * The HTTP forwarder's timeouts, with real sockets on a plaintext HTTP listener (the outbound listener's shape):
+ * Envoy's {@code stream_idle_timeout} (408 while the request still arrives, 504 once it has and nothing answers, a
+ * reset once the response has started), {@code request_headers_timeout} (408 DPE) and the connection's
+ * {@code idle_timeout}, over HTTP/1.1 and HTTP/2. Routes have no route timeout, Istio's default, so nothing else bounds
+ * a stalled stream.
  */
 class HttpTimeoutsTest {
 
@@ -488,5 +489,42 @@ class HttpTimeoutsTest {
     RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
     assertThat(record.status()).isEqualTo(408);
     assertThat(record.responseFlags()).containsExactly(ResponseFlag.SI);
+  }
+
+  @Test
+  void http2ConnectionWithoutStreamsGetsGoAwayAndClosesAtTheIdleTimeout() {
+    start(Duration.ofSeconds(3), Duration.ZERO, IDLE);
+    long connecting = System.nanoTime();
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
+      // Only the preface and SETTINGS: idle from the connection's start.
+      assertThat(client.goAway(WAIT)).isEqualTo(Http2Error.NO_ERROR.code());
+      assertThat(client.closedWithin(WAIT)).isTrue();
+      assertThat(since(connecting)).isBetween(IDLE, IDLE.plus(LATE));
+    }
+    assertThat(observer.requests).isEmpty();
+  }
+
+  @Test
+  void http2ConnectionIsIdleFromItsLastStreamsEndAndPingsDoNotKeepIt() {
+    start(Duration.ofSeconds(5), Duration.ZERO, IDLE);
+    try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
+      // A stream open for twice the idle timeout: the connection is not idle meanwhile, whatever moves on it.
+      assertThat(client.get("web", "/delay/" + IDLE.multipliedBy(2).toMillis()).status()).isEqualTo(200);
+      long answered = System.nanoTime();
+      assertThat(client.goAway(Duration.ZERO)).isNull();
+      // PINGs open no stream: they do not keep the connection (Envoy's idle_timeout is about requests, not bytes).
+      Long goAway = null;
+      while (goAway == null && since(answered).compareTo(WAIT) < 0) {
+        client.ping();
+        goAway = client.goAway(Duration.ofMillis(250));
+      }
+      assertThat(goAway).isEqualTo(Http2Error.NO_ERROR.code());
+      // The stream closed a moment before the client had its response.
+      assertThat(since(answered)).isBetween(IDLE.minusMillis(200), IDLE.plus(LATE));
+      assertThat(client.closedWithin(WAIT)).isTrue();
+    }
+    RequestRecord record = observer.request(r -> r.path().startsWith("/delay/"), WAIT);
+    assertThat(record.status()).isEqualTo(200);
+    assertThat(record.responseFlags()).isEmpty();
   }
 }

@@ -9,8 +9,9 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code common_http_protocol_options.idle_timeout} (Envoy's default 1 h): an HTTP/1.1 connection with no
  *       request in flight that long is closed, and so is one whose protocol is not known yet because it sent
- *       nothing; a request head on its way counts as a request while either timeout below bounds it. HTTP/2
- *       connections are not timed.</li>
+ *       nothing; a request head on its way counts as a request while either timeout below bounds it. An HTTP/2
+ *       connection without an active stream that long (from its start, or its last stream's end; PINGs do not
+ *       count) gets GOAWAY and closes, as on a drain.</li>
  *   <li>{@code stream_idle_timeout} (default 5 min): a stream on which no byte moved either way that long (request
  *       head or body read, response head or body received) gets 408 while its request is still arriving (the
  *       HTTP/1.1 connection closes, the HTTP/2 stream is reset after it), 504 once the request has all arrived and no

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * in place before it from the connection's start, so the wait for the protocol is timed as an HTTP/1.1 connection
  * is: a silent connection closes at the idle timeout, and one that sent the start of the preface and stopped gets the
  * head timeout's 408, as HTTP/1.1 (Envoy picks the codec from the first bytes it reads, HTTP/1.1 unless they hold the
- * preface's start, so a client stalled there is timed by its HTTP/1.1 codec too). The timers go when HTTP/2 is found.
+ * preface's start, so a client stalled there is timed by its HTTP/1.1 codec too). The timers go when HTTP/2 is found,
+ * and the {@link Http2ConnectionIdleTimer} times the connection from then on.
  */
 final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
 
@@ -125,7 +126,7 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
   private void install(ChannelHandlerContext ctx, boolean http2) {
     String self = ctx.name();
     if (http2) {
-      // HTTP/2 has no head phase to time, and its connections are not timed idle (see HttpTarget).
+      // HTTP/2 has no head phase to time, and its idle connections are timed by their streams, not their bytes.
       if (guard != null) {
         ctx.pipeline().remove(guard);
       }
@@ -145,7 +146,12 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
           .validateHeaders(true)
           .build());
       ctx.pipeline().addAfter("h2", "h2-streams", multiplex);
-      ctx.pipeline().addAfter("h2-streams", "h2-drain", new Http2Drain());
+      String beforeDrain = "h2-streams";
+      if (!target.idleTimeout().isZero()) {
+        ctx.pipeline().addAfter("h2-streams", "h2-idle", new Http2ConnectionIdleTimer(target.idleTimeout()));
+        beforeDrain = "h2-idle";
+      }
+      ctx.pipeline().addAfter(beforeDrain, "h2-drain", new Http2Drain());
     } else {
       Http1ServerCodec codec = new Http1ServerCodec(4096, target.maxRequestHeadersBytes(), 8192);
       if (guard != null) {
@@ -179,11 +185,16 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  /** Drain on an HTTP/2 connection: close gracefully (GOAWAY, then the codec waits for open streams). */
+  /**
+   * Ends an HTTP/2 connection gracefully on a drain, and at the idle timeout ({@link Http2ConnectionIdleTimer}), where
+   * Envoy runs the same drain sequence: GOAWAY {@code NO_ERROR} with the last stream the gateway took, then the
+   * codec closes the connection once the streams in flight have ended (none at the idle timeout; a drain's deadline
+   * bounds the wait for them).
+   */
   static final class Http2Drain extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event instanceof DrainEvent) {
+      if (event instanceof DrainEvent || event instanceof IdleStateEvent) {
         Channel channel = ctx.channel();
         channel.close();
         return;

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -42,9 +43,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The HTTP forwarder's timeouts, with real sockets on a plaintext HTTP listener (the outbound listener's shape):
  * Envoy's {@code stream_idle_timeout} (408 while the request still arrives, 504 once it has and nothing answers, a
- * reset once the response has started), {@code request_headers_timeout} (408 DPE) and the connection's
- * {@code idle_timeout}, over HTTP/1.1 and HTTP/2. Routes have no route timeout, Istio's default, so nothing else bounds
- * a stalled stream.
+ * reset once the response has started, or once its end has waited that long for the client's flow-control window),
+ * {@code request_headers_timeout} (408 DPE) and the connection's {@code idle_timeout}, over HTTP/1.1 and HTTP/2. Routes
+ * have no route timeout, Istio's default, so nothing else bounds a stalled stream.
  */
 class HttpTimeoutsTest {
 
@@ -526,5 +527,45 @@ class HttpTimeoutsTest {
     RequestRecord record = observer.request(r -> r.path().startsWith("/delay/"), WAIT);
     assertThat(record.status()).isEqualTo(200);
     assertThat(record.responseFlags()).isEmpty();
+  }
+
+  /** An HTTP/2 client whose streams' flow-control windows start at 0 and that never opens them. */
+  private HttpTestClient clientWithClosedWindows() {
+    return HttpTestClient.connectHttp2(net.group(), address, Http2Settings.defaultSettings().initialWindowSize(0));
+  }
+
+  @Test
+  void http2ResponseWhoseEndTheClientsWindowHoldsIsResetAtTheStreamIdleTimeout() throws InterruptedException {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = clientWithClosedWindows()) {
+      LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+      Http2StreamChannel stream = client.openStream(frames(seen));
+      stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme("http")
+          .authority("web").path("/held"), true));
+      // HEADERS are not flow-controlled; the body and the stream's end wait for a window that never opens.
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("200 null");
+      long headed = System.nanoTime();
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("reset " + Http2Error.CANCEL.code());
+      assertThat(since(headed)).isBetween(IDLE.minusMillis(200), IDLE.plus(LATE));
+    }
+  }
+
+  @Test
+  void http2LocalReplyBeforeTheRequestsEndWhoseEndTheWindowHoldsIsResetAtTheStreamIdleTimeout()
+      throws InterruptedException {
+    start(IDLE, Duration.ZERO);
+    try (HttpTestClient client = clientWithClosedWindows()) {
+      LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+      Http2StreamChannel stream = client.openStream(frames(seen));
+      stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").scheme("http")
+          .authority("web").path("/upload"), false));
+      // The stalled upload's 408: its body cannot leave, so the RST_STREAM NO_ERROR meant to follow it never would.
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("408 SI");
+      long answered = System.nanoTime();
+      assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("reset " + Http2Error.CANCEL.code());
+      assertThat(since(answered)).isBetween(IDLE.minusMillis(200), IDLE.plus(LATE));
+    }
+    RequestRecord record = observer.request(r -> r.path().equals("/upload"), WAIT);
+    assertThat(record.status()).isEqualTo(408);
   }
 }

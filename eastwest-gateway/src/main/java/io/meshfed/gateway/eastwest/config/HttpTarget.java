@@ -16,7 +16,8 @@ import java.util.Objects;
  *       head or body read, response head or body received) gets 408 while its request is still arriving (the
  *       HTTP/1.1 connection closes, the HTTP/2 stream is reset after it), 504 once the request has all arrived and no
  *       response has started (the connection stays), and a reset once one has; flag {@code SI}, details
- *       {@code stream_idle_timeout}. On HTTP/1.1 it also bounds a request head, from its first byte.</li>
+ *       {@code stream_idle_timeout}. On HTTP/1.1 it also bounds a request head, from its first byte; on HTTP/2 also
+ *       the wait of a response's end for the client's flow-control window (the stream is reset).</li>
  *   <li>{@code request_headers_timeout} (default 0, Envoy's): an HTTP/1.1 request head not complete that long after
  *       its first byte gets 408, details {@code request_header_timeout} (Envoy's), flag {@code DPE} (ours: Envoy sets
  *       none), and the connection closes. The start of an HTTP/2 preface left unfinished is timed as such a head.

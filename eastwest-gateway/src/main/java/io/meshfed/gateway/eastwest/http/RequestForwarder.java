@@ -173,12 +173,26 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     }
     current = null;
     if (multiplexed) {
+      Channel stream = ctx.channel();
+      // The exchange and its timers are done, but the response's end may still wait in the codec for the client to
+      // open its flow-control window, and a client that never does would keep the stream (and so the connection) for
+      // ever. Envoy's HTTP/2 codec bounds that wait with stream_idle_timeout, counted once from when the end is
+      // buffered (its pending flush timer, stat tx_flush_timeout; the connection manager's docs: "the amount of time
+      // that Envoy will wait for the peer to open enough window to write any remaining stream data once the entirety
+      // of stream data (local end stream is true) has been buffered"), and then resets the stream. This reset is
+      // CANCEL, as for any response cut short here (Envoy sends NO_ERROR); it drops the frames still queued. It is
+      // written, not left to the stream channel's close, which sends none once both ends of the stream were written.
+      if (!responseEnd.isDone()) {
+        StreamIdleTimer flush = new StreamIdleTimer(stream.eventLoop(), target.streamIdleTimeout(),
+            () -> stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)));
+        flush.start();
+        responseEnd.addListener(written -> flush.cancel());
+      }
       if (!exchange.requestComplete()) {
         // The rest of the request will not be read. After a complete response, RST_STREAM with NO_ERROR asks the
         // client to stop sending without failing the response (RFC 9113 section 8.1); Envoy resets such a stream the
         // same way. It follows the response's end, as a reset drops frames still queued for the stream (flow
         // control). Closing the stream channel instead would send CANCEL, which is for a response cut short.
-        Channel stream = ctx.channel();
         responseEnd.addListener(written -> {
           if (written.isSuccess() && stream.isActive()) {
             stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));

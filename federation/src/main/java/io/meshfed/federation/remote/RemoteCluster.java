@@ -270,13 +270,14 @@ final class RemoteCluster {
   }
 
   /**
-   * On the owner context: its Secret is gone, so it stops everything and withdraws the cluster's services. Completes
+   * On the owner context: no Secret registers the cluster any more (its Secret deleted or relabelled, its key
+   * removed, or another Secret's registration preferred), so it stops everything and withdraws its services. Completes
    * once the publisher, even one still being claimed, has withdrawn them and is closed, and in any case within three
    * times the catalog's close timeout (for the claim, the withdrawal and the close), however the member answers.
    */
   Future<Void> withdraw() {
     halt();
-    LOG.info("remote cluster {}: secret removed; withdrawing its services", clusterId);
+    LOG.info("remote cluster {}: no secret registers it any more; withdrawing its services", clusterId);
     return finish(this::withdrawAndClose, 3, "withdrawn and closed");
   }
 

@@ -59,6 +59,8 @@ public final class RemoteClusterRegistry {
   private final Set<String> reportedProblems = new HashSet<>();
   private final Promise<Void> ready = Promise.promise();
   private final List<Handler<Map<String, String>>> peerHandlers = new CopyOnWriteArrayList<>();
+  /** Withdrawals still out, which the close waits for: a cluster unregistered just before it is still withdrawn. */
+  private final Set<Future<Void>> withdrawing = new HashSet<>();
   private Set<String> awaitedAtStart;
   private Map<String, String> peers = Map.of();
   private boolean closed;
@@ -146,7 +148,8 @@ public final class RemoteClusterRegistry {
 
   /**
    * Stops every remote cluster without withdrawing its services (a restart is not a withdrawal: they stay in the
-   * catalog until a claimant republishes them or the mesh's expiry policy withdraws them), then the Secret informers.
+   * catalog until a claimant republishes them or the mesh's expiry policy withdraws them), waits for the withdrawals of
+   * clusters unregistered before, then stops the Secret informers.
    */
   public Future<Void> close() {
     Promise<Void> done = Promise.promise();
@@ -154,6 +157,7 @@ public final class RemoteClusterRegistry {
       closed = true;
       List<Future<Void>> stopping = new ArrayList<>();
       clusters.values().forEach(cluster -> stopping.add(cluster.release()));
+      stopping.addAll(withdrawing);
       clusters.clear();
       Future.join(stopping).eventually(() -> vertx.executeBlocking(() -> {
         informers.forEach(SharedIndexInformer::stop);
@@ -266,7 +270,9 @@ public final class RemoteClusterRegistry {
     }
     for (String clusterId : new ArrayList<>(clusters.keySet())) {
       if (!winners.containsKey(clusterId)) {
-        clusters.remove(clusterId).withdraw();
+        Future<Void> withdrawn = clusters.remove(clusterId).withdraw();
+        withdrawing.add(withdrawn);
+        withdrawn.onComplete(done -> context.runOnContext(v -> withdrawing.remove(withdrawn)));
       }
     }
     for (Map.Entry<String, RemoteCredential> winner : winners.entrySet()) {

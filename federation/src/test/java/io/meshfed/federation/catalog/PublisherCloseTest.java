@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.CapturedLogs;
 import io.meshfed.federation.testing.HoldingInterceptor;
+import io.meshfed.federation.testing.StuckRemoval;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -206,14 +207,4 @@ class PublisherCloseTest {
     }
   }
 
-  /** Holds removals on their partition thread until released. */
-  private static final class StuckRemoval extends HoldingInterceptor {
-
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void afterRemove(Object value) {
-      hold();
-    }
-  }
 }

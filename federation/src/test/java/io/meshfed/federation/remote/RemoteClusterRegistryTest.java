@@ -33,6 +33,7 @@ import io.meshfed.federation.catalog.ServiceKey;
 import io.meshfed.federation.discovery.ServiceExport;
 import io.meshfed.federation.testing.Await;
 import io.meshfed.federation.testing.FirstWrite;
+import io.meshfed.federation.testing.StuckRemoval;
 import io.meshfed.it.kube.MockKubernetesCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -262,6 +263,29 @@ class RemoteClusterRegistryTest {
       assertThat(System.nanoTime()).isLessThan(deadline);
       Thread.sleep(50);
     }
+  }
+
+  @Test
+  void closingTheRegistryWaitsForAWithdrawalStillOut() throws Exception {
+    exportReviews(west.client(), "10.2.0.1");
+    east.client().secrets().inNamespace(NS).resource(secret("remote-west", "west", west.kubeconfig(),
+        RemoteSecrets.LABEL)).create();
+    startRegistry(fast());
+    awaitCatalog("west's reviews", s -> !addresses(s, "west").isEmpty());
+    StuckRemoval removal = new StuckRemoval();
+    IMap<Object, Object> entries = member.getMap("meshfed.services");
+    entries.addInterceptor(removal);
+    east.client().secrets().inNamespace(NS).withName("remote-west").delete();
+    assertThat(removal.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west's withdrawal under way").isTrue();
+
+    Future<Void> closed = registry.close();
+    registry = null;
+
+    Thread.sleep(1000);
+    assertThat(closed.isComplete()).as("the close waits for west's withdrawal").isFalse();
+    removal.release();
+    await(closed);
+    assertThat(entries.values()).as("west's entries withdrawn before the close ended").isEmpty();
   }
 
   @Test

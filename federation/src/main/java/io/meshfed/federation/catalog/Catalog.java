@@ -77,6 +77,49 @@ public final class Catalog {
    * once the claim returns and this fails with "catalog is closed", or with the claim's own failure if it fails.
    */
   public Future<ClusterPublisher> publisher(ClusterInfo info) {
+    return claim(info, AfterFence.STOP);
+  }
+
+  /**
+   * Claims the next epoch for {@code info}'s cluster as {@link #publisher} does, and returns a publisher that, once a
+   * newer epoch fences it, stands by and claims the cluster again when its owner stops heartbeating: for control planes
+   * run as replicas, each of which publishes the same cluster (see {@link StandbyPublisher}). Completes with the first
+   * claim, and fails as {@link #publisher} does.
+   */
+  public Future<ClusterPublisher> standbyPublisher(ClusterInfo info) {
+    return claim(info, AfterFence.STAND_BY).compose(first -> ownedContext(info).transform(owner -> {
+      if (owner.failed()) {
+        return first.close().transform(ignored -> Future.failedFuture(owner.cause()));
+      }
+      return Future.succeededFuture(StandbyPublisher.start(owner.result().context(), first, info,
+          next -> claim(next, AfterFence.STAND_BY), view, settings, () -> release(owner.result())));
+    }));
+  }
+
+  private Future<ClusterPublisher> claim(ClusterInfo info, AfterFence afterFence) {
+    return ownedContext(info).compose(owner -> HazelcastPublisher.start(owner.context(), maps, settings, clusterClock,
+        info, memberName, () -> release(owner), afterFence).transform(started -> {
+          if (started.failed()) {
+            // Nothing else holds the context: a failed claim must not leave a worker deployed until the close.
+            return release(owner).transform(ignored -> Future.failedFuture(started.cause()));
+          }
+          boolean closedMeanwhile;
+          synchronized (publisherOwners) {
+            closedMeanwhile = closed;
+          }
+          if (closedMeanwhile) {
+            // The close undeployed the context under the claim: the publisher would heartbeat from a dead one.
+            return started.result().close().transform(ignored -> Future.failedFuture(closed(info)));
+          }
+          return Future.succeededFuture(started.result());
+        }));
+  }
+
+  /**
+   * A worker context for one publisher of {@code info}'s cluster, which the catalog's close undeploys if the publisher
+   * has not released it; fails once the catalog is closed.
+   */
+  private Future<OwnerContext> ownedContext(ClusterInfo info) {
     synchronized (publisherOwners) {
       if (closed) {
         return Future.failedFuture(closed(info));
@@ -91,22 +134,7 @@ public final class Catalog {
         // Closed while the context was being deployed: the close did not see it, so it is undone here.
         return owner.close().transform(ignored -> Future.failedFuture(closed(info)));
       }
-      return HazelcastPublisher.start(owner.context(), maps, settings, clusterClock, info, memberName,
-          () -> release(owner)).transform(started -> {
-            if (started.failed()) {
-              // Nothing else holds the context: a failed claim must not leave a worker deployed until the close.
-              return release(owner).transform(ignored -> Future.failedFuture(started.cause()));
-            }
-            boolean closedMeanwhile;
-            synchronized (publisherOwners) {
-              closedMeanwhile = closed;
-            }
-            if (closedMeanwhile) {
-              // The close undeployed the context under the claim: the publisher would heartbeat from a dead one.
-              return started.result().close().transform(ignored -> Future.failedFuture(closed(info)));
-            }
-            return Future.succeededFuture(started.result());
-          });
+      return Future.succeededFuture(owner);
     });
   }
 

@@ -43,6 +43,7 @@ final class HazelcastPublisher implements ClusterPublisher {
   private final String clusterId;
   private final long epoch;
   private final Supplier<Future<Void>> release;
+  private final AfterFence afterFence;
   /** The first close's outcome, which every later close returns too: one bound, one warning. */
   private final AtomicReference<Future<Void>> closed = new AtomicReference<>();
   /** What the close waits for now, for its warning should the limit pass (written on the context, read off it). */
@@ -69,9 +70,10 @@ final class HazelcastPublisher implements ClusterPublisher {
   private State state = State.RUNNING;
 
   private HazelcastPublisher(Context context, CatalogMaps maps, CatalogSettings settings, LongSupplier clusterClock,
-      ClusterInfo info, long epoch, Supplier<Future<Void>> release) {
+      ClusterInfo info, long epoch, Supplier<Future<Void>> release, AfterFence afterFence) {
     this.context = context;
     this.release = release;
+    this.afterFence = afterFence;
     this.maps = maps;
     this.settings = settings;
     this.clusterClock = clusterClock;
@@ -83,16 +85,19 @@ final class HazelcastPublisher implements ClusterPublisher {
   /** Claims the next epoch of {@code info}'s cluster and starts heartbeating; runs on {@code context}. */
   static Future<ClusterPublisher> start(Context context, CatalogMaps maps, CatalogSettings settings,
       LongSupplier clusterClock, ClusterInfo info, String publisherName) {
-    return start(context, maps, settings, clusterClock, info, publisherName, Future::succeededFuture);
+    return start(context, maps, settings, clusterClock, info, publisherName, Future::succeededFuture,
+        AfterFence.STOP);
   }
 
   /**
    * As {@link #start(Context, CatalogMaps, CatalogSettings, LongSupplier, ClusterInfo, String)}, and the publisher's
    * close ends with {@code release} (the catalog undeploys the context it gave this publisher). A failed start does
-   * not call it: whoever gave the context takes it back.
+   * not call it: whoever gave the context takes it back. {@code afterFence} says what the fence means to whoever
+   * holds the publisher, which sets how loudly it is logged.
    */
   static Future<ClusterPublisher> start(Context context, CatalogMaps maps, CatalogSettings settings,
-      LongSupplier clusterClock, ClusterInfo info, String publisherName, Supplier<Future<Void>> release) {
+      LongSupplier clusterClock, ClusterInfo info, String publisherName, Supplier<Future<Void>> release,
+      AfterFence afterFence) {
     Promise<ClusterPublisher> started = Promise.promise();
     context.runOnContext(ignored -> {
       CompletionStage<Long> claim;
@@ -110,7 +115,7 @@ final class HazelcastPublisher implements ClusterPublisher {
           return;
         }
         HazelcastPublisher publisher = new HazelcastPublisher(context, maps, settings, clusterClock, info,
-            result.result(), release);
+            result.result(), release, afterFence);
         publisher.heartbeatTimer = context.owner().setPeriodic(settings.heartbeatInterval().toMillis(),
             id -> publisher.heartbeat());
         // Claimed, not yet publishing: whoever asked may still close it unused (a catalog closed during the claim).
@@ -456,7 +461,13 @@ final class HazelcastPublisher implements ClusterPublisher {
     }
     stop(State.FENCED);
     fenced.complete();
-    LOG.error("{}; this publisher stopped", new FencedException(clusterId, epoch, detail).getMessage());
+    String fencedBy = new FencedException(clusterId, epoch, detail).getMessage();
+    if (afterFence == AfterFence.STAND_BY) {
+      // A replica pair's expected case: the other replica claimed the cluster, and this one's holder waits for it.
+      LOG.info("{}; standing by to take over should the new owner stop heartbeating", fencedBy);
+    } else {
+      LOG.error("{}; this publisher stopped", fencedBy);
+    }
     Future<ClusterRecord> owner;
     try {
       owner = Future.fromCompletionStage(maps.clusters().getAsync(clusterId), context);

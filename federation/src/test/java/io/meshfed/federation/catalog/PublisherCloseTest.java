@@ -118,7 +118,8 @@ class PublisherCloseTest {
     OwnerContext owner = await(OwnerContext.create(vertx));
     try (CapturedLogs logged = CapturedLogs.of(HazelcastPublisher.class.getName())) {
       ClusterPublisher second = await(HazelcastPublisher.start(owner.context(), new CatalogMaps(hazelcast), settings,
-          () -> hazelcast.getCluster().getClusterTime(), ClusterInfo.of("east"), "test", owner::close));
+          () -> hazelcast.getCluster().getClusterTime(), ClusterInfo.of("east"), "test", owner::close,
+          AfterFence.STOP));
       Future<Void> replaced = second.replaceAll(List.of());
       assertThat(stuck.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("cleanup started").isTrue();
 

@@ -222,7 +222,9 @@ final class RemoteCluster {
     }
     if (claiming == null) {
       Promise<ClusterPublisher> ready = Promise.promise();
-      catalog.publisher(credential.info()).onComplete(result -> context.runOnContext(v -> {
+      // A standby: every control-plane replica registers the same Secret and claims the cluster, so the later claim
+      // fences the earlier, which stands by to take over should the owner stop.
+      catalog.standbyPublisher(credential.info()).onComplete(result -> context.runOnContext(v -> {
         claiming = null;
         if (result.succeeded()) {
           publisher = result.result();

@@ -111,7 +111,7 @@ final class FederationMember {
       AutoCloseable rotation = trust.svid().onRotation(svid -> member.relay().ifPresent(relay -> relay.reloadTls()
           .onFailure(e -> LOG.error("federation relay: cannot reload TLS after the SVID rotated", e))));
       return Catalog.start(vertx, member.hazelcast(), catalogSettings, settings.clusterId(), registry)
-          .compose(catalog -> catalog.publisher(info).compose(publisher -> {
+          .compose(catalog -> catalog.standbyPublisher(info).compose(publisher -> {
             RemoteClusterRegistry remotes = client == null ? null : RemoteClusterRegistry.builder()
                 .vertx(vertx).localClient(client).namespace(settings.systemNamespace())
                 .localClusterId(settings.clusterId()).catalog(catalog).meters(registry)

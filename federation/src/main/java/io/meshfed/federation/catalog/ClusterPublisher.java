@@ -5,8 +5,9 @@ import java.util.Collection;
 
 /**
  * Writes one cluster's record and exported services into the catalog, fenced by the epoch it claimed at start. Only
- * one publisher per cluster id is live at a time: a newer epoch fences the older one, which then stops
- * ({@link #fenced()} completes) instead of fighting.
+ * one publisher per cluster id is live at a time: a newer epoch fences the older one, which then stops writing instead
+ * of fighting: for good ({@link #fenced()} completes) if it came from {@link Catalog#publisher}, standing by to take
+ * over if it came from {@link Catalog#standbyPublisher}.
  *
  * <p>Every method may be called from any thread; writes are coalesced per service (the latest state wins) and
  * carried out in order.
@@ -40,7 +41,10 @@ public interface ClusterPublisher {
    */
   void heartbeating(boolean enabled);
 
-  /** Completes when a newer epoch took over this cluster id; this publisher has stopped. */
+  /**
+   * Completes when a newer epoch took over this cluster id and this publisher has stopped for good; a standby
+   * publisher's never completes (fenced, it stands by).
+   */
   Future<Void> fenced();
 
   /**

@@ -29,8 +29,12 @@ final class Http2ConnectionIdleTimer extends ChannelInboundHandlerAdapter {
   private Http2Connection connection;
   private ScheduledFuture<?> timer;
 
-  /** {@code timeout} is not zero: a disabled idle timeout needs no timer. */
+  /** {@code timeout} is positive: a disabled idle timeout (zero) needs no timer. */
   Http2ConnectionIdleTimer(Duration timeout) {
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout: " + timeout + " (expected: positive; leave the timer out when the "
+          + "idle timeout is disabled)");
+    }
     this.timeoutNanos = timeout.toNanos();
   }
 

@@ -14,10 +14,12 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The router filter for one HTTP/1.1 connection (requests one after another, pipelined requests held until their
@@ -182,11 +184,11 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
       // of stream data (local end stream is true) has been buffered"), and then resets the stream. This reset is
       // CANCEL, as for any response cut short here (Envoy sends NO_ERROR); it drops the frames still queued. It is
       // written, not left to the stream channel's close, which sends none once both ends of the stream were written.
-      if (!responseEnd.isDone()) {
-        StreamIdleTimer flush = new StreamIdleTimer(stream.eventLoop(), target.streamIdleTimeout(),
-            () -> stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)));
-        flush.start();
-        responseEnd.addListener(written -> flush.cancel());
+      if (!responseEnd.isDone() && !target.streamIdleTimeout().isZero()) {
+        ScheduledFuture<?> flush = stream.eventLoop().schedule(
+            () -> stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)),
+            target.streamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        responseEnd.addListener(written -> flush.cancel(false));
       }
       if (!exchange.requestComplete()) {
         // The rest of the request will not be read. After a complete response, RST_STREAM with NO_ERROR asks the

@@ -386,14 +386,23 @@ final class Exchange implements AuthzRequest {
    * {@code stream_idle_timeout} (5 min). The stream's deadline timer checks it; activity only writes a timestamp.
    */
   private void startIdleTimer() {
-    Duration idle = route != null && route.action() instanceof RouteAction.Forward forward
-        && forward.idleTimeout() != null ? forward.idleTimeout() : http.streamIdleTimeout();
+    Duration idle = streamIdleTimeout();
     if (idle == null) {
       return;
     }
     idleNanos = idle.toNanos();
     lastActivity = System.nanoTime();
     downstream.deadlineBy(lastActivity + idleNanos);
+  }
+
+  /**
+   * The stream idle timeout that times this exchange's stream: the route's {@code idle_timeout}, else the connection
+   * manager's {@code stream_idle_timeout}; null when neither applies. Also bounds, on HTTP/2, the wait of the
+   * response's end for the client's flow-control window once the exchange is over ({@link HttpStreamHandler}).
+   */
+  Duration streamIdleTimeout() {
+    return route != null && route.action() instanceof RouteAction.Forward forward && forward.idleTimeout() != null
+        ? forward.idleTimeout() : http.streamIdleTimeout();
   }
 
   /** The stream's deadline timer fired: times the exchange out, or asks to be checked again at the next deadline. */

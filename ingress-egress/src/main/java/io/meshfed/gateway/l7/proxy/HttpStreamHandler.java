@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -40,10 +41,12 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean dispatching;
   private StreamDeadline deadline;
-  // HTTP/2 only: whether the client ended its side of the stream (END_STREAM), and the write of the response's end
-  // while it had not, which the RST_STREAM(NO_ERROR) that stops the request must follow.
+  // HTTP/2 only: whether the client ended its side of the stream (END_STREAM); the write of the response's end, which
+  // the RST_STREAM(NO_ERROR) that stops an unfinished request must follow; and, while that write waits for the
+  // client's flow-control window after the exchange, when the stream is reset for it (System.nanoTime(), 0: never).
   private boolean requestEnded;
   private ChannelFuture responseEnd;
+  private long responseEndDueAt;
 
   HttpStreamHandler(ProxyContext proxy, ConnectionContext connection) {
     this.proxy = proxy;
@@ -68,6 +71,13 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   private void deadlineDue() {
     if (current != null) {
       current.checkDeadlines();
+    } else if (responseEndDueAt != 0) {
+      if (System.nanoTime() - responseEndDueAt >= 0) {
+        responseEndDueAt = 0;
+        reset();
+      } else {
+        deadline.by(responseEndDueAt);
+      }
     }
   }
 
@@ -150,8 +160,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   void write(HttpObject part) {
-    if (http2 && !requestEnded && part instanceof LastHttpContent) {
-      // The response ends before the request: finished() resets the stream once this write is done.
+    if (http2 && part instanceof LastHttpContent) {
+      // finished() bounds how long this write may wait for the client's flow-control window, and, when the response
+      // ends before the request, resets the stream once it is done.
       responseEnd = channel.write(part);
       return;
     }
@@ -186,8 +197,19 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     }
     current = null;
     if (http2) {
+      ChannelFuture end = responseEnd;
+      responseEnd = null;
+      if (end == null) {
+        // No response end was written (cannot happen through Exchange): nothing complete to keep.
+        reset();
+        return;
+      }
+      if (!end.isDone()) {
+        // Looked at only now, so a response that left at once (the usual case) costs no timer.
+        boundResponseEnd(end, exchange.streamIdleTimeout());
+      }
       if (!requestEnded) {
-        stopRequest();
+        stopRequest(end);
       }
       return;
     }
@@ -228,16 +250,10 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
    * written the codec closes the stream, and Netty closes this channel when its buffered frames are read: hence
    * reading stays on.
    */
-  private void stopRequest() {
-    ChannelFuture end = responseEnd;
-    responseEnd = null;
-    if (end == null) {
-      // No response end was written (cannot happen through Exchange): nothing complete to keep.
-      reset();
-      return;
-    }
+  private void stopRequest(ChannelFuture end) {
     closing = true;
-    deadline.cancel();
+    // The stream's deadline timer is left as it is: it may bound the end's write (boundResponseEnd), and is
+    // cancelled when the channel closes after the reset.
     // A stream channel holding unread frames stays open after its stream closed, and keeps the connection from
     // idling or finishing a drain.
     channel.config().setAutoRead(true);
@@ -252,12 +268,45 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Abandons the stream, its response cut short: an HTTP/1.1 connection is closed, an HTTP/2 stream reset with
-   * CANCEL (what Netty sends when an open stream channel is closed).
+   * HTTP/2: the exchange is over but its response's end still waits in the codec for the client to open its
+   * flow-control window (Netty completes the write once the frame has left). A client that never does would keep the
+   * stream, and so its connection (it does not idle, a drain waits for it), for ever. Envoy's HTTP/2 codec bounds
+   * this wait with the stream idle timeout, counted once from when the end is buffered, then resets the stream (its
+   * pending flush timer, stat {@code tx_flush_timeout}; HCM docs on {@code stream_idle_timeout}: "the amount of time
+   * that Envoy will wait for the peer to open enough window to write any remaining stream data once the entirety of
+   * stream data (local end stream is true) has been buffered"). So does this, with the stream's deadline timer, which
+   * is usually still armed later than that for the exchange's own idle timeout, so this schedules nothing new.
+   * {@code timeout} null: no stream idle timeout, no bound (as in Envoy).
+   */
+  private void boundResponseEnd(ChannelFuture end, Duration timeout) {
+    if (timeout == null) {
+      return;
+    }
+    // 0 means "none"; a deadline landing exactly on it moves a nanosecond.
+    responseEndDueAt = (System.nanoTime() + timeout.toNanos()) | 1;
+    deadline.by(responseEndDueAt);
+    // Written or failed (the stream reset, the connection closed): nothing left to bound. The listener runs on this
+    // event loop, which the stream channel shares with its connection.
+    end.addListener(written -> {
+      responseEndDueAt = 0;
+      deadline.cancel();
+    });
+  }
+
+  /**
+   * Abandons the stream: an HTTP/1.1 connection is closed, an HTTP/2 stream reset with CANCEL, its response cut
+   * short or its end dropped with whatever else still waits for the client's flow-control window.
    */
   void reset() {
     closing = true;
     releaseQueued();
+    if (http2 && channel.isActive()) {
+      // The reset is written, not left to the channel's close: Netty's stream channel sends none on close once it
+      // has read the client's END_STREAM and written its own, and an END_STREAM counts as written once handed to
+      // the codec, even while it still waits in the flow controller. The close then sends no second reset (the
+      // codec sends one per stream).
+      channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+    }
     channel.close();
   }
 

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
@@ -50,12 +51,20 @@ public final class H2cFrames implements AutoCloseable {
   private final Channel connection;
 
   public H2cFrames(int port) throws Exception {
+    this(port, Http2Settings.defaultSettings());
+  }
+
+  /**
+   * A client that announces {@code settings} in its preface: {@code initialWindowSize(0)}, say, for streams whose
+   * response DATA cannot leave the server until the test opens a window (here it never does).
+   */
+  public H2cFrames(int port, Http2Settings settings) throws Exception {
     Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel channel) {
             // Streams the server opens (none here) get a handler that drops what they read.
-            channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+            channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build(),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
           }
         });

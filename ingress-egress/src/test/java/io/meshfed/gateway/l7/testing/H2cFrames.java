@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -102,7 +103,7 @@ public final class H2cFrames implements AutoCloseable {
      */
     public Stream data(int bytes, boolean endStream) {
       byte[] body = new byte[bytes];
-      java.util.Arrays.fill(body, (byte) 'x');
+      Arrays.fill(body, (byte) 'x');
       channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), endStream));
       return this;
     }

@@ -455,7 +455,6 @@ class HttpTimeoutsTest {
     try (HttpTestClient client = HttpTestClient.connect(net.group(), address, null, null, true)) {
       LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
       Http2StreamChannel stream = client.openStream(frames(seen));
-      long sent = System.nanoTime();
       stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").scheme("http")
           .authority("web").path("/upload"), false));
       // A part every half idle timeout (1 s of slack each), for longer than the timeout in all.

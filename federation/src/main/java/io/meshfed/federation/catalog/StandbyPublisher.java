@@ -61,8 +61,9 @@ final class StandbyPublisher implements ClusterPublisher {
   private long timer;
   private State state = State.PUBLISHING;
 
-  private StandbyPublisher(Context context, ClusterPublisher first, Function<ClusterInfo, Future<ClusterPublisher>> claim,
-      FederationCatalog view, CatalogSettings settings, Supplier<Future<Void>> release) {
+  private StandbyPublisher(Context context, ClusterPublisher first,
+      Function<ClusterInfo, Future<ClusterPublisher>> claim, FederationCatalog view, CatalogSettings settings,
+      Supplier<Future<Void>> release) {
     this.context = context;
     this.clusterId = first.clusterId();
     this.claim = claim;
@@ -204,11 +205,13 @@ final class StandbyPublisher implements ClusterPublisher {
       context.owner().cancelTimer(timer);
       Future<Void> current = delegate == null ? Future.succeededFuture() : delegate.close();
       delegate = null;
-      // Not on this context: the claim closes its publisher wherever it returns, even after the context is released.
+      // A claim out closes the publisher it returns. Its callbacks run on this context (the claim was started from
+      // it), so the context is released only once the claim and the close have settled: released first, a later
+      // Vert.x may drop them, leaving a claimed publisher heartbeating until the catalog closes.
       Future<Void> claimed = claiming == null ? Future.succeededFuture()
           : claiming.compose(ClusterPublisher::close, failure -> Future.succeededFuture());
       LOG.debug("cluster {}: standby publisher closed while {}", clusterId, before);
-      Future.join(current, claimed, release.get()).<Void>mapEmpty().onComplete(done);
+      Future.join(current, claimed).eventually(release).<Void>mapEmpty().onComplete(done);
     });
     Duration limit = settings.closeTimeout();
     CloseLimit.within(done.future(), limit, () -> LOG.warn("cluster {}: standby publisher of epoch {} closed after {} "
@@ -251,6 +254,11 @@ final class StandbyPublisher implements ClusterPublisher {
         return;
       }
       ClusterView owner = result.result().get(clusterId);
+      // A view that has not yet seen the epoch that fenced this standby still shows the older owner, perhaps STALE:
+      // acting on it would fence the new owner, which could do the same in turn.
+      if (owner != null && owner.record().epoch() <= epoch) {
+        return;
+      }
       if (owner == null || owner.health() != ClusterHealth.LIVE) {
         takeOver(owner);
       }

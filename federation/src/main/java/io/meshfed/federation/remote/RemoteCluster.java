@@ -267,13 +267,15 @@ final class RemoteCluster {
         publisher.heartbeating(false);
       }
       transition(RemoteClusterState.UNREACHABLE, "API server at " + server() + " unreachable for " + silentMillis
-          + " ms: heartbeats suspended, the mesh's expiry policy applies to its endpoints");
+          + " ms: heartbeats suspended; a replica that reaches it takes over once the lease lapses, else the mesh's "
+          + "expiry policy applies to its endpoints");
     }
   }
 
   /**
    * On the owner context: no Secret registers the cluster any more (its Secret deleted or relabelled, its key
-   * removed, or another Secret's registration preferred), so it stops everything and withdraws its services. Completes
+   * removed, or another Secret's registration preferred), so it stops everything and withdraws its services (the
+   * replica that owns the cluster does; a standby, whose publisher stands by, only forgets them). Completes
    * once the publisher, even one still being claimed, has withdrawn them and is closed, and in any case within three
    * times the catalog's close timeout (for the claim, the withdrawal and the close), however the member answers.
    */

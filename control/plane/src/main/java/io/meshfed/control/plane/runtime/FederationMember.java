@@ -235,7 +235,10 @@ final class FederationMember {
     return List.copyOf(out);
   }
 
-  /** Completes once this member holds the whole catalog and has published its own exports once. */
+  /**
+   * Completes once this member holds the whole catalog and has published its own exports once (a replica standing by
+   * counts them published once its publisher remembers them: the owner publishes the cluster).
+   */
   Future<Void> synced() {
     return Future.all(catalog.view().synced(), published.future()).mapEmpty();
   }

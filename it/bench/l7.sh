@@ -472,7 +472,7 @@ echo "  HTTP/1.1 proxy CPU per request at the peak vs HAProxy $(ratio "${PEAKCPU
 if awk -v a="${PEAKLOAD[meshfed]}" -v b="${PEAKLOAD[nginx]}" -v c="${PEAKLOAD[haproxy]}" \
   'function busy(v) { return v ~ /^[0-9]+$/ && v + 0 >= 90 } BEGIN { exit !(busy(a) && busy(b) && busy(c)) }'; then
   echo "  (the load CPU(s) were 90% busy or more at every HTTP/1.1 peak: wrk and the backend bound those peaks as much"
-  echo "  as the proxies do, so the throughput ratios there are within that bound's noise; CPU per request is not)"
+  echo "  as the proxies do, so the throughput ratios move with that bound; CPU per request is each proxy's own cost)"
 fi
 echo "  HTTP/2 throughput vs HAProxy $(ratio "${H2[meshfed]}" "${H2[haproxy]}"), vs nginx $(ratio "${H2[meshfed]}" "${H2[nginx]}")"
 echo "  TLS handshakes vs HAProxy $(ratio "${TLS[meshfed]}" "${TLS[haproxy]}") (target >= 0.9)," \

@@ -412,50 +412,54 @@ class RemoteClusterRegistryTest {
     return seen;
   }
 
-  @Test
-  void withdrawWaitsForAPublisherStillBeingClaimedThenWithdrawsAndClosesIt() throws Exception {
-    Context context = vertx.getOrCreateContext();
+  /** West started on {@code context} with its epoch claim held once stored, and what was deployed before it. */
+  private record HeldClaim(RemoteCluster cluster, FirstWrite claim, Set<String> deployedBefore) {
+  }
+
+  private HeldClaim westWithItsClaimHeld(Context context) throws Exception {
     RemoteCluster cluster = west(context, credential(secret("remote-west", "west", west.kubeconfig(),
         RemoteSecrets.LABEL)), new LinkedBlockingQueue<>());
     Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
-    // West's epoch claim is held once stored: its publisher is still on the way when the withdrawal runs.
     FirstWrite claim = FirstWrite.held();
-    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
-    records.addInterceptor(claim);
+    member.getMap("meshfed.clusters").addInterceptor(claim);
     context.runOnContext(v -> cluster.start());
     assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west synced and claimed").isTrue();
+    return new HeldClaim(cluster, claim, deployed);
+  }
 
-    Future<Void> withdrawn = onContext(context, cluster::withdraw);
+  @Test
+  void withdrawWaitsForAPublisherStillBeingClaimedThenWithdrawsAndClosesIt() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    HeldClaim held = westWithItsClaimHeld(context);
+
+    Future<Void> withdrawn = onContext(context, held.cluster()::withdraw);
 
     assertThat(withdrawn.isComplete()).as("the withdrawal waits for the publisher being claimed").isFalse();
-    claim.release();
+    held.claim().release();
     await(withdrawn);
+    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
     assertThat(records.get("west").republished())
         .as("west withdrawn (an empty set published) before the withdrawal completed").isTrue();
     // A publisher's close ends by undeploying the worker context the catalog gave it.
-    assertThat(vertx.deploymentIDs()).as("west's publisher closed").containsExactlyInAnyOrderElementsOf(deployed);
+    assertThat(vertx.deploymentIDs()).as("west's publisher closed")
+        .containsExactlyInAnyOrderElementsOf(held.deployedBefore());
   }
 
   @Test
   void releaseWaitsForAPublisherStillBeingClaimedThenClosesItWithoutWithdrawing() throws Exception {
     Context context = vertx.getOrCreateContext();
-    RemoteCluster cluster = west(context, credential(secret("remote-west", "west", west.kubeconfig(),
-        RemoteSecrets.LABEL)), new LinkedBlockingQueue<>());
-    Set<String> deployed = Set.copyOf(vertx.deploymentIDs());
-    FirstWrite claim = FirstWrite.held();
-    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
-    records.addInterceptor(claim);
-    context.runOnContext(v -> cluster.start());
-    assertThat(claim.entered().await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("west synced and claimed").isTrue();
+    HeldClaim held = westWithItsClaimHeld(context);
 
-    Future<Void> released = onContext(context, cluster::release);
+    Future<Void> released = onContext(context, held.cluster()::release);
 
     assertThat(released.isComplete()).as("the release waits for the publisher being claimed").isFalse();
-    claim.release();
+    held.claim().release();
     await(released);
+    IMap<String, ClusterRecord> records = member.getMap("meshfed.clusters");
     assertThat(records.get("west").republished()).as("nothing published for west's new epoch, not even an empty set")
         .isFalse();
-    assertThat(vertx.deploymentIDs()).as("west's publisher closed").containsExactlyInAnyOrderElementsOf(deployed);
+    assertThat(vertx.deploymentIDs()).as("west's publisher closed")
+        .containsExactlyInAnyOrderElementsOf(held.deployedBefore());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.meshfed.gateway.eastwest.http;
 
+import io.meshfed.control.client.connection.DelayedClose;
 import io.meshfed.gateway.eastwest.ResponseFlag;
 import io.meshfed.gateway.eastwest.config.HttpTarget;
 import io.meshfed.gateway.eastwest.connection.Downstream;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * closes at once and a busy one (a request in flight, or a head on its way) after its response
  * ({@code Connection: close}). On HTTP/1.1 it keeps the
  * {@link RequestHeadGuard} (if the connection has one) informed, and answers its {@link HeadTimeout}. An HTTP/1.1
- * connection that carries no further request closes after its last response by {@link LingeringClose}.
+ * connection that carries no further request closes after its last response by {@link DelayedClose}.
  */
 final class RequestForwarder extends ChannelInboundHandlerAdapter {
 
@@ -302,7 +303,7 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
   private void closeConnection() {
     closing = true;
     releaseQueued();
-    LingeringClose.afterResponse(ctx.channel());
+    DelayedClose.closeAfterFlush(ctx.channel());
   }
 
   @Override
@@ -320,7 +321,7 @@ final class RequestForwarder extends ChannelInboundHandlerAdapter {
     if (closing) {
       // A failure while the last response flushes (a TLS error, say): a close through TLS would wait up to Netty's
       // 3 s for a close_notify that cannot leave, then warn.
-      LingeringClose.forceClose(context.channel());
+      DelayedClose.forceClose(context.channel());
       return;
     }
     context.close();

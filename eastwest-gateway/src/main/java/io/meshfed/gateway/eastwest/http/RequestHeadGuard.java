@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * line breaks between requests are skipped, not a head's first byte (RFC 9112 section 2.2). The
  * {@link RequestForwarder} tells it what the codec decoded and when it has no request left to serve. When the deadline
  * passes it fires a {@link HeadTimeout} to the forwarder, which answers 408 and closes the connection in stages
- * ({@link LingeringClose}); from then on this guard drops what arrives.
+ * ({@link io.meshfed.control.client.connection.DelayedClose}); from then on this guard drops what arrives.
  *
  * <p>A head that starts while the connection still serves a request (pipelined) is timed from that request's end, as
  * the forwarder reads it no sooner. Whether one has started by then is the codec's to tell

@@ -1,5 +1,6 @@
 package io.meshfed.gateway.l7.listener;
 
+import io.meshfed.control.client.connection.DelayedClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;

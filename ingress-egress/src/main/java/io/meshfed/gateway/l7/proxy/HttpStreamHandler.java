@@ -1,7 +1,7 @@
 package io.meshfed.gateway.l7.proxy;
 
+import io.meshfed.control.client.connection.DelayedClose;
 import io.meshfed.gateway.l7.listener.ConnectionContext;
-import io.meshfed.gateway.l7.listener.DelayedClose;
 import io.meshfed.gateway.l7.listener.Http1ConnectionGuard;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,4 +1,4 @@
-package io.meshfed.gateway.l7.listener;
+package io.meshfed.control.client.connection;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -15,8 +15,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a downstream connection after its last response, in stages (RFC 9112 §9.6) and bounded as Envoy's HTTP
- * connection manager bounds it with {@code delayed_close_timeout} (1 s by default).
+ * Closes a downstream connection after its last response so that the close cannot turn into a reset that loses the
+ * response: in stages (RFC 9112 §9.6; "lingering close" in Apache httpd), each bounded as Envoy's HTTP connection
+ * manager bounds it with {@code delayed_close_timeout} (1 s by default, not configurable here). The ingress and egress
+ * gateways and the east-west gateway's HTTP forwarder all close this way.
  * <ol>
  *   <li>Flush: a client still reading, however slowly, gets every byte, because each check that sees bytes leave
  *   waits once more; a client that reads nothing cannot hold the connection, because the close goes ahead once the
@@ -28,10 +30,7 @@ import java.util.concurrent.TimeUnit;
  * writes its whole request before reading (the rest of an upload refused with 413), and closing with bytes unread or
  * still arriving answers them with a reset, which fails the client's write before it reads the answer and can erase
  * that answer from its buffers. A client still sending when the timeout ends is reset all the same. Envoy waits the
- * same grace period for the client's close, sending its own FIN only at the end.
- *
- * <p>Its twin is eastwest-gateway's {@code io.meshfed.gateway.eastwest.http.LingeringClose}, which does the same for
- * the east-west gateway's HTTP forwarder (neither module depends on the other): a fix to either belongs in both.
+ * same grace period for the client's close, sending its own FIN only at the end. Runs on the channel's event loop.
  */
 public final class DelayedClose {
 
@@ -43,7 +42,10 @@ public final class DelayedClose {
   private DelayedClose() {
   }
 
-  /** Flushes {@code channel}, then closes it in stages, each bounded by {@link #TIMEOUT_MILLIS}. */
+  /**
+   * Flushes what was written to {@code channel}, then closes it in stages, each bounded by {@link #TIMEOUT_MILLIS}. A
+   * second call on a connection already closing does nothing.
+   */
   public static void closeAfterFlush(Channel channel) {
     closeAfterFlush(channel, TIMEOUT_MILLIS);
   }
@@ -95,7 +97,7 @@ public final class DelayedClose {
     if (!channel.isOpen()) {
       return;
     }
-    if (!(channel instanceof DuplexChannel duplex) || channel.eventLoop().isShuttingDown()) {
+    if (!channel.isActive() || !(channel instanceof DuplexChannel duplex) || channel.eventLoop().isShuttingDown()) {
       forceClose(channel);
       return;
     }
@@ -108,11 +110,13 @@ public final class DelayedClose {
   }
 
   /**
-   * Closes beneath TLS: a close through it would queue close_notify behind the stuck bytes and wait for it as well
-   * (Netty's 3 s, then a warning), for a client that is not reading.
+   * Closes at once, beneath TLS: a close through it would queue close_notify behind the stuck bytes and wait for it as
+   * well (Netty's 3 s, then a warning), for a client that is not reading.
    */
-  private static void forceClose(Channel channel) {
-    channel.unsafe().close(channel.voidPromise());
+  public static void forceClose(Channel channel) {
+    if (channel.isOpen()) {
+      channel.unsafe().close(channel.voidPromise());
+    }
   }
 
   /** Bytes still to leave: a message counts in full until it has all gone, so what of it went is taken off. */

@@ -1,4 +1,4 @@
-package io.meshfed.gateway.l7.listener;
+package io.meshfed.control.client.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.io.File;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -199,6 +200,48 @@ class DelayedCloseTest {
       assertThat(sender.isAlive()).isFalse();
       // Unread, the upload would have stopped once the kernel's buffers (a few MiB) were full.
       assertThat(sent.get()).as("bytes the client got out").isGreaterThan(16L << 20);
+    }
+  }
+
+  @Test
+  void aClientWritingItsWholeUploadBeforeReadingGetsAResponseSentWhileReadingWasPaused() throws Exception {
+    try (Socket client = new Socket()) {
+      client.setReceiveBufferSize(16 * 1024);
+      client.setSoTimeout(10_000);
+      client.connect(server.localAddress());
+      Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+      channel.eventLoop().submit(() -> {
+        // Reading paused (an upstream not writable), and the close asked with the response still to leave.
+        channel.config().setAutoRead(false);
+        channel.write(Unpooled.wrappedBuffer(new byte[BYTES]));
+        DelayedClose.closeAfterFlush(channel);
+      }).sync();
+
+      // A blocking client: all of its upload, then the response. Unread, the upload would stop once the buffers on the
+      // way were full, the response would never leave, and the close would reset both after 1 s.
+      OutputStream out = client.getOutputStream();
+      byte[] part = new byte[64 * 1024];
+      for (int sent = 0; sent < BYTES; sent += part.length) {
+        out.write(part);
+      }
+      assertThat(readToEnd(client.getInputStream())).isEqualTo(BYTES);
+    }
+  }
+
+  @Test
+  void aSecondCloseOnAClosingConnectionDoesNothing() throws Exception {
+    try (Socket client = new Socket()) {
+      client.connect(server.localAddress());
+      Channel channel = accepted.poll(5, TimeUnit.SECONDS);
+      channel.eventLoop().submit(() -> {
+        DelayedClose.closeAfterFlush(channel);
+        DelayedClose.closeAfterFlush(channel);
+      }).sync();
+
+      // One handler at the pipeline's head, one flush watch, one linger.
+      assertThat(channel.pipeline().toMap()).hasSize(1);
+      client.setSoTimeout(5000);
+      assertThat(readToEnd(client.getInputStream())).isZero();
     }
   }
 }
